@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Mirrors connection_argument_spec() in plugins/module_utils/_api.py.
+    DOCUMENTATION = r'''
+options:
+  url:
+    description:
+      - Base address of the cluster's REST API, scheme, host and port, without a path.
+      - The REST API listens on port 9443 by default.
+      - A user name or password inside the URL is refused; use O(username) and O(password).
+      - With C(http://) the credentials travel in clear; use C(https://).
+      - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used.
+    type: str
+    required: true
+  username:
+    description:
+      - Email address of a cluster user, sent with HTTP basic authentication.
+      - Managing OCSP needs a user with the built-in C(admin) role.
+      - Required, here or in the E(REDIS_ENTERPRISE_USERNAME) environment variable.
+    type: str
+    aliases: [user]
+  password:
+    description:
+      - Password of O(username). Never shown in output, logs or diffs.
+      - Required, here or in the E(REDIS_ENTERPRISE_PASSWORD) environment variable.
+    type: str
+  validate_certs:
+    description:
+      - Verify the cluster's TLS certificate.
+      - Fresh clusters use a self-signed certificate; give its CA with O(ca_path) rather than
+        turning verification off.
+      - If not set, the value of the E(REDIS_ENTERPRISE_VALIDATE_CERTS) environment variable is used.
+      - Takes precedence over the E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) environment variables.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a PEM file with the CA certificate(s) that signed the cluster's certificate.
+      - Used instead of the system's trusted CAs, and instead of E(REQUESTS_CA_BUNDLE) or
+        E(CURL_CA_BUNDLE).
+      - If not set, the value of the E(REDIS_ENTERPRISE_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the cluster to connect and to answer, for each request.
+      - Connection failures and HTTP 502, 503 and 504 answers to GET and PUT are retried
+        3 times with backoff; each try has this timeout.
+      - If not set, the value of the E(REDIS_ENTERPRISE_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+requirements:
+  - requests >= 2.25 (with urllib3 >= 1.26) on the host that runs the module
+notes:
+  - "The module talks to the cluster's REST API from the host it runs on; run it on the
+    controller with C(delegate_to: localhost) or against C(localhost)."
+  - Use C(module_defaults) with the group C(group/redis.enterprise.api) to give the connection
+    options once for every module of the collection.
+'''

@@ -1,0 +1,315 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the redis.enterprise
+# collection and may not remain stable to outside uses. Changes may be made
+# in ANY release, even a bugfix release.
+
+"""The one request layer of redis.enterprise: connection options, an HTTPS
+session with bounded retries, and every failure mapped to one exception."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import socket
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    import urllib3
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+# Retries cover connection failures and the statuses a cluster answers while
+# a node restarts or the proxy is busy. GET and PUT of a whole object are
+# idempotent, so both may be sent again; POST is not retried.
+RETRIES = 3
+# A call that timed out or whose connection broke after it was sent is tried
+# once more only: a hung cluster should cost two timeouts, not four.
+READ_RETRIES = 1
+BACKOFF_FACTOR = 0.5
+RETRY_STATUSES = (502, 503, 504)
+RETRY_METHODS = ('GET', 'PUT')
+# Answers of this API are a few hundred bytes; anything past this is not one.
+MAX_BODY_BYTES = 1024 * 1024
+
+ENV = dict(
+    url='REDIS_ENTERPRISE_URL',
+    username='REDIS_ENTERPRISE_USERNAME',
+    password='REDIS_ENTERPRISE_PASSWORD',
+    validate_certs='REDIS_ENTERPRISE_VALIDATE_CERTS',
+    ca_path='REDIS_ENTERPRISE_CA_PATH',
+    timeout='REDIS_ENTERPRISE_TIMEOUT',
+)
+
+
+def connection_argument_spec():
+    """The connection options every module takes; mirrored by the
+    redis.enterprise.connection doc fragment."""
+    spec = dict(
+        url=dict(type='str', required=True),
+        username=dict(type='str', aliases=['user']),
+        password=dict(type='str', no_log=True),
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        timeout=dict(type='float', default=30),
+    )
+    for name, option in spec.items():
+        option['fallback'] = (env_fallback, [ENV[name]])
+    return spec
+
+
+class RedisEnterpriseError(Exception):
+    """Every failure of a call to the cluster, with what a user needs to act."""
+
+    def __init__(self, msg, status=None, error_code=None):
+        super(RedisEnterpriseError, self).__init__(msg)
+        self.msg = msg
+        self.status = status
+        self.error_code = error_code
+
+    def result(self):
+        return dict(msg=self.msg, status=self.status, error_code=self.error_code)
+
+
+def _root(exc):
+    """The innermost reason of a requests/urllib3 exception."""
+    reason = exc
+    seen = set()
+    while id(reason) not in seen:
+        seen.add(id(reason))
+        inner = getattr(reason, 'reason', None)
+        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if not isinstance(inner, BaseException):
+            break
+        reason = inner
+    return reason
+
+
+def _cause(exc):
+    """The innermost reason of an exception as text without object reprs,
+    e.g. '[Errno 111] Connection refused'."""
+    reason = _root(exc)
+    text = str(reason)
+    text = re.sub(r'<[^>]*>:\s*', '', text)
+    text = re.sub(r'^.*Failed to establish a new connection:\s*', '', text)
+    text = re.sub(r'^\w+\(host=[^)]*\):\s*', '', text)
+    return text or type(reason).__name__
+
+
+def parse_url(url):
+    """Check the url option and return it as scheme://host[:port].
+
+    Refuses credentials inside the url without echoing them."""
+    parts = urlsplit(url.strip())
+    if '@' in parts.netloc:
+        raise RedisEnterpriseError(
+            'The url option must not contain a user name or password; give them with '
+            'username and password (or %s and %s) instead.' % (ENV['username'], ENV['password']))
+    if parts.scheme not in ('https', 'http') or not parts.netloc:
+        raise RedisEnterpriseError(
+            'The url option must be the address of the cluster REST API with its scheme, '
+            'like https://cluster.example.com:9443; got %r.' % url)
+    if parts.path.strip('/') or parts.query or parts.fragment:
+        raise RedisEnterpriseError(
+            'The url option must be the base address of the cluster REST API without a path, '
+            'like %s://%s; got %r.' % (parts.scheme, parts.netloc, url))
+    return '%s://%s' % (parts.scheme, parts.netloc)
+
+
+class Client(object):
+    """One HTTPS session to a cluster's REST API."""
+
+    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30):
+        self.base_url = parse_url(url)
+        if not username or not password:
+            raise RedisEnterpriseError(
+                'username and password are required: set the options or the %s and %s '
+                'environment variables.' % (ENV['username'], ENV['password']))
+        if timeout is None or timeout <= 0:
+            raise RedisEnterpriseError('timeout must be a number of seconds greater than 0; got %r.' % timeout)
+        if ca_path:
+            if not os.path.isfile(ca_path) or not os.access(ca_path, os.R_OK):
+                raise RedisEnterpriseError(
+                    'ca_path %s is not a readable file: give the path of a PEM file holding the '
+                    "certificate of the CA that signed the cluster's certificate." % ca_path)
+        self.username = username
+        self.timeout = timeout
+        # Said to the user by the module; never silently trusted or sent in clear.
+        self.warnings = []
+        if self.base_url.startswith('http://'):
+            self.warnings.append('url uses http://: the password travels in clear. Use https://.')
+        elif not validate_certs and not ca_path:
+            self.warnings.append("validate_certs is false: the cluster's identity is not verified. "
+                                 "Give its CA certificate with ca_path instead.")
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        # Given on every request rather than on the session: requests lets
+        # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override a session's verify,
+        # but never an explicit per-request one other than True.
+        self.verify = ca_path or bool(validate_certs)
+        self.session = requests.Session()
+        self.session.auth = (username, password)
+        self.session.headers.update({'Accept': 'application/json'})
+        retry = Retry(
+            total=RETRIES, connect=RETRIES, read=READ_RETRIES, status=RETRIES, other=0, redirect=0,
+            allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
+            backoff_factor=BACKOFF_FACTOR, raise_on_status=False, raise_on_redirect=False,
+            respect_retry_after_header=False)
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+
+    def get(self, path, permission=None):
+        return self.request('GET', path, permission=permission)
+
+    def put(self, path, body, permission=None):
+        return self.request('PUT', path, body=body, permission=permission)
+
+    def post(self, path, body=None, permission=None):
+        return self.request('POST', path, body=body, permission=permission)
+
+    def request(self, method, path, body=None, permission=None):
+        """Send one call (with retries) and return the JSON object answered.
+
+        Raises RedisEnterpriseError for anything else."""
+        url = self.base_url + path
+        call = '%s %s' % (method, path)
+        try:
+            response = self.session.request(
+                method, url, json=body, timeout=self.timeout, verify=self.verify,
+                allow_redirects=False, stream=True)
+            with response:
+                raw = self._read(response, call)
+        except requests.exceptions.SSLError as exc:
+            raise RedisEnterpriseError(
+                'TLS verification of %s failed: %s. Give the CA certificate that signed the '
+                "cluster's certificate with ca_path (or %s), e.g. the cluster's proxy CA in PEM form."
+                % (self.base_url, _cause(exc), ENV['ca_path']))
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+            # After retries, requests reports a timeout as a ConnectionError.
+            root = _root(exc)
+            if isinstance(exc, requests.exceptions.Timeout) or (
+                    isinstance(root, (urllib3.exceptions.TimeoutError, socket.timeout))
+                    and not isinstance(root, urllib3.exceptions.NewConnectionError)):
+                raise RedisEnterpriseError(
+                    'No answer to %s from %s within the timeout of %s seconds (retries included): %s. '
+                    'Check that the cluster is up, or raise timeout.'
+                    % (call, self.base_url, self.timeout, _cause(exc)))
+            raise RedisEnterpriseError(
+                'Cannot reach %s for %s: %s. Check the url (the REST API listens on port 9443 by '
+                'default) and that the cluster is reachable.' % (self.base_url, call, _cause(exc)))
+        except requests.exceptions.RequestException as exc:
+            raise RedisEnterpriseError('%s to %s failed: %s.' % (call, self.base_url, _cause(exc)))
+
+        status = response.status_code
+        if 300 <= status < 400:
+            raise RedisEnterpriseError(
+                '%s was answered by a redirect (HTTP %d) to %s, which is not followed so that '
+                'credentials go only to the url given. Set url to the address of the cluster '
+                'REST API itself.' % (call, status, response.headers.get('Location', 'an unknown place')),
+                status=status)
+        data = None
+        if raw.strip():
+            try:
+                data = json.loads(raw.decode('utf-8'))
+            except ValueError:
+                data = None
+                if status < 400:
+                    raise RedisEnterpriseError(
+                        'The answer to %s (HTTP %d, %s) is not JSON: is %s the Redis Enterprise REST API?'
+                        % (call, status, response.headers.get('Content-Type', 'no content type'), self.base_url),
+                        status=status)
+        if status >= 400:
+            raise self._http_error(call, status, data, permission)
+        if not isinstance(data, dict):
+            raise RedisEnterpriseError(
+                'The answer to %s (HTTP %d) is not a JSON object: is %s the Redis Enterprise REST API?'
+                % (call, status, self.base_url), status=status)
+        return data
+
+    @staticmethod
+    def _read(response, call):
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise RedisEnterpriseError(
+                    'The answer to %s is larger than %d bytes, far more than this API sends; '
+                    'stopped reading it.' % (call, MAX_BODY_BYTES), status=response.status_code)
+            chunks.append(chunk)
+        return b''.join(chunks)
+
+    def _http_error(self, call, status, data, permission):
+        data = data if isinstance(data, dict) else {}
+        code = data.get('error_code')
+        detail = data.get('message') or data.get('description')
+        said = ' The cluster said: %s' % detail if detail else ''
+        if status == 401:
+            msg = ('Authentication failed for %s (HTTP 401): check username and password (or %s and %s).'
+                   % (call, ENV['username'], ENV['password']))
+        elif status == 403:
+            msg = ('User %s may not %s (HTTP 403): it needs the %s permission, which only the built-in '
+                   'admin role has. Use an admin user.' % (self.username, call, permission or 'required'))
+        elif status == 404:
+            msg = ('%s%s was not found (HTTP 404): the url does not point at a Redis Enterprise REST API. '
+                   'Give the API address, like https://cluster.example.com:9443.' % (self.base_url, call.split(' ')[1]))
+        elif code == 'ocsp_unsupported_by_capability':
+            msg = ('Not all nodes of the cluster support OCSP (HTTP %d, %s), for example while the cluster is '
+                   'being upgraded. Finish upgrading every node, then run again.%s' % (status, code, said))
+        elif status == 400:
+            msg = 'The cluster rejected %s (HTTP 400, %s).%s' % (call, code or 'no error code', said)
+        elif status in RETRY_STATUSES and call.split(' ')[0] in RETRY_METHODS:
+            msg = ('The cluster answered %s with HTTP %d %d times in a row (error code %s).%s Check the cluster '
+                   'nodes, then run again.' % (call, status, RETRIES + 1, code or 'none', said))
+        else:
+            msg = 'The cluster answered %s with HTTP %d (error code %s).%s' % (call, status, code or 'none', said)
+        return RedisEnterpriseError(msg, status=status, error_code=code)
+
+
+class RedisEnterpriseModule(AnsibleModule):
+    """AnsibleModule with the connection options and a client built from them.
+
+    option_hints maps an option name to what it accepts, added to the
+    argument validation message when that option is wrong, so a user learns
+    the allowed range along with the error."""
+
+    def __init__(self, argument_spec, option_hints=None, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self._option_hints = option_hints or {}
+        super(RedisEnterpriseModule, self).__init__(argument_spec=spec, **kwargs)
+        self._option_hints = {}
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    def fail_json(self, msg, **kwargs):
+        hints = ['%s must be %s.' % (name, hint) for name, hint in sorted(self._option_hints.items())
+                 if "'%s'" % name in msg]
+        if hints:
+            msg = '%s %s' % (msg, ' '.join(hints))
+        super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
+
+    def client(self):
+        p = self.params
+        client = Client(p['url'], p['username'], p['password'], validate_certs=p['validate_certs'],
+                        ca_path=p['ca_path'], timeout=p['timeout'])
+        for warning in client.warnings:
+            self.warn(warning)
+        return client
+
+    def fail_from(self, error):
+        self.fail_json(**error.result())

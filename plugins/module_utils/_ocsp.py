@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the redis.enterprise
+# collection and may not remain stable to outside uses. Changes may be made
+# in ANY release, even a bugfix release.
+
+"""The cluster's OCSP configuration object: its writable fields, their
+ranges, and the compare/merge that decides whether and what to PUT."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ._api import RedisEnterpriseError
+
+CONFIG_PATH = '/v1/ocsp'
+STATUS_PATH = '/v1/ocsp/status'
+TEST_PATH = '/v1/ocsp/test'
+
+# name: (type, lowest, highest); ranges from the OCSP object's reference.
+# responder_url is read-only (taken from the proxy certificate), so it is
+# neither an option nor ever part of a PUT body.
+FIELDS = {
+    'ocsp_functionality': ('bool', None, None),
+    'query_frequency': ('int', 60, 86400),
+    'response_timeout': ('int', 1, 60),
+    'recovery_frequency': ('int', 60, 86400),
+    'recovery_max_tries': ('int', 1, 100),
+}
+FIELD_NAMES = ('ocsp_functionality', 'query_frequency', 'response_timeout',
+               'recovery_frequency', 'recovery_max_tries')
+
+NO_RESPONDER_URL = (
+    'Cannot turn OCSP stapling on: the cluster has no OCSP responder URL (no_responder_url). '
+    "The responder URL comes from the cluster's proxy certificate: install a proxy certificate "
+    'issued by a CA whose certificate carries an OCSP URI (PUT /v1/cluster/update_cert or '
+    '"rladmin cluster certificate set proxy"), then run again. Turning OCSP off always works.')
+
+
+def _hint(name):
+    kind, low, high = FIELDS[name]
+    return 'true or false' if kind == 'bool' else 'an integer from %d to %d' % (low, high)
+
+
+def option_spec():
+    """Options of the ocsp module: one per writable field, unset (None) means
+    the field is not enforced."""
+    return dict((name, dict(type=FIELDS[name][0])) for name in FIELD_NAMES)
+
+
+def option_hints():
+    return dict((name, _hint(name)) for name in FIELD_NAMES)
+
+
+def range_errors(params):
+    """Messages for the options outside their range, empty when all fit."""
+    errors = []
+    for name in FIELD_NAMES:
+        kind, low, high = FIELDS[name]
+        value = params.get(name)
+        if kind == 'int' and value is not None and not low <= value <= high:
+            errors.append('%s must be %s; got %s.' % (name, _hint(name), value))
+    return errors
+
+
+def _coerce(name, value):
+    """A field value as the type it is documented with, or an error: some
+    clusters and proxies answer numbers as strings ("3600")."""
+    kind = FIELDS[name][0]
+    if kind == 'bool':
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ('true', 'false', 'enabled', 'disabled'):
+            return value.lower() in ('true', 'enabled')
+    else:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    raise RedisEnterpriseError(
+        'The cluster returned %s=%r in GET %s, which is not %s; the module cannot compare it. '
+        'Check the cluster version and its OCSP configuration.' % (name, value, CONFIG_PATH, _hint(name)))
+
+
+def writable(config):
+    """The writable fields of a configuration, typed; unknown fields that a
+    newer cluster returns and the read-only responder_url are left out."""
+    return dict((name, _coerce(name, config[name])) for name in FIELD_NAMES
+                if config.get(name) is not None)
+
+
+def plan(current, desired):
+    """Compare the current configuration with the desired fields.
+
+    Returns (before, after): the writable fields now, and every writable
+    field with the desired values merged in. after is the PUT body, so a
+    cluster that resets omitted fields to defaults loses nothing. Nothing
+    is to be written when before == after."""
+    before = writable(current)
+    after = dict(before)
+    after.update((name, value) for name, value in desired.items() if value is not None)
+    return before, after
+
+
+def lacks_responder(current, after):
+    """True when after would switch OCSP on for a cluster without the
+    responder URL that OCSP needs."""
+    return bool(after.get('ocsp_functionality')) and not current.get('responder_url')

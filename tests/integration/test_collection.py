@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The collection as users get it: the built tarball installs and works, the
+docs render, the demo runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+
+import yaml
+
+from runner import BIN, ROOT
+
+
+def run(args, **kwargs):
+    # Without the ANSIBLE_* variables of the caller: an ANSIBLE_COLLECTIONS_PATH that
+    # already holds the collection would make the install a no-op.
+    env = {k: v for k, v in os.environ.items() if not k.startswith('ANSIBLE_')}
+    env.update(PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
+    env.update(kwargs.pop('env', {}))
+    return subprocess.run(args, env=env, capture_output=True, text=True, check=False, **kwargs)
+
+
+def test_built_tarball_installs_and_works(tmp_path, ansible, cluster):
+    build = run(['ansible-galaxy', 'collection', 'build', '--output-path', str(tmp_path), ROOT], cwd=str(tmp_path))
+    assert build.returncode == 0, build.stderr
+    tarball = tmp_path / 'redis-enterprise-0.1.0.tar.gz'
+    with tarfile.open(str(tarball)) as archive:
+        names = set(archive.getnames())
+    assert {'plugins/modules/ocsp.py', 'plugins/module_utils/_api.py', 'plugins/doc_fragments/connection.py',
+            'meta/runtime.yml', 'LICENSE', 'README.md', 'tests/simulator/redis_enterprise_sim.py'} <= names
+    assert not [n for n in names if n.startswith(('.venv', 'build/', '.ci', '.git/'))]
+
+    installed = tmp_path / 'installed'
+    install = run(['ansible-galaxy', 'collection', 'install', '-p', str(installed), str(tarball)], cwd=str(tmp_path),
+                  env={'ANSIBLE_COLLECTIONS_PATH': str(installed)})
+    assert install.returncode == 0, install.stderr
+    assert (installed / 'ansible_collections' / 'redis' / 'enterprise' / 'plugins' / 'modules' / 'ocsp.py').is_file()
+    doc = run(['ansible-doc', 'redis.enterprise.ocsp'], env={'ANSIBLE_COLLECTIONS_PATH': str(installed)})
+    assert doc.returncode == 0, doc.stderr
+    assert 'query_frequency' in doc.stdout and 'REDIS_ENTERPRISE_URL' in doc.stdout
+
+    adhoc = ansible(['ansible', 'localhost', '-m', 'redis.enterprise.ocsp', '-a', 'recovery_max_tries=7'],
+                    env={'ANSIBLE_COLLECTIONS_PATH': str(installed)})
+    assert adhoc.rc == 0, adhoc.stdout + adhoc.stderr
+    assert cluster.config['recovery_max_tries'] == 7
+
+
+def test_action_group_holds_every_module():
+    with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as handle:
+        runtime = yaml.safe_load(handle)
+    modules = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'modules'))
+                     if name.endswith('.py') and not name.startswith('_'))
+    assert sorted(runtime['action_groups']['api']) == modules
+    assert runtime['requires_ansible'] == '>=2.16.0'
+
+
+def test_demo_runs():
+    demo = run([sys.executable, os.path.join(ROOT, 'tests', 'demo.py')], cwd=ROOT, timeout=300)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert 'Requests the cluster saw: GET /v1/ocsp + PUT /v1/ocsp' in demo.stdout
+    assert demo.stdout.count('changed=1') == 2 and demo.stdout.count('changed=0') == 1

@@ -1,0 +1,490 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A simulator of the OCSP part of the Redis Enterprise Software REST API.
+
+Serves GET/PUT /v1/ocsp, GET /v1/ocsp/status and POST /v1/ocsp/test over
+real HTTPS on loopback, as the REST API reference describes them, with basic
+auth, the documented statuses and error codes, and fault switches. One
+process can serve several clusters, one port each.
+
+Control endpoints under /_sim/ (no auth, not counted) let tests and the demo
+read and set the state of a cluster:
+  GET  /_sim/state     config, status, faults and the log of API requests
+  PUT  /_sim/state     {"config": {...}, "status": {...}, "faults": {...}} merged in
+  POST /_sim/reset     back to a fresh cluster, log emptied
+
+Run it as a program to serve until interrupted:
+  python redis_enterprise_sim.py --clusters 2 --cert-dir DIR --ready-file FILE
+which writes {"urls": [...], "ca_path": "..."} to FILE once it listens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import datetime
+import json
+import os
+import signal
+import socket
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ADMIN_USER = 'admin@example.com'
+ADMIN_PASSWORD = 'Adm1n-S3cret-Pa55-7f3e'
+VIEWER_USER = 'viewer@example.com'
+VIEWER_PASSWORD = 'V1ewer-S3cret-Pa55-91ab'
+RESPONDER_URL = 'http://ocsp.example.test'
+
+# The admin role holds all four OCSP permissions; no other role holds any.
+ROLE_PERMISSIONS = {
+    'admin': {'view_ocsp_config', 'config_ocsp', 'view_ocsp_status', 'test_ocsp_status'},
+    'cluster_viewer': {'view_cluster_info'},
+}
+
+DEFAULT_CONFIG = {
+    'ocsp_functionality': False,
+    'query_frequency': 3600,
+    'response_timeout': 1,
+    'recovery_frequency': 60,
+    'recovery_max_tries': 5,
+}
+RANGES = {
+    'query_frequency': (60, 86400),
+    'response_timeout': (1, 60),
+    'recovery_frequency': (60, 86400),
+    'recovery_max_tries': (1, 100),
+}
+
+DEFAULT_FAULTS = {
+    # 406 ocsp_unsupported_by_capability on every OCSP call.
+    'capability_406': False,
+    # The next `count` API calls answer `status` (503: node not responding).
+    'fail_next': {'count': 0, 'status': 503},
+    # Seconds to wait before answering each API call.
+    'delay': 0,
+    # The next `count` API calls (of `method`, or any) close the connection
+    # without an answer; for a PUT, `applied` says whether it took effect.
+    'drop_next': {'count': 0, 'method': None, 'applied': False},
+    # The next `count` API calls answer 200 with an HTML page.
+    'non_json_next': 0,
+    # The next `count` API calls (of `method`, or any) answer this raw body and status instead.
+    'raw_next': {'count': 0, 'method': None, 'status': 200, 'body': '', 'content_type': 'application/json'},
+    # PUT resets the fields its body omits to their defaults.
+    'reset_omitted': False,
+    # POST /v1/ocsp/test answers 500 with this error_code (task_queued_for_too_long, invalid_ocsp_response).
+    'test_error': None,
+    # GET /v1/ocsp/status answers 500 invalid_ocsp_response.
+    'status_error': None,
+}
+
+
+def http_date(when):
+    return when.strftime('%a, %d %b %Y %H:%M:%S GMT')
+
+
+def fresh_status(cert_status='GOOD', responder_url=RESPONDER_URL, now=None):
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return {
+        'cert_status': cert_status,
+        'responder_url': responder_url,
+        'produced_at': http_date(now),
+        'this_update': http_date(now),
+        'next_update': http_date(now + datetime.timedelta(days=1)),
+        'revocation_time': http_date(now - datetime.timedelta(days=3)) if cert_status == 'REVOKED' else '',
+    }
+
+
+class Cluster:
+    """The state of one simulated cluster."""
+
+    def __init__(self, name='cluster', responder_url=RESPONDER_URL):
+        self.name = name
+        self.lock = threading.Lock()
+        self._responder_url = responder_url
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.config = dict(DEFAULT_CONFIG, responder_url=self._responder_url)
+            self.faults = copy.deepcopy(DEFAULT_FAULTS)
+            # What the responder would answer to POST /v1/ocsp/test.
+            self.responder_cert_status = 'GOOD'
+            # The last cached status; empty until a status was fetched.
+            self.status = {'cert_status': '', 'responder_url': self._responder_url, 'produced_at': '',
+                           'this_update': '', 'next_update': '', 'revocation_time': ''}
+            self.log = []
+
+    def snapshot(self):
+        with self.lock:
+            return {'name': self.name, 'config': copy.deepcopy(self.config), 'status': dict(self.status),
+                    'faults': copy.deepcopy(self.faults), 'responder_cert_status': self.responder_cert_status,
+                    'requests': list(self.log)}
+
+    def update(self, changes):
+        with self.lock:
+            self.config.update(changes.get('config', {}))
+            self.status.update(changes.get('status', {}))
+            for key, value in changes.get('faults', {}).items():
+                if isinstance(value, dict) and isinstance(self.faults.get(key), dict):
+                    self.faults[key].update(value)
+                else:
+                    self.faults[key] = value
+            if 'responder_cert_status' in changes:
+                self.responder_cert_status = changes['responder_cert_status']
+
+    def count(self, method=None, path=None):
+        with self.lock:
+            return sum(1 for r in self.log
+                       if (method is None or r['method'] == method) and (path is None or r['path'] == path))
+
+
+def _error(status, code, message):
+    return status, {'error_code': code, 'message': message}
+
+
+def _validate_put(body):
+    """Validate a PUT /v1/ocsp body as the cluster does: 400 invalid_schema."""
+    if not isinstance(body, dict):
+        return 'the body must be a JSON object'
+    for key, value in body.items():
+        if key == 'ocsp_functionality':
+            if not isinstance(value, bool):
+                return 'ocsp_functionality must be a boolean'
+        elif key in RANGES:
+            low, high = RANGES[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                return '%s must be an integer between %d and %d' % (key, low, high)
+        elif key == 'responder_url':
+            return 'responder_url is read-only'
+        else:
+            return 'unknown field %s' % key
+    return None
+
+
+def handle_api(cluster, method, path, body, role):
+    """Answer one authenticated API call: (status, JSON object)."""
+    routes = {
+        ('GET', '/v1/ocsp'): 'view_ocsp_config',
+        ('PUT', '/v1/ocsp'): 'config_ocsp',
+        ('GET', '/v1/ocsp/status'): 'view_ocsp_status',
+        ('POST', '/v1/ocsp/test'): 'test_ocsp_status',
+    }
+    if (method, path) not in routes:
+        if path in ('/v1/ocsp', '/v1/ocsp/status', '/v1/ocsp/test'):
+            return _error(405, 'method_not_allowed', 'Method not allowed')
+        return _error(404, 'not_found', 'Not found')
+    if routes[(method, path)] not in ROLE_PERMISSIONS.get(role, ()):
+        return _error(403, 'insufficient_permissions', 'Insufficient permissions')
+    with cluster.lock:
+        faults = cluster.faults
+        if faults['capability_406']:
+            return _error(406, 'ocsp_unsupported_by_capability', 'Not all nodes support OCSP capability')
+        if method == 'GET' and path == '/v1/ocsp':
+            return 200, dict(cluster.config)
+        if method == 'PUT':
+            problem = _validate_put(body)
+            if problem:
+                return _error(400, 'invalid_schema', problem)
+            new = dict(DEFAULT_CONFIG) if faults['reset_omitted'] else dict(cluster.config)
+            new.update(body)
+            new['responder_url'] = cluster.config['responder_url']
+            if new['ocsp_functionality'] and not new['responder_url']:
+                return _error(400, 'no_responder_url', 'Tried to enable OCSP with no responder URL configured')
+            cluster.config = new
+            return 200, dict(new)
+        if path == '/v1/ocsp/status':
+            if faults['status_error']:
+                return _error(500, faults['status_error'], 'OCSP status is not valid')
+            return 200, dict(cluster.status)
+        # POST /v1/ocsp/test
+        if not cluster.config['responder_url']:
+            return _error(400, 'no_responder_url', 'No responder URL configured')
+        if faults['test_error']:
+            return _error(500, faults['test_error'], 'The OCSP query failed: %s' % faults['test_error'])
+        status = fresh_status(cluster.responder_cert_status, cluster.config['responder_url'])
+        if cluster.config['ocsp_functionality']:
+            cluster.status = dict(status)
+        return 200, status
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    server_version = 'cnm_http/sim'
+    sys_version = ''
+
+    def setup(self):
+        # The TLS handshake runs here, in the worker thread, so one slow or
+        # failing client never holds up the accept loop.
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
+        super().setup()
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+    def _send(self, status, payload=None, raw=None, content_type='application/json', headers=None):
+        data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else b'')
+        self.send_response(status)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        raw = self.rfile.read(length) if length else b''
+        if not raw:
+            return None, True
+        try:
+            return json.loads(raw), True
+        except ValueError:
+            return None, False
+
+    def _role(self):
+        auth = self.headers.get('Authorization', '')
+        if not auth.startswith('Basic '):
+            return None
+        try:
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(':')
+        except (ValueError, UnicodeDecodeError):
+            return None
+        known = self.server.users.get(user)
+        return known[1] if known and known[0] == password else None
+
+    def _control(self, method, path):
+        cluster = self.server.cluster
+        if method == 'GET' and path == '/_sim/state':
+            return self._send(200, cluster.snapshot())
+        if method == 'PUT' and path == '/_sim/state':
+            body, _ok = self._body()
+            cluster.update(body or {})
+            return self._send(200, cluster.snapshot())
+        if method == 'POST' and path == '/_sim/reset':
+            self._body()
+            cluster.reset()
+            return self._send(200, cluster.snapshot())
+        return self._send(404, {'error_code': 'not_found', 'message': 'no such control call'})
+
+    def _handle(self, method):
+        path = self.path.split('?', 1)[0]
+        if path.startswith('/_sim/'):
+            return self._control(method, path)
+        cluster = self.server.cluster
+        body, parsed = self._body()
+        with cluster.lock:
+            faults = cluster.faults
+            delay = faults['delay']
+            drop = faults['drop_next']
+            dropping = drop['count'] > 0 and drop['method'] in (None, method)
+            if dropping:
+                drop['count'] -= 1
+            fail = faults['fail_next']
+            failing = fail['count'] > 0
+            if failing and not dropping:
+                fail['count'] -= 1
+            non_json = faults['non_json_next'] > 0 and not (dropping or failing)
+            if non_json:
+                faults['non_json_next'] -= 1
+            raw = faults['raw_next']
+            raw_answer = raw['count'] > 0 and raw['method'] in (None, method) and not (dropping or failing or non_json)
+            if raw_answer:
+                raw['count'] -= 1
+                raw = dict(raw)
+        if delay:
+            time.sleep(delay)
+        role = self._role()
+        entry = {'method': method, 'path': path, 'user_known': role is not None, 'status': None}
+        if dropping:
+            if method == 'PUT' and drop['applied'] and role:
+                handle_api(cluster, method, path, body, role)
+            entry['status'] = 'dropped'
+            self._log(entry)
+            self.close_connection = True
+            self.request.shutdown(socket.SHUT_RDWR)
+            return None
+        if failing:
+            status, payload = _error(fail['status'], 'node_not_responding', 'The node is not responding')
+        elif non_json:
+            entry['status'] = 200
+            self._log(entry)
+            return self._send(200, raw=b'<html><body>Welcome</body></html>', content_type='text/html')
+        elif raw_answer:
+            entry['status'] = raw['status']
+            self._log(entry)
+            return self._send(raw['status'], raw=raw['body'].encode(), content_type=raw['content_type'])
+        elif role is None:
+            entry['status'] = 401
+            self._log(entry)
+            return self._send(401, raw=b'', content_type='text/plain',
+                              headers={'WWW-Authenticate': 'Basic realm="cnm"'})
+        elif not parsed:
+            status, payload = _error(400, 'invalid_schema', 'The body is not valid JSON')
+        else:
+            status, payload = handle_api(cluster, method, path, body, role)
+        entry['status'] = status
+        self._log(entry)
+        return self._send(status, payload)
+
+    def _log(self, entry):
+        with self.server.cluster.lock:
+            self.server.cluster.log.append(entry)
+
+    def do_GET(self):  # noqa: N802 (the name http.server calls)
+        self._handle('GET')
+
+    def do_PUT(self):  # noqa: N802
+        self._handle('PUT')
+
+    def do_POST(self):  # noqa: N802
+        self._handle('POST')
+
+    def do_DELETE(self):  # noqa: N802
+        self._handle('DELETE')
+
+
+class SimServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, cluster, ssl_context=None, host='127.0.0.1', port=0, users=None):
+        self.cluster = cluster
+        self.ssl_context = ssl_context
+        self.users = users or {ADMIN_USER: (ADMIN_PASSWORD, 'admin'),
+                               VIEWER_USER: (VIEWER_PASSWORD, 'cluster_viewer')}
+        super().__init__((host, port), Handler)
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.ssl_context is not None:
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def handle_error(self, request, client_address):
+        # Clients that reject the certificate or hang up are part of the tests.
+        pass
+
+    @property
+    def url(self):
+        scheme = 'https' if self.ssl_context is not None else 'http'
+        return '%s://127.0.0.1:%d' % (scheme, self.server_address[1])
+
+
+class Certificates:
+    """A test CA and server certificates for 127.0.0.1 and localhost."""
+
+    def __init__(self, directory):
+        import trustme  # only the simulator needs it, never the modules
+
+        os.makedirs(directory, exist_ok=True)
+        self.directory = directory
+        self.ca = trustme.CA(organization_name='redis.enterprise simulator CA')
+        self.ca_path = os.path.join(directory, 'ca.pem')
+        self.ca.cert_pem.write_to_path(self.ca_path)
+        self._certs = {}
+
+    def context(self, kind='good'):
+        """A server SSLContext: good, wrong_host, expired or self_signed."""
+        import trustme
+
+        if kind == 'self_signed':
+            issuer = trustme.CA(organization_name='unknown CA')
+            cert = issuer.issue_cert('127.0.0.1', 'localhost')
+        elif kind == 'wrong_host':
+            cert = self.ca.issue_cert('cluster.other.example')
+        elif kind == 'expired':
+            past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+            cert = self.ca.issue_cert('127.0.0.1', 'localhost', not_before=past,
+                                      not_after=past + datetime.timedelta(days=30))
+        else:
+            cert = self.ca.issue_cert('127.0.0.1', 'localhost')
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        return context
+
+
+class Simulator:
+    """Several simulated clusters, one HTTPS port each, served by threads."""
+
+    def __init__(self, cert_dir, clusters=1, responder_url=RESPONDER_URL, tls=True, cert_kind='good', port=0):
+        self.certs = Certificates(cert_dir)
+        self.servers = []
+        for index in range(clusters):
+            context = self.certs.context(cert_kind) if tls else None
+            cluster = Cluster('cluster%02d' % (index + 1), responder_url=responder_url)
+            self.servers.append(SimServer(cluster, context, port=port + index if port else 0))
+        self.threads = []
+
+    @property
+    def ca_path(self):
+        return self.certs.ca_path
+
+    @property
+    def urls(self):
+        return [server.url for server in self.servers]
+
+    @property
+    def clusters(self):
+        return [server.cluster for server in self.servers]
+
+    def start(self):
+        for server in self.servers:
+            thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.2}, daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        return self
+
+    def stop(self):
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--clusters', type=int, default=1, help='clusters to serve, one port each')
+    parser.add_argument('--port', type=int, default=0, help='first port (default: any free port)')
+    parser.add_argument('--cert-dir', required=True, help='where to write the CA certificate (ca.pem)')
+    parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ...} here once listening')
+    parser.add_argument('--no-responder-url', action='store_true',
+                        help='simulate a proxy certificate without an OCSP URI')
+    parser.add_argument('--config', default='{}', help='JSON object merged into every cluster\'s OCSP config')
+    args = parser.parse_args(argv)
+    sim = Simulator(args.cert_dir, clusters=args.clusters, port=args.port,
+                    responder_url='' if args.no_responder_url else RESPONDER_URL)
+    for cluster in sim.clusters:
+        cluster.update({'config': json.loads(args.config)})
+    sim.start()
+    info = json.dumps({'urls': sim.urls, 'ca_path': sim.ca_path, 'pid': os.getpid()})
+    if args.ready_file:
+        tmp = args.ready_file + '.tmp'
+        with open(tmp, 'w') as handle:
+            handle.write(info + '\n')
+        os.replace(tmp, args.ready_file)
+    print(info, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+    sim.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The REST layer against the simulator over real HTTPS on loopback."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import trustme
+
+import redis_enterprise_sim as simlib
+from ansible_collections.redis.enterprise.plugins.module_utils import _api
+from ansible_collections.redis.enterprise.plugins.module_utils._api import Client, RedisEnterpriseError
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch):
+    # Backoff is urllib3's; the count of tries is what these tests check.
+    monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0)
+
+
+@pytest.fixture
+def client(simulator, sim_url):
+    return Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=simulator.ca_path, timeout=5)
+
+
+def failure(call, *args):
+    with pytest.raises(RedisEnterpriseError) as info:
+        call(*args)
+    return info.value
+
+
+def test_get_returns_the_object_with_basic_auth_and_json(client, cluster):
+    assert client.get('/v1/ocsp') == dict(simlib.DEFAULT_CONFIG, responder_url=simlib.RESPONDER_URL)
+    assert cluster.log[-1]['user_known'] is True
+
+
+def test_put_sends_json(client, cluster):
+    answer = client.put('/v1/ocsp', {'query_frequency': 7200})
+    assert answer['query_frequency'] == 7200
+    assert cluster.config['query_frequency'] == 7200
+
+
+@pytest.mark.parametrize('storm, tries, ok', [(3, 4, True), (4, 4, False)])
+@pytest.mark.parametrize('status', [502, 503, 504])
+def test_retries_on_gateway_statuses_are_bounded(client, cluster, storm, tries, ok, status):
+    cluster.update({'faults': {'fail_next': {'count': storm, 'status': status}}})
+    if ok:
+        assert client.get('/v1/ocsp')['query_frequency'] == 3600
+    else:
+        error = failure(client.get, '/v1/ocsp')
+        assert error.status == status
+        assert 'HTTP %d 4 times in a row' % status in error.msg
+    assert cluster.count('GET') == tries
+
+
+def test_post_is_not_retried(client, cluster):
+    cluster.update({'faults': {'fail_next': {'count': 1, 'status': 503}}})
+    error = failure(client.post, '/v1/ocsp/test')
+    assert error.status == 503
+    assert cluster.count('POST') == 1
+
+
+def test_dropped_connection_is_retried(client, cluster):
+    cluster.update({'faults': {'drop_next': {'count': 1, 'method': 'GET'}}})
+    assert client.get('/v1/ocsp')['recovery_max_tries'] == 5
+    assert [r['status'] for r in cluster.log] == ['dropped', 200]
+
+
+def test_401_says_check_credentials(simulator, sim_url, cluster):
+    bad = Client(sim_url, simlib.ADMIN_USER, 'wrong-password', ca_path=simulator.ca_path)
+    error = failure(bad.get, '/v1/ocsp')
+    assert error.status == 401
+    assert 'check username and password' in error.msg
+
+
+def test_403_names_the_permission(simulator, sim_url, cluster):
+    viewer = Client(sim_url, simlib.VIEWER_USER, simlib.VIEWER_PASSWORD, ca_path=simulator.ca_path)
+    error = failure(viewer.put, '/v1/ocsp', {}, 'config_ocsp')
+    assert (error.status, error.error_code) == (403, 'insufficient_permissions')
+    assert 'config_ocsp' in error.msg and 'admin role' in error.msg
+
+
+def test_404_says_not_a_rest_api(client):
+    error = failure(client.get, '/v1/nothing')
+    assert error.status == 404
+    assert 'not point at a Redis Enterprise REST API' in error.msg
+
+
+def test_406_capability(client, cluster):
+    cluster.update({'faults': {'capability_406': True}})
+    error = failure(client.get, '/v1/ocsp')
+    assert (error.status, error.error_code) == (406, 'ocsp_unsupported_by_capability')
+    assert 'Not all nodes' in error.msg
+
+
+def test_400_carries_the_cluster_code_and_message(client):
+    error = failure(client.put, '/v1/ocsp', {'query_frequency': 5})
+    assert (error.status, error.error_code) == (400, 'invalid_schema')
+    assert 'query_frequency must be an integer between 60 and 86400' in error.msg
+
+
+def test_non_json_body(client, cluster):
+    cluster.update({'faults': {'non_json_next': 1}})
+    error = failure(client.get, '/v1/ocsp')
+    assert error.status == 200
+    assert 'is not JSON' in error.msg and 'text/html' in error.msg
+
+
+def test_json_that_is_not_an_object(client, cluster):
+    cluster.update({'faults': {'raw_next': {'count': 1, 'body': '[1, 2]'}}})
+    assert 'not a JSON object' in failure(client.get, '/v1/ocsp').msg
+
+
+def test_body_is_read_only_up_to_a_bound(client, cluster, monkeypatch):
+    monkeypatch.setattr(_api, 'MAX_BODY_BYTES', 1000)
+    cluster.update({'faults': {'raw_next': {'count': 1, 'body': '{"x": "%s"}' % ('a' * 5000)}}})
+    assert 'larger than 1000 bytes' in failure(client.get, '/v1/ocsp').msg
+
+
+def test_timeout(simulator, sim_url, cluster):
+    cluster.update({'faults': {'delay': 1.0}})
+    slow = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=simulator.ca_path, timeout=0.2)
+    error = failure(slow.get, '/v1/ocsp')
+    assert 'within the timeout of 0.2 seconds' in error.msg
+
+
+def test_connection_refused():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    error = failure(Client('https://127.0.0.1:%d' % port, 'a', 'b').get, '/v1/ocsp')
+    assert 'Connection refused' in error.msg and 'Cannot reach' in error.msg
+
+
+def test_tls_failure_says_how_to_pass_ca_path(sim_url):
+    error = failure(Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD).get, '/v1/ocsp')
+    assert 'TLS verification' in error.msg and 'ca_path' in error.msg
+
+
+@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+def test_ca_path_wins_over_ca_bundle_variables(simulator, sim_url, cluster, monkeypatch, tmp_path, variable):
+    # A bundle that does not hold the simulator's CA: it must not be used.
+    wrong = tmp_path / 'other-ca.pem'
+    trustme.CA().cert_pem.write_to_path(str(wrong))
+    monkeypatch.setenv(variable, str(wrong))
+    good = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=simulator.ca_path)
+    assert good.get('/v1/ocsp')['query_frequency'] == 3600
+
+
+@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+def test_validate_certs_false_wins_over_ca_bundle_variables(sim_url, cluster, monkeypatch, tmp_path, variable):
+    monkeypatch.setenv(variable, str(tmp_path / 'missing.pem'))
+    unverified = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False)
+    assert unverified.get('/v1/ocsp')['query_frequency'] == 3600
+
+
+def test_missing_ca_path_file_is_a_clear_error(sim_url, tmp_path):
+    error = failure(Client, sim_url, 'a', 'b', True, str(tmp_path / 'nope.pem'))
+    assert 'is not a readable file' in error.msg
+
+
+@pytest.mark.parametrize('url, needle', [
+    ('cluster.example.com:9443', 'with its scheme'),
+    ('https://cluster.example.com:9443/v1/ocsp', 'without a path'),
+    ('https://admin:hunter2@cluster.example.com:9443', 'must not contain a user name or password'),
+])
+def test_bad_urls(url, needle):
+    error = failure(_api.parse_url, url)
+    assert needle in error.msg
+    assert 'hunter2' not in error.msg
+
+
+def test_trailing_slash_is_fine():
+    assert _api.parse_url('https://cluster.example.com:9443/') == 'https://cluster.example.com:9443'
+
+
+def test_missing_credentials(sim_url):
+    error = failure(Client, sim_url, None, None)
+    assert 'REDIS_ENTERPRISE_USERNAME' in error.msg
+
+
+def test_redirects_are_not_followed(client, cluster):
+    cluster.update({'faults': {'raw_next': {'count': 1, 'status': 302, 'body': ''}}})
+    error = failure(client.get, '/v1/ocsp')
+    assert error.status == 302 and 'not followed' in error.msg
+    assert cluster.count() == 1

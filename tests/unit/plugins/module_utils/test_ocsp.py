@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The compare/merge logic of the OCSP configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.redis.enterprise.plugins.module_utils import _ocsp
+from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseError
+
+CURRENT = {
+    'ocsp_functionality': False,
+    'responder_url': 'http://ocsp.example.test',
+    'query_frequency': 3600,
+    'response_timeout': 1,
+    'recovery_frequency': 60,
+    'recovery_max_tries': 5,
+}
+WRITABLE = dict((k, v) for k, v in CURRENT.items() if k != 'responder_url')
+
+
+def test_nothing_desired_means_no_change():
+    before, after = _ocsp.plan(CURRENT, dict.fromkeys(_ocsp.FIELD_NAMES))
+    assert before == after == WRITABLE
+
+
+def test_desired_equal_to_current_means_no_change():
+    before, after = _ocsp.plan(CURRENT, {'query_frequency': 3600, 'ocsp_functionality': False})
+    assert before == after
+
+
+def test_merge_keeps_every_writable_field_and_drops_responder_url():
+    before, after = _ocsp.plan(CURRENT, {'response_timeout': 7, 'query_frequency': None})
+    assert before == WRITABLE
+    assert after == dict(WRITABLE, response_timeout=7)
+    assert 'responder_url' not in after
+
+
+def test_unknown_fields_from_a_newer_cluster_are_ignored():
+    before, after = _ocsp.plan(dict(CURRENT, stapling_cache_size=42), {'response_timeout': 1})
+    assert before == after == WRITABLE
+
+
+def test_numbers_sent_as_strings_compare_equal():
+    before, after = _ocsp.plan(dict(CURRENT, query_frequency='3600', ocsp_functionality='false'),
+                               {'query_frequency': 3600, 'ocsp_functionality': False})
+    assert before == after
+    assert before['query_frequency'] == 3600
+
+
+def test_missing_fields_are_not_invented():
+    current = dict(CURRENT)
+    del current['recovery_max_tries']
+    before, after = _ocsp.plan(current, {'query_frequency': 7200})
+    assert 'recovery_max_tries' not in before
+    assert after == dict(before, query_frequency=7200)
+
+
+def test_a_field_of_the_wrong_type_is_a_clear_error():
+    with pytest.raises(RedisEnterpriseError) as info:
+        _ocsp.writable(dict(CURRENT, query_frequency='hourly'))
+    assert "query_frequency='hourly'" in info.value.msg
+    assert 'an integer from 60 to 86400' in info.value.msg
+
+
+@pytest.mark.parametrize('name, value', [
+    ('query_frequency', 59), ('query_frequency', 86401),
+    ('response_timeout', 0), ('response_timeout', 61),
+    ('recovery_frequency', 59), ('recovery_frequency', 86401),
+    ('recovery_max_tries', 0), ('recovery_max_tries', 101),
+])
+def test_range_errors_name_the_option_and_its_range(name, value):
+    errors = _ocsp.range_errors({name: value})
+    low, high = _ocsp.FIELDS[name][1:]
+    assert errors == ['%s must be an integer from %d to %d; got %d.' % (name, low, high, value)]
+
+
+@pytest.mark.parametrize('name', ['query_frequency', 'response_timeout', 'recovery_frequency', 'recovery_max_tries'])
+def test_range_bounds_are_accepted(name):
+    low, high = _ocsp.FIELDS[name][1:]
+    assert _ocsp.range_errors({name: low}) == []
+    assert _ocsp.range_errors({name: high}) == []
+
+
+@pytest.mark.parametrize('current_url, after, expected', [
+    ('', {'ocsp_functionality': True}, True),
+    (None, {'ocsp_functionality': True}, True),
+    ('', {'ocsp_functionality': False}, False),
+    ('http://ocsp.example.test', {'ocsp_functionality': True}, False),
+])
+def test_lacks_responder(current_url, after, expected):
+    assert _ocsp.lacks_responder({'responder_url': current_url}, after) is expected
