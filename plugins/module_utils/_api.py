@@ -116,7 +116,9 @@ def parse_url(url):
 
     Refuses credentials inside the url without echoing them."""
     parts = urlsplit(url.strip())
-    if '@' in parts.netloc:
+    # Checked on the whole string: without a scheme, urlsplit does not see
+    # 'user:pass@host' as a netloc, and the messages below echo the url.
+    if '@' in url:
         raise RedisEnterpriseError(
             'The url option must not contain a user name or password; give them with '
             'username and password (or %s and %s) instead.' % (ENV['username'], ENV['password']))

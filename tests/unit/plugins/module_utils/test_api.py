@@ -167,6 +167,7 @@ def test_missing_ca_path_file_is_a_clear_error(sim_url, tmp_path):
     ('cluster.example.com:9443', 'with its scheme'),
     ('https://cluster.example.com:9443/v1/ocsp', 'without a path'),
     ('https://admin:hunter2@cluster.example.com:9443', 'must not contain a user name or password'),
+    ('admin:hunter2@cluster.example.com:9443', 'must not contain a user name or password'),
 ])
 def test_bad_urls(url, needle):
     error = failure(_api.parse_url, url)
