@@ -272,6 +272,13 @@ class Client(object):
         elif code == 'ocsp_unsupported_by_capability':
             msg = ('Not all nodes of the cluster support OCSP (HTTP %d, %s), for example while the cluster is '
                    'being upgraded. Finish upgrading every node, then run again.%s' % (status, code, said))
+        elif code == 'task_queued_for_too_long':
+            msg = ('The cluster did not get to %s in time (HTTP %d, %s): its task queue is busy. Run again '
+                   'later.%s' % (call, status, code, said))
+        elif code == 'invalid_ocsp_response':
+            msg = ('The OCSP responder gave the cluster an answer it cannot use (HTTP %d, %s, for %s). Check '
+                   "that the cluster nodes reach the responder URL of the proxy certificate and that it "
+                   'answers for that certificate.%s' % (status, code, call, said))
         elif status == 400:
             msg = 'The cluster rejected %s (HTTP 400, %s).%s' % (call, code or 'no error code', said)
         elif status in RETRY_STATUSES and call.split(' ')[0] in RETRY_METHODS:

@@ -74,8 +74,9 @@ DEFAULT_FAULTS = {
     'drop_next': {'count': 0, 'method': None, 'applied': False},
     # The next `count` API calls answer 200 with an HTML page.
     'non_json_next': 0,
-    # The next `count` API calls (of `method`, or any) answer this raw body and status instead.
-    'raw_next': {'count': 0, 'method': None, 'status': 200, 'body': '', 'content_type': 'application/json'},
+    # The next `count` API calls (of `method` and `path`, or any) answer this raw body and status instead.
+    'raw_next': {'count': 0, 'method': None, 'path': None, 'status': 200, 'body': '',
+                 'content_type': 'application/json'},
     # PUT resets the fields its body omits to their defaults.
     'reset_omitted': False,
     # POST /v1/ocsp/test answers 500 with this error_code (task_queued_for_too_long, invalid_ocsp_response).
@@ -295,7 +296,8 @@ class Handler(BaseHTTPRequestHandler):
             if non_json:
                 faults['non_json_next'] -= 1
             raw = faults['raw_next']
-            raw_answer = raw['count'] > 0 and raw['method'] in (None, method) and not (dropping or failing or non_json)
+            raw_answer = (raw['count'] > 0 and raw['method'] in (None, method) and raw.get('path') in (None, path)
+                          and not (dropping or failing or non_json))
             if raw_answer:
                 raw['count'] -= 1
                 raw = dict(raw)
