@@ -34,8 +34,43 @@ integration: venv collection
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
-test: venv collection changelog-lint
+test: venv collection changelog-lint docs-lint docs
 	$(BIN)/python -m pytest tests/unit tests/integration
+
+# The documentation site, built offline from the installed collection and
+# docs/docsite by antsibull-docs and Sphinx, in their own pinned environment.
+# References into docs.ansible.com stay plain text unless INTERSPHINX=1, which
+# needs the network to fetch the inventories.
+.PHONY: docs-venv docs-lint docs
+DOCS_VENV := .venvs/docs
+DOCS_BIN := $(CURDIR)/$(DOCS_VENV)/bin
+DOCS_SITE := build/docs
+INTERSPHINX ?=
+
+$(DOCS_VENV)/bin/.installed: requirements/docs.txt
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/docs.txt
+	touch $@
+
+docs-venv: $(DOCS_VENV)/bin/.installed
+
+docs-lint: docs-venv collection
+	PATH=$(DOCS_BIN):$$PATH antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
+
+docs: docs-venv collection
+	rm -rf $(DOCS_SITE)
+	mkdir -p $(DOCS_SITE)
+	chmod 700 $(DOCS_SITE)
+	PATH=$(DOCS_BIN):$$PATH antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS_SITE) \
+		--project redis.enterprise --copyright 'Contributors to the redis.enterprise collection' \
+		--title 'redis.enterprise collection' redis.enterprise
+ifeq ($(INTERSPHINX),)
+	printf '%s\n' 'intersphinx_mapping = {}' \
+		"nitpick_ignore = [('std:ref', 'ansible_configuration_settings'), ('std:ref', 'common_return_values')]" \
+		>> $(DOCS_SITE)/conf.py
+endif
+	cd $(DOCS_SITE) && PATH=$(DOCS_BIN):$$PATH ./build.sh
+	@echo "The site: $(DOCS_SITE)/build/html/index.html"
 
 demo: venv collection
 	$(BIN)/python tests/demo.py
