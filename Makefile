@@ -75,6 +75,12 @@ endif
 demo: venv collection
 	$(BIN)/python tests/demo.py
 
+# docs/reliability.md is rendered from the fault matrix of the tests, which
+# fail when the two differ.
+.PHONY: reliability-doc
+reliability-doc: venv collection
+	$(BIN)/python tests/integration/fault_matrix.py
+
 build: venv
 	mkdir -p build
 	$(BIN)/ansible-galaxy collection build --force --output-path build .

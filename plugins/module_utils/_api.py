@@ -16,13 +16,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 import re
 import socket
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -92,8 +91,9 @@ def _root(exc):
     while id(reason) not in seen:
         seen.add(id(reason))
         inner = getattr(reason, 'reason', None)
-        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
-            inner = reason.args[0]
+        # ProtocolError('Connection broken: ...', IncompleteRead(...)) gives its reason last.
+        if inner is None and reason.args and isinstance(reason.args[-1], BaseException):
+            inner = reason.args[-1]
         if not isinstance(inner, BaseException):
             break
         reason = inner
@@ -133,6 +133,34 @@ def parse_url(url):
     return '%s://%s' % (parts.scheme, parts.netloc)
 
 
+def url_secrets(url):
+    """The password (or token) written into a url, as given and decoded.
+
+    Masked like a no_log value: Ansible echoes a module's arguments in its
+    result, and url is not a secret option."""
+    if not isinstance(url, str) or '@' not in url:
+        return set()
+    userinfo = re.sub(r'^[A-Za-z][A-Za-z0-9+.-]*://', '', url.strip()).rpartition('@')[0]
+    user, colon, secret = userinfo.partition(':')
+    secret = secret if colon else user
+    return set(text for text in (secret, unquote(secret)) if text)
+
+
+def _check_ca_file(ca_path):
+    """Refuse a ca_path that cannot serve, before any request: otherwise
+    TLS reports it as a verification failure of the cluster."""
+    fix = ("give the path of a PEM file holding the certificate of the CA that signed the "
+           "cluster's certificate.")
+    try:
+        with open(ca_path, 'rb') as handle:
+            pem = handle.read()
+    except (IOError, OSError):
+        raise RedisEnterpriseError('ca_path %s is not a readable file: %s' % (ca_path, fix))
+    if b'-----BEGIN CERTIFICATE-----' not in pem:
+        raise RedisEnterpriseError('ca_path %s holds no PEM certificate (-----BEGIN CERTIFICATE-----): %s'
+                                   % (ca_path, fix))
+
+
 class Client(object):
     """One HTTPS session to a cluster's REST API."""
 
@@ -145,10 +173,7 @@ class Client(object):
         if timeout is None or timeout <= 0:
             raise RedisEnterpriseError('timeout must be a number of seconds greater than 0; got %r.' % timeout)
         if ca_path:
-            if not os.path.isfile(ca_path) or not os.access(ca_path, os.R_OK):
-                raise RedisEnterpriseError(
-                    'ca_path %s is not a readable file: give the path of a PEM file holding the '
-                    "certificate of the CA that signed the cluster's certificate." % ca_path)
+            _check_ca_file(ca_path)
         self.username = username
         self.timeout = timeout
         # Said to the user by the module; never silently trusted or sent in clear.
@@ -201,7 +226,10 @@ class Client(object):
                 'TLS verification of %s failed: %s. Give the CA certificate that signed the '
                 "cluster's certificate with ca_path (or %s), e.g. the cluster's proxy CA in PEM form."
                 % (self.base_url, _cause(exc), ENV['ca_path']))
-        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError,
+                requests.exceptions.ChunkedEncodingError) as exc:
+            # A call that reached the cluster may have taken effect without an answer.
+            unsure = '' if method == 'GET' else ' The cluster may or may not have applied the %s.' % method
             # After retries, requests reports a timeout as a ConnectionError.
             root = _root(exc)
             if isinstance(exc, requests.exceptions.Timeout) or (
@@ -209,8 +237,19 @@ class Client(object):
                     and not isinstance(root, urllib3.exceptions.NewConnectionError)):
                 raise RedisEnterpriseError(
                     'No answer to %s from %s within the timeout of %s seconds (retries included): %s. '
-                    'Check that the cluster is up, or raise timeout.'
-                    % (call, self.base_url, self.timeout, _cause(exc)))
+                    'Check that the cluster is up, or raise timeout.%s'
+                    % (call, self.base_url, self.timeout, _cause(exc), unsure))
+            if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+                raise RedisEnterpriseError(
+                    'The answer to %s from %s broke off before its end: %s. Check the network and any '
+                    'proxy between here and the cluster, then run again.%s'
+                    % (call, self.base_url, _cause(exc), unsure))
+            # RemoteDisconnected is a ConnectionResetError: the call was sent, the answer never came.
+            if isinstance(root, (ConnectionResetError, BrokenPipeError)):
+                raise RedisEnterpriseError(
+                    'The connection to %s closed without an answer to %s (retries included): %s. Check '
+                    'the cluster nodes and any proxy in between, then run again.%s'
+                    % (self.base_url, call, _cause(exc), unsure))
             raise RedisEnterpriseError(
                 'Cannot reach %s for %s: %s. Check the url (the REST API listens on port 9443 by '
                 'default) and that the cluster is reachable.' % (self.base_url, call, _cause(exc)))
@@ -310,6 +349,7 @@ class RedisEnterpriseModule(AnsibleModule):
                  if "'%s'" % name in msg]
         if hints:
             msg = '%s %s' % (msg, ' '.join(hints))
+        self.no_log_values.update(url_secrets(self.params.get('url')))
         super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
 
     def client(self):

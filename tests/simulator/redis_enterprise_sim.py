@@ -41,6 +41,8 @@ ADMIN_PASSWORD = 'Adm1n-S3cret-Pa55-7f3e'
 VIEWER_USER = 'viewer@example.com'
 VIEWER_PASSWORD = 'V1ewer-S3cret-Pa55-91ab'
 RESPONDER_URL = 'http://ocsp.example.test'
+# The longest a hang_next holds a connection when the simulator is not stopped.
+HANG_LIMIT = 600
 
 # The admin role holds all four OCSP permissions; no other role holds any.
 ROLE_PERMISSIONS = {
@@ -75,8 +77,14 @@ DEFAULT_FAULTS = {
     # The next `count` API calls answer 200 with an HTML page.
     'non_json_next': 0,
     # The next `count` API calls (of `method` and `path`, or any) answer this raw body and status instead.
+    # Also: extra `headers` (a redirect's Location); the body sent `repeat` times (a huge
+    # answer); a `length` announced larger than the body, the connection closed after it.
     'raw_next': {'count': 0, 'method': None, 'path': None, 'status': 200, 'body': '',
-                 'content_type': 'application/json'},
+                 'content_type': 'application/json', 'headers': {}, 'repeat': 1, 'length': None},
+    # The next `count` connections (stage 'handshake': before the TLS handshake) or API calls
+    # (stage 'request': once the request is read) are accepted and never answered, until the
+    # simulator stops.
+    'hang_next': {'count': 0, 'stage': 'request'},
     # PUT resets the fields its body omits to their defaults.
     'reset_omitted': False,
     # POST /v1/ocsp/test answers 500 with this error_code (task_queued_for_too_long, invalid_ocsp_response).
@@ -196,7 +204,7 @@ def handle_api(cluster, method, path, body, role):
             new = dict(DEFAULT_CONFIG) if faults['reset_omitted'] else dict(cluster.config)
             new.update(body)
             new['responder_url'] = cluster.config['responder_url']
-            if new['ocsp_functionality'] and not new['responder_url']:
+            if new.get('ocsp_functionality') and not new['responder_url']:
                 return _error(400, 'no_responder_url', 'Tried to enable OCSP with no responder URL configured')
             cluster.config = new
             return 200, dict(new)
@@ -221,6 +229,8 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ''
 
     def setup(self):
+        if self._hang('handshake', {'method': None, 'path': None, 'user_known': False, 'status': None}):
+            raise ConnectionAbortedError('hung connection released')
         # The TLS handshake runs here, in the worker thread, so one slow or
         # failing client never holds up the accept loop.
         if isinstance(self.request, ssl.SSLSocket):
@@ -239,6 +249,44 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _hang(self, stage, entry):
+        """Hold the connection without a word while a hang_next of this stage is due."""
+        cluster = self.server.cluster
+        with cluster.lock:
+            hang = cluster.faults['hang_next']
+            due = hang['count'] > 0 and hang['stage'] == stage
+            if due:
+                hang['count'] -= 1
+        if due:
+            entry['status'] = 'hung'
+            self._log(entry)
+            self.server.stopping.wait(HANG_LIMIT)
+            self.close_connection = True
+        return due
+
+    def _send_raw(self, raw):
+        """Send a raw_next answer; returns the body bytes written before the client hung up."""
+        body = raw['body'].encode()
+        repeat = raw['repeat'] or 1
+        length = raw['length'] or len(body) * repeat
+        self.send_response(raw['status'])
+        self.send_header('Content-Type', raw['content_type'])
+        self.send_header('Content-Length', str(length))
+        for key, value in (raw['headers'] or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        sent = 0
+        try:
+            for dummy in range(repeat):
+                self.wfile.write(body)
+                sent += len(body)
+        except OSError:
+            self.close_connection = True
+        # An answer shorter than its Content-Length ends with the connection.
+        if length > sent:
+            self.close_connection = True
+        return sent
 
     def _body(self):
         length = int(self.headers.get('Content-Length') or 0)
@@ -281,6 +329,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._control(method, path)
         cluster = self.server.cluster
         body, parsed = self._body()
+        if self._hang('request', {'method': method, 'path': path, 'user_known': self._role() is not None,
+                                  'status': None}):
+            return None
         with cluster.lock:
             faults = cluster.faults
             delay = faults['delay']
@@ -322,7 +373,8 @@ class Handler(BaseHTTPRequestHandler):
         elif raw_answer:
             entry['status'] = raw['status']
             self._log(entry)
-            return self._send(raw['status'], raw=raw['body'].encode(), content_type=raw['content_type'])
+            entry['sent'] = self._send_raw(raw)
+            return None
         elif role is None:
             entry['status'] = 401
             self._log(entry)
@@ -360,6 +412,8 @@ class SimServer(ThreadingHTTPServer):
     def __init__(self, cluster, ssl_context=None, host='127.0.0.1', port=0, users=None):
         self.cluster = cluster
         self.ssl_context = ssl_context
+        # Set on stop: releases the connections a hang_next holds.
+        self.stopping = threading.Event()
         self.users = users or {ADMIN_USER: (ADMIN_PASSWORD, 'admin'),
                                VIEWER_USER: (VIEWER_PASSWORD, 'cluster_viewer')}
         super().__init__((host, port), Handler)
@@ -420,8 +474,10 @@ class Simulator:
     def __init__(self, cert_dir, clusters=1, responder_url=RESPONDER_URL, tls=True, cert_kind='good', port=0):
         self.certs = Certificates(cert_dir)
         self.servers = []
+        # One certificate serves every port: issuing one per cluster costs a
+        # key generation each, seconds for a fleet.
+        context = self.certs.context(cert_kind) if tls else None
         for index in range(clusters):
-            context = self.certs.context(cert_kind) if tls else None
             cluster = Cluster('cluster%02d' % (index + 1), responder_url=responder_url)
             self.servers.append(SimServer(cluster, context, port=port + index if port else 0))
         self.threads = []
@@ -447,7 +503,15 @@ class Simulator:
 
     def stop(self):
         for server in self.servers:
-            server.shutdown()
+            server.stopping.set()
+        # Each shutdown waits for its server's next poll: in parallel, a fleet
+        # stops in one poll interval rather than one per cluster.
+        stoppers = [threading.Thread(target=server.shutdown) for server in self.servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+        for server in self.servers:
             server.server_close()
 
     def __enter__(self):

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fault matrix through ansible-playbook: one inventory host per row, each
+on its own simulated cluster, all in one run; one test per row checks the
+result and the cluster's configuration afterwards."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import fault_matrix
+from fault_matrix import ROWS, Lab
+
+RERUN = [row for row in ROWS if row['rerun']]
+
+
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
+    lab = Lab(str(tmp_path_factory.mktemp('faults')))
+    yield lab
+    lab.stop()
+
+
+@pytest.fixture
+def first(lab, ansible):
+    """The matrix run, once for the module."""
+    def run():
+        lab.arm(ROWS)
+        return lab.play(ansible, ROWS, '--diff')
+    return lab.once('first', run)
+
+
+@pytest.fixture
+def second(lab, first, ansible):
+    """With the transient faults gone, the rows they hit run again."""
+    def run():
+        lab.clear_faults(RERUN)
+        # A timeout shortened for a slow-server row would be a fault of its own.
+        return lab.play(ansible, RERUN, '--diff', '--extra-vars', 'cluster_timeout=30')
+    return lab.once('second', run)
+
+
+@pytest.mark.parametrize('row', ROWS, ids=[row['id'] for row in ROWS])
+def test_row(lab, first, row):
+    lab.check(row, first)
+
+
+@pytest.mark.parametrize('row', RERUN, ids=[row['id'] for row in RERUN])
+def test_rerun_converges(lab, second, row):
+    lab.check(row, second, rerun=True)
+    assert [r['method'] for r in second.logs[row['id']]] == (
+        ['GET', 'PUT'] if row['state'] == 'before' else ['GET'])
+
+
+def test_huge_answer_is_not_read_to_its_end(first):
+    entry = first.logs['huge-body'][0]
+    # The simulator notes what it wrote once the client hangs up on it.
+    deadline = time.time() + 10
+    while 'sent' not in entry and time.time() < deadline:
+        time.sleep(0.1)
+    total = fault_matrix.HUGE_CHUNK * fault_matrix.HUGE_REPEAT
+    # Past the 1 MiB read, only what the socket buffers held was written.
+    assert entry['sent'] < total // 4, entry['sent']
+
+
+def test_redirect_targets_were_never_called(first):
+    assert first.logs['other_https'] == []
+    assert first.logs['other_http'] == []
+
+
+def test_the_run_failed_for_the_failing_rows_only(first):
+    failed = sorted(r['host'] for r in first.records if r['status'] == 'failed')
+    assert failed == sorted(row['id'] for row in ROWS if row['outcome'] == 'failed')
+    assert first.rc == 2
+
+
+def test_every_group_has_rows():
+    assert sorted(set(row['group'] for row in ROWS)) == sorted(fault_matrix.GROUPS)
+    assert len(set(row['id'] for row in ROWS)) == len(ROWS)
+
+
+def test_reliability_doc_is_rendered_from_the_matrix():
+    with open(fault_matrix.DOC) as handle:
+        assert handle.read() == fault_matrix.render(), 'run make reliability-doc'
