@@ -23,7 +23,7 @@ description:
   - When OCSP stapling is off, or no status was fetched yet, the status is what the cluster
     answers, usually empty strings; that is not a failure.
 author:
-  - Redis Enterprise collection maintainers
+  - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
 extends_documentation_fragment:
   - redis.enterprise.connection
   - ansible.builtin.action_common_attributes

@@ -110,8 +110,8 @@ def calls(cluster):
 
 
 @CHECK
-def test_fresh_cluster_reads_config_and_empty_status_without_failing(run_module, cluster, connection, check,
-                                                                     warnings):
+def test_fresh_cluster_reads_config_and_empty_status_without_failing(
+        run_module, cluster, connection, check, warnings):
     failed, result = run_module(ocsp_info, connection, check=check)
     assert not failed, result
     assert warnings() == []
@@ -164,8 +164,8 @@ def test_test_certificate_with_ocsp_off_returns_the_answer_without_failing(run_m
     assert cluster.status['cert_status'] == ''
 
 
-def test_test_certificate_in_check_mode_returns_the_cached_status_and_warns(run_module, cluster, connection,
-                                                                           warnings):
+def test_test_certificate_in_check_mode_returns_the_cached_status_and_warns(
+        run_module, cluster, connection, warnings):
     cluster.update({'config': {'ocsp_functionality': True}, 'status': dict(DATES, cert_status='GOOD'),
                     'responder_cert_status': 'REVOKED'})
     failed, result = run_module(ocsp_info, dict(connection, test_certificate=True), check=True)
