@@ -111,9 +111,20 @@ def test_job_templates_check_with_diff_then_enforce():
         assert args['credentials'] == ['Redis Enterprise production']
 
 
-def job_playbook():
+def job_templates():
+    """The job templates of docs/awx/job_template.yml by job type, the play's
+    variables put in."""
     play_vars = load('job_template.yml')[0]['vars']
-    return play_vars['playbook']
+    sandbox = ImmutableSandboxedEnvironment()
+    return {args['job_type']: {key: sandbox.from_string(value).render(**play_vars) if isinstance(value, str) else value
+                               for key, value in args.items()}
+            for args in task_args('job_template.yml', 'awx.awx.job_template')}
+
+
+def cmdline(template):
+    """The ansible-playbook options AWX adds for a job template's job type and diff mode."""
+    return ' '.join((['--check'] if template['job_type'] == 'check' else [])
+                    + (['--diff'] if template.get('diff_mode') else []))
 
 
 def events(artifacts, event):
@@ -131,7 +142,9 @@ def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, si
     data = tmp_path / 'private_data_dir'
     for sub in ('env', 'inventory', 'project'):
         (data / sub).mkdir(parents=True)
-    playbook = job_playbook()
+    templates = job_templates()
+    playbook = templates['check']['playbook']
+    assert templates['run']['playbook'] == playbook
     (data / 'project' / os.path.dirname(playbook)).mkdir(parents=True)
     shutil.copy(os.path.join(ROOT, playbook), str(data / 'project' / playbook))
     (data / 'inventory' / 'hosts').write_text(
@@ -151,9 +164,10 @@ def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, si
     env.update(PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_COLLECTIONS_PATH=collections_path,
                ANSIBLE_HOME=str(tmp_path / 'ansible-home'), ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'))
 
-    def job(ident, cmdline):
+    def job(ident, cmdline_flags):
+        assert cmdline_flags in ('--check --diff', '--diff'), cmdline_flags
         proc = subprocess.run([os.path.join(BIN, 'ansible-runner'), 'run', str(data), '-p', playbook,
-                               '--ident', ident, '--cmdline=' + cmdline],
+                               '--ident', ident, '--cmdline=' + cmdline_flags],
                               env=env, capture_output=True, text=True, check=False, timeout=300)
         artifacts = str(data / 'artifacts' / ident)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -165,18 +179,18 @@ def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, si
         return oks[0]['res']
 
     before = dict(cluster.config)
-    check = job('check', '--check --diff')
+    check = job('check', cmdline(templates['check']))
     assert check['changed'] is True
     assert check['diff']['before']['response_timeout'] == 1 and check['diff']['after']['response_timeout'] == 2
     assert check['diff']['after']['ocsp_functionality'] is True
     assert cluster.count('PUT', '/v1/ocsp') == 0 and cluster.config == before
 
-    applied = job('run', '--diff')
+    applied = job('run', cmdline(templates['run']))
     assert applied['changed'] is True and applied['diff'] == check['diff']
     assert cluster.count('PUT', '/v1/ocsp') == 1
     assert cluster.config['ocsp_functionality'] is True and cluster.config['response_timeout'] == 2
 
-    again = job('again', '--diff')
+    again = job('again', cmdline(templates['run']))
     assert again['changed'] is False
     assert cluster.count('PUT', '/v1/ocsp') == 1
     assert {(entry['method'], entry['path'], entry['status']) for entry in cluster.log} == {
