@@ -137,8 +137,7 @@ def events(artifacts, event):
     return found
 
 
-def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, simulator, cluster, sim_url,
-                                                                     collections_path):
+def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, simulator, cluster, sim_url, collections_path):
     data = tmp_path / 'private_data_dir'
     for sub in ('env', 'inventory', 'project'):
         (data / sub).mkdir(parents=True)
