@@ -123,6 +123,9 @@ ROWS = [
     _row('drop-read-once', BROKEN, 'the connection closes once after the GET is sent',
          'retries the read, then writes', 'changed', 'desired',
          faults={'drop_next': {'count': 1, 'method': 'GET'}}, calls=[('GET', 'dropped')] + GET_PUT),
+    _row('closed-after-read', BROKEN, 'the kept-alive connection closes silently after the GET is answered',
+         'opens a new connection for the PUT', 'changed', 'desired',
+         faults={'close_after_next': {'count': 1, 'method': 'GET'}}, calls=GET_PUT),
     _row('drop-read-twice', BROKEN, 'the connection closes after every try of the GET',
          'gives up after 2 tries, before writing', 'failed', 'before',
          faults={'drop_next': {'count': 2, 'method': 'GET'}},
@@ -213,6 +216,10 @@ ROWS = [
          'refuses the connection, says to give ca_path', 'failed', 'before', server='self_signed',
          conn={'cluster_ca': None}, says='TLS verification of <url> failed: [SSL: CERTIFICATE_VERIFY_FAILED]',
          calls=[]),
+    _row('tls-not-verified', TLS, 'a self-signed certificate, validate_certs false',
+         'works, and warns that the cluster is not verified', 'changed', 'desired', server='self_signed',
+         conn={'cluster_ca': None, 'cluster_validate_certs': False},
+         says="validate_certs is false: the cluster's identity is not verified", calls=GET_PUT),
     _row('tls-wrong-ca', TLS, 'ca_path holds another CA', 'refuses the connection', 'failed', 'before',
          conn={'cluster_ca': '<other_ca>'},
          says='certificate verify failed: unable to get local issuer certificate', calls=[]),
@@ -352,8 +359,8 @@ class Lab:
             hosts[row['id']] = dict((key, self.fill(value, row)) for key, value in host.items() if value is not None)
         path = os.path.join(self.directory, 'inventory-%d.yml' % len(self.runs))
         with open(path, 'w') as handle:
-            json.dump({'all': {'hosts': hosts, 'vars': {'ansible_connection': 'local',
-                                                         'ansible_python_interpreter': sys.executable}}}, handle)
+            group = {'hosts': hosts, 'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}
+            json.dump({'all': group}, handle)
         return path
 
     def play(self, ansible, rows, *options, env=None):
@@ -418,11 +425,12 @@ class Lab:
 
 
 def _outcome(row):
-    if row['outcome'] == 'changed':
-        return 'changed'
-    if row['outcome'] == 'ok':
-        return 'ok, not changed'
-    return 'fails: `%s`' % row['says']
+    if row['outcome'] == 'failed':
+        return 'fails: `%s`' % row['says']
+    text = 'changed' if row['outcome'] == 'changed' else 'ok, not changed'
+    if row['says']:
+        text += ', warns: `%s`' % row['says']
+    return text
 
 
 def render():
@@ -458,12 +466,32 @@ def render():
         '- An answer is read up to %d bytes (%d MiB), then the module stops reading.'
         % (_api.MAX_BODY_BYTES, _api.MAX_BODY_BYTES // (1024 * 1024)),
         '',
-        'Each task in these tests asks for `%s`.'
+        '## Secrets',
+        '',
+        '- The password is a `no_log` option; the basic-auth header built from it is never shown.',
+        '- A password written into `url` (`https://user:password@host`) is refused, and masked',
+        '  (`********`) wherever Ansible shows the url, such as the `invocation` of the result.',
+        '- With `ANSIBLE_DEBUG=1`, ansible-core itself prints the arguments it passes to every module,',
+        '  before the module runs: a password given as the `password` option (or written into `url`)',
+        '  shows there. Give it through `REDIS_ENTERPRISE_PASSWORD` on the controller to keep it out',
+        '  of debug output too.',
+        '',
+        '## Many clusters',
+        '',
+        '`tests/integration/test_load.py` runs a play over 200 inventory hosts, each its own simulated',
+        'cluster, with `forks: 50`, twice: every host changes on the first run, none on the second,',
+        'which makes exactly one GET per cluster and no PUT.',
+        '',
+        '## Faults and bad inputs',
+        '',
+        'Each task in these tests asks for `%s`. In the messages, `<url>` stands for the url of the'
         % ', '.join('%s: %s' % (k, v) for k, v in sorted(DESIRED.items())),
+        'cluster, `<other_https>` and `<other_http>` for the redirect targets, and `<missing>`,',
+        '`<tmpdir>` and `<not_pem>` for the paths given as `ca_path`.',
         '',
     ]
     for group in GROUPS:
-        lines += ['## %s' % group, '', '| fault or input | what the module does | result | cluster afterwards |',
+        lines += ['### %s' % group, '', '| fault or input | what the module does | result | cluster afterwards |',
                   '|---|---|---|---|']
         for row in ROWS:
             if row['group'] != group:

@@ -67,6 +67,14 @@ def test_huge_answer_is_not_read_to_its_end(first):
     assert entry['sent'] < total // 4, entry['sent']
 
 
+def test_a_silently_closed_connection_is_replaced(first):
+    def ports(row):
+        return [entry['client_port'] for entry in first.logs[row]]
+    # Normally the PUT reuses the GET's connection; after the silent close, a new one.
+    assert len(set(ports('url-trailing-slash'))) == 1
+    assert len(set(ports('closed-after-read'))) == 2
+
+
 def test_redirect_targets_were_never_called(first):
     assert first.logs['other_https'] == []
     assert first.logs['other_http'] == []

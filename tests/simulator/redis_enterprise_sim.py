@@ -85,6 +85,9 @@ DEFAULT_FAULTS = {
     # (stage 'request': once the request is read) are accepted and never answered, until the
     # simulator stops.
     'hang_next': {'count': 0, 'stage': 'request'},
+    # The next `count` API calls (of `method`, or any) are answered, then their kept-alive
+    # connection is closed without notice, as a proxy's idle timeout does.
+    'close_after_next': {'count': 0, 'method': None},
     # PUT resets the fields its body omits to their defaults.
     'reset_omitted': False,
     # POST /v1/ocsp/test answers 500 with this error_code (task_queued_for_too_long, invalid_ocsp_response).
@@ -355,7 +358,8 @@ class Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         role = self._role()
-        entry = {'method': method, 'path': path, 'user_known': role is not None, 'status': None}
+        entry = {'method': method, 'path': path, 'user_known': role is not None, 'status': None,
+                 'client_port': self.client_address[1]}
         if dropping:
             if method == 'PUT' and drop['applied'] and role:
                 handle_api(cluster, method, path, body, role)
@@ -386,7 +390,13 @@ class Handler(BaseHTTPRequestHandler):
             status, payload = handle_api(cluster, method, path, body, role)
         entry['status'] = status
         self._log(entry)
-        return self._send(status, payload)
+        self._send(status, payload)
+        with cluster.lock:
+            close = faults['close_after_next']
+            if close['count'] > 0 and close['method'] in (None, method):
+                close['count'] -= 1
+                self.close_connection = True
+        return None
 
     def _log(self, entry):
         with self.server.cluster.lock:
