@@ -34,7 +34,7 @@ integration: venv collection
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
-test: venv collection changelog-lint docs-lint docs
+test: venv collection changelog-lint docs-lint docs lint import sanity units-matrix
 	$(BIN)/python -m pytest tests/unit tests/integration
 
 # The documentation site, built offline from the installed collection and
@@ -71,6 +71,55 @@ ifeq ($(INTERSPHINX),)
 endif
 	cd $(DOCS_SITE) && PATH=$(DOCS_BIN):$$PATH ./build.sh
 	@echo "The site: $(DOCS_SITE)/build/html/index.html"
+
+# The checks of the Ansible ecosystem, each tool in its own pinned
+# environment under .venvs/. ansible-test (sanity with every test, units) runs
+# once per ansible-core the collection claims; `make test` takes the oldest
+# and the newest, .ci/run all of them (ANSIBLE_VERSIONS="$(ANSIBLE_MATRIX)").
+.PHONY: sanity units-matrix lint import
+ANSIBLE_MATRIX := 2.16 2.17 2.18 2.19 2.20 2.21
+ANSIBLE_VERSIONS ?= 2.16 2.21
+PYENV_VERSIONS := $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
+PYTHON311 ?= $(firstword $(wildcard $(PYENV_VERSIONS)/3.11*/bin/python3.11) python3.11)
+PYTHON312 ?= $(firstword $(wildcard $(PYENV_VERSIONS)/3.12*/bin/python3.12) python3.12)
+# ansible-core 2.20 and later need Python 3.12 or newer on the controller.
+ansible_python = $(if $(filter 2.16 2.17 2.18 2.19,$(1)),$(PYTHON311),$(PYTHON312))
+ansible_python_version = $(if $(filter 2.16 2.17 2.18 2.19,$(1)),3.11,3.12)
+
+.venvs/ansible-%/.installed: requirements/ansible-%.txt
+	$(call ansible_python,$*) -m venv .venvs/ansible-$*
+	.venvs/ansible-$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+sanity-%: .venvs/ansible-%/.installed
+	tests/utils/ansible-test.sh $* sanity --venv
+
+units-%: .venvs/ansible-%/.installed
+	tests/utils/ansible-test.sh $* units --venv --python $(call ansible_python_version,$*)
+
+sanity: $(addprefix sanity-,$(ANSIBLE_VERSIONS))
+
+units-matrix: $(addprefix units-,$(ANSIBLE_VERSIONS))
+
+.venvs/lint/.installed .venvs/importer/.installed: .venvs/%/.installed: requirements/%.txt
+	$(PYTHON) -m venv .venvs/$*
+	.venvs/$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+# ansible-lint, production profile (.ansible-lint), over the collection, its
+# examples and the documentation's playbooks.
+lint: .venvs/lint/.installed collection
+	PATH=$(CURDIR)/.venvs/lint/bin:$$PATH ansible-lint
+
+# galaxy-importer, the check Galaxy and Automation Hub run on upload, on the
+# built tarball; any warning fails.
+IMPORTER_LOG := build/galaxy-importer.log
+import: build .venvs/importer/.installed
+	cd build && PATH=$(CURDIR)/.venvs/importer/bin:$$PATH GALAXY_IMPORTER_CONFIG=$(CURDIR)/galaxy-importer.cfg \
+		python -m galaxy_importer.main redis-enterprise-$$(sed -n 's/^version: *//p' ../galaxy.yml).tar.gz \
+		> $(CURDIR)/$(IMPORTER_LOG) 2>&1 || { cat $(CURDIR)/$(IMPORTER_LOG); exit 1; }
+	cat $(IMPORTER_LOG)
+	@! grep -E 'WARNING|ERROR' $(IMPORTER_LOG) || { echo 'galaxy-importer reported the above' >&2; exit 1; }
 
 demo: venv collection
 	$(BIN)/python tests/demo.py

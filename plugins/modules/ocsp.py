@@ -22,7 +22,7 @@ description:
   - Turning OCSP stapling on needs a responder URL, which comes from the cluster's proxy
     certificate. When the cluster has none, the module fails before writing, in check mode too.
 author:
-  - Redis Enterprise collection maintainers
+  - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
 extends_documentation_fragment:
   - redis.enterprise.connection
   - ansible.builtin.action_common_attributes

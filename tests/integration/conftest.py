@@ -75,4 +75,3 @@ def ansible(tmp_path, simulator, sim_url, collections_path):
         return Run(proc, records)
 
     return run
-

@@ -192,4 +192,3 @@ def test_password_never_appears_in_any_output(ansible, cluster, sim_url):
     for run in runs:
         for leak in leaks:
             assert leak not in run.output
-

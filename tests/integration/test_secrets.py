@@ -65,5 +65,5 @@ def test_no_secret_in_any_output(lab, ansible, debug):
     for what, secret in LEAKS.items():
         assert secret not in output, what
     masked = [r for r in run.records if r['host'] == 'url-with-credentials'][0]['result']
-    assert masked['invocation']['module_args']['url'].endswith(':********@' + lab.url('url-with-credentials')
-                                                                .split('://')[1])
+    expected = ':********@' + lab.url('url-with-credentials').split('://')[1]
+    assert masked['invocation']['module_args']['url'].endswith(expected)

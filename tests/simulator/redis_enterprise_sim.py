@@ -306,7 +306,7 @@ class Handler(BaseHTTPRequestHandler):
         if not auth.startswith('Basic '):
             return None
         try:
-            user, _, password = base64.b64decode(auth[6:]).decode().partition(':')
+            user, dummy, password = base64.b64decode(auth[6:]).decode().partition(':')
         except (ValueError, UnicodeDecodeError):
             return None
         known = self.server.users.get(user)
