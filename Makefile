@@ -124,6 +124,21 @@ import: build .venvs/importer/.installed
 demo: venv collection
 	$(BIN)/python tests/demo.py
 
+# The benchmark of docs/performance.md, in its own environment (the test
+# requirements plus matplotlib and pyinstrument); regenerates the table and
+# the chart there. Options: make bench BENCH_ARGS='-n 20 --rounds 7'.
+BENCH_BIN := .venvs/bench/bin
+$(BENCH_BIN)/.installed: requirements-dev.txt requirements/bench.txt
+	$(PYTHON) -m venv .venvs/bench
+	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/bench.txt
+	touch $@
+
+.PHONY: bench
+bench: $(BENCH_BIN)/.installed collection
+	mkdir -p build
+	$(BENCH_BIN)/python benchmarks/bench.py $(BENCH_ARGS) --json build/bench.json \
+		--chart docs/performance.png --doc docs/performance.md
+
 # docs/reliability.md is rendered from the fault matrix of the tests, which
 # fail when the two differ.
 .PHONY: reliability-doc

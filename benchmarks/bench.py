@@ -1,0 +1,481 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What a converged enforcement run costs, next to ansible.builtin.ping and
+the ansible.builtin.uri GET + conditional PUT it replaces.
+
+Starts the simulator with every cluster already as desired, then runs the
+playbooks of benchmarks/playbooks in turn, round after round (empty, ping,
+uri, ocsp, ocsp --check --diff, ocsp drifted; then again), each looping n
+times over its task on localhost. A case's per-task cost in a round is
+(its time - the empty playbook's time) / n; ratios are taken within a round
+and their median over the rounds is reported, so that load on the machine
+shifts both sides of a ratio alike. The simulator's request log gives the
+HTTP requests each task made. The fleet case runs one task on 100 hosts
+(one cluster each) with 20 forks and reports wall time and the peak memory
+of the controller's process tree.
+
+No network beyond loopback. Needs the collection linked under
+build/collections (make does it); the chart needs matplotlib.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PLAYBOOKS = os.path.join(HERE, 'playbooks')
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
+
+import redis_enterprise_sim as simlib  # noqa: E402  pylint: disable=wrong-import-position
+
+DESIRED = {
+    'ocsp_functionality': True,
+    'query_frequency': 3600,
+    'response_timeout': 2,
+    'recovery_frequency': 60,
+    'recovery_max_tries': 5,
+}
+# name: (playbook, extra ansible-playbook arguments, extra vars)
+CASES = {
+    'empty': ('empty.yml', [], {}),
+    'ping': ('ping.yml', [], {}),
+    'uri': ('uri.yml', [], {}),
+    'ocsp': ('ocsp.yml', [], {}),
+    'ocsp_check_diff': ('ocsp.yml', ['--check', '--diff'], {}),
+    'ocsp_drifted': ('ocsp.yml', [], {'drift': True}),
+}
+LABELS = {
+    'ping': 'ansible.builtin.ping',
+    'uri': 'ansible.builtin.uri GET + skipped PUT',
+    'ocsp': 'redis.enterprise.ocsp, converged',
+    'ocsp_check_diff': 'redis.enterprise.ocsp, converged, --check --diff',
+    'ocsp_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT)',
+}
+TARGETS = {'ocsp/ping': 1.30, 'ocsp/uri': 0.95}
+DOC_BEGIN = '<!-- bench:begin -->'
+DOC_END = '<!-- bench:end -->'
+
+
+def count_connections(sim):
+    """Make each simulated cluster count the connections it accepts, to
+    show that a GET and a PUT share one (HTTP keep-alive)."""
+    for server in sim.servers:
+        accept = server.get_request
+
+        def counted(server=server, accept=accept):
+            answer = accept()
+            server.accepted += 1
+            return answer
+
+        server.accepted = 0
+        server.get_request = counted
+
+
+class Runner:
+    """Runs the benchmark playbooks against a simulator, as a user would."""
+
+    def __init__(self, sim, workdir, python=sys.executable, collections=None, variant=None):
+        self.sim = sim
+        self.variant = variant
+        self.workdir = workdir
+        self.python = python
+        bindir = os.path.dirname(python)
+        self.playbook = os.path.join(bindir, 'ansible-playbook')
+        collections = collections or os.path.join(ROOT, 'build', 'collections')
+        if not os.path.isdir(os.path.join(collections, 'ansible_collections', 'redis', 'enterprise', 'plugins')):
+            raise SystemExit('The collection is not linked under build/collections: run "make bench".')
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(('ANSIBLE_', 'REDIS_ENTERPRISE_', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'))}
+        self.env.update({
+            'PATH': bindir + os.pathsep + os.environ.get('PATH', ''),
+            'ANSIBLE_COLLECTIONS_PATH': collections,
+            'ANSIBLE_HOME': os.path.join(workdir, 'ansible-home'),
+            'ANSIBLE_LOCAL_TEMP': os.path.join(workdir, 'ansible-tmp'),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_RETRY_FILES_ENABLED': '0',
+            'ANSIBLE_LOCALHOST_WARNING': '0',
+            'ANSIBLE_HOST_KEY_CHECKING': '0',
+        })
+        common = {'cluster_ca': sim.ca_path, 'cluster_user': simlib.ADMIN_USER,
+                  'cluster_password': simlib.ADMIN_PASSWORD, 'desired': DESIRED}
+        self.vars_file = os.path.join(workdir, 'vars.json')
+        with open(self.vars_file, 'w') as handle:
+            json.dump(dict(common, cluster_url=sim.urls[0]), handle)
+        # Extra vars override host vars: the fleet's cluster_url is per host.
+        self.fleet_vars_file = os.path.join(workdir, 'fleet-vars.json')
+        with open(self.fleet_vars_file, 'w') as handle:
+            json.dump(common, handle)
+        self.inventory = os.path.join(workdir, 'localhost.ini')
+        with open(self.inventory, 'w') as handle:
+            handle.write('[bench]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n' % python)
+        self.fleet_inventory = os.path.join(workdir, 'fleet.ini')
+        with open(self.fleet_inventory, 'w') as handle:
+            handle.write('[bench]\n')
+            for index, url in enumerate(sim.urls):
+                handle.write('cluster%03d ansible_connection=local ansible_python_interpreter=%s cluster_url=%s\n'
+                             % (index + 1, python, url))
+
+    def converge(self):
+        """Every cluster as desired, its request log empty."""
+        for server in self.sim.servers:
+            server.cluster.reset()
+            server.cluster.update({'config': DESIRED})
+            server.accepted = 0
+
+    def command(self, case, n, inventory=None, forks=1):
+        playbook, args, extra = CASES.get(case.replace('_variant', ''), (case, [], {}))
+        extra = dict(extra, n=n)
+        vars_file = self.fleet_vars_file if inventory == self.fleet_inventory else self.vars_file
+        return ([self.playbook, '-i', inventory or self.inventory, '-f', str(forks), '-e', '@' + vars_file,
+                 '-e', json.dumps(extra)] + args + [os.path.join(PLAYBOOKS, playbook)])
+
+    def run(self, case, n, inventory=None, forks=1, watch=False):
+        """Wall seconds the playbook took, CPU seconds of its process tree
+        (ansible-playbook, workers, modules: less disturbed by other load
+        than wall time), and the peak memory when watched."""
+        self.converge()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        env = self.env
+        if case == 'ocsp_variant':
+            env = dict(env, ANSIBLE_COLLECTIONS_PATH=self.variant)
+        proc = subprocess.Popen(self.command(case, n, inventory, forks), env=env, cwd=self.workdir,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        watcher = MemoryWatcher(proc.pid) if watch else None
+        out, err = proc.communicate()
+        elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        if watcher:
+            watcher.stop()
+        if proc.returncode != 0:
+            raise SystemExit('%s failed (rc %d):\n%s\n%s' % (case, proc.returncode, out[-3000:], err[-3000:]))
+        return elapsed, cpu, watcher
+
+    def requests(self, cluster=0):
+        """API requests and TLS connections the cluster served since converge()."""
+        log = self.sim.clusters[cluster].log
+        return {'GET': sum(1 for r in log if r['method'] == 'GET'),
+                'PUT': sum(1 for r in log if r['method'] == 'PUT'),
+                'all': len(log), 'connections': self.sim.servers[cluster].accepted}
+
+
+def _tree(root):
+    """The pids of root and its descendants."""
+    children = {}
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % name) as handle:
+                ppid = int(handle.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def _kib(pid, path, field):
+    try:
+        with open('/proc/%d/%s' % (pid, path)) as handle:
+            for line in handle:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class MemoryWatcher:
+    """Samples the proportional set size (PSS: shared pages split between
+    the processes sharing them, so forked workers are not counted twice) of
+    the ansible-playbook process tree, modules included, and the high-water
+    RSS of ansible-playbook itself."""
+
+    def __init__(self, pid, interval=0.05):
+        self.pid = pid
+        self.peak_tree_kib = 0
+        self.peak_processes = 0
+        self.controller_hwm_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _loop(self, interval):
+        while not self._stop.is_set():
+            pids = _tree(self.pid)
+            total = sum(_kib(pid, 'smaps_rollup', 'Pss:') for pid in pids)
+            self.peak_tree_kib = max(self.peak_tree_kib, total)
+            self.peak_processes = max(self.peak_processes, len(pids))
+            self.controller_hwm_kib = max(self.controller_hwm_kib, _kib(self.pid, 'status', 'VmHWM:'))
+            self._stop.wait(interval)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+
+def measure(runner, n, rounds, log=print):
+    """Per-task wall and CPU milliseconds of every case, one value per
+    round, and the requests and connections per task of each round.
+
+    The empty playbook runs first in every round; what is subtracted is the
+    median of its times over the rounds, so that one slow start of
+    ansible-playbook does not distort a whole round."""
+    cases = [c for c in CASES if c != 'empty'] + (['ocsp_variant'] if runner.variant else [])
+    wall = {case: [] for case in ['empty'] + cases}
+    used = {case: [] for case in ['empty'] + cases}
+    requests = {case: [] for case in cases if case.startswith('ocsp')}
+    loads = []
+    log('warm-up (ansible caches, .pyc files)')
+    for case in ['empty'] + cases:
+        runner.run(case, 1)
+    for index in range(rounds):
+        line = []
+        for case in ['empty'] + cases:
+            elapsed, cpu = runner.run(case, n)[:2]
+            wall[case].append(elapsed)
+            used[case].append(cpu)
+            if case in requests:
+                requests[case].append(dict((k, v / float(n)) for k, v in runner.requests().items()))
+            line.append('%s %.2fs' % (case, elapsed))
+        loads.append(os.getloadavg()[0])
+        log('round %d/%d: %s; load %.1f' % (index + 1, rounds, ', '.join(line), loads[-1]))
+    empty_wall, empty_cpu = statistics.median(wall['empty']), statistics.median(used['empty'])
+    costs = dict((case, [(t - empty_wall) * 1000.0 / n for t in wall[case]]) for case in cases)
+    cpu = dict((case, [(t - empty_cpu) * 1000.0 / n for t in used[case]]) for case in cases)
+    return costs, cpu, requests, {'wall_s': wall['empty'], 'cpu_s': used['empty'], 'load_per_round': loads}
+
+
+def ratios(costs):
+    """Ratios within each round, as lists over the rounds."""
+    def over(a, b):
+        return [x / y for x, y in zip(costs[a], costs[b])]
+
+    found = {
+        'ocsp/ping': over('ocsp', 'ping'),
+        'ocsp/uri': over('ocsp', 'uri'),
+        'ocsp check+diff/ping': over('ocsp_check_diff', 'ping'),
+        'ocsp check+diff/uri': over('ocsp_check_diff', 'uri'),
+        'ocsp drifted/ping': over('ocsp_drifted', 'ping'),
+    }
+    if 'ocsp_variant' in costs:
+        found.update({'variant/ping': over('ocsp_variant', 'ping'), 'variant/uri': over('ocsp_variant', 'uri'),
+                      'variant/ocsp': over('ocsp_variant', 'ocsp')})
+    return found
+
+
+def per_task_requests(rounds):
+    """The requests per task, the same in every round, as one dict."""
+    first = rounds[0]
+    if any(r != first for r in rounds):
+        raise SystemExit('requests per task differ between rounds: %r' % rounds)
+    return first
+
+
+def fleet(runner, rounds, forks, log=print):
+    results = {'ocsp': [], 'uri': []}
+    for index in range(rounds):
+        for case in ('fleet_uri.yml', 'fleet_ocsp.yml'):
+            elapsed, watcher = runner.run(case, 1, inventory=runner.fleet_inventory, forks=forks, watch=True)[::2]
+            counted = [runner.requests(i)['all'] for i in range(len(runner.sim.clusters))]
+            key = 'ocsp' if 'ocsp' in case else 'uri'
+            results[key].append({'wall_s': elapsed, 'peak_tree_pss_mib': watcher.peak_tree_kib / 1024.0,
+                                 'controller_peak_rss_mib': watcher.controller_hwm_kib / 1024.0,
+                                 'peak_processes': watcher.peak_processes,
+                                 'requests_min': min(counted), 'requests_max': max(counted)})
+            log('fleet round %d/%d %s: %.1fs, peak tree PSS %.0f MiB, controller peak RSS %.0f MiB'
+                % (index + 1, rounds, key, elapsed, results[key][-1]['peak_tree_pss_mib'],
+                   results[key][-1]['controller_peak_rss_mib']))
+    return results
+
+
+def load_note():
+    try:
+        with open('/proc/loadavg') as handle:
+            load = handle.read().split()[:3]
+    except OSError:
+        load = ['?'] * 3
+    return 'load average %s, %d CPUs' % (' '.join(load), os.cpu_count() or 0)
+
+
+def report(result):
+    """The results as Markdown: per-task costs, ratios, requests, fleet."""
+    costs, cpu, req = result['costs'], result['cpu'], result['requests']
+    lines = [
+        'Run of %s on %s, Python %s, ansible-core %s; n=%d tasks per playbook, %d rounds; '
+        'empty playbook %.2f s wall, %.2f s CPU (medians). Load before: %s; 1-minute load average after '
+        'each round: %s; after: %s.' % (
+            result['date'], result['machine'], result['python'], result['ansible'], result['n'],
+            result['rounds'], statistics.median(result['empty']['wall_s']), statistics.median(result['empty']['cpu_s']),
+            result['load_before'], ', '.join('%.1f' % x for x in result['empty']['load_per_round']),
+            result['load_after']),
+        '',
+        '| case | wall ms per task, median | min | max | × ping | CPU ms per task, median | '
+        'requests per task | connections per task |',
+        '|---|---:|---:|---:|---:|---:|---|---:|',
+    ]
+    ping = statistics.median(costs['ping'])
+    labels = dict(LABELS)
+    if 'ocsp_variant' in costs:
+        labels['ocsp_variant'] = 'variant %s, converged' % result['variant']
+    for case, label in labels.items():
+        median = statistics.median(costs[case])
+        counted = req.get(case)
+        if counted:
+            requests = '%g (GET %g, PUT %g)' % (counted['all'], counted['GET'], counted['PUT'])
+            connections = '%g' % counted['connections']
+        else:
+            requests = connections = ''
+        if case == 'uri':
+            requests = '1 (GET), PUT skipped'
+        lines.append('| %s | %.0f | %.0f | %.0f | %.2f | %.0f | %s | %s |' % (
+            label, median, min(costs[case]), max(costs[case]), median / ping, statistics.median(cpu[case]),
+            requests, connections))
+    lines += ['', '| ratio: median over the rounds of the ratio within a round | wall time | target | met | '
+              'CPU time |', '|---|---:|---:|---|---:|']
+    for name, values in result['ratios'].items():
+        target = TARGETS.get(name)
+        value = statistics.median(values)
+        lines.append('| %s | %.3f | %s | %s | %.3f |' % (
+            name, value, ('≤ %.2f' % target) if target else '',
+            ('yes' if value <= target else '**no**') if target else '',
+            statistics.median(result['cpu_ratios'][name])))
+    if result.get('fleet'):
+        lines += ['', 'Fleet: %d hosts (one simulated cluster each), forks %d, one converged enforcement per host.'
+                  % (result['fleet_hosts'], result['forks']), '',
+                  '| fleet playbook | wall s (median) | peak PSS of the controller process tree, MiB | '
+                  'peak RSS of ansible-playbook, MiB | requests per cluster |',
+                  '|---|---:|---:|---:|---|']
+        for key, label in (('uri', 'ansible.builtin.uri GET + skipped PUT'), ('ocsp', 'redis.enterprise.ocsp')):
+            runs = result['fleet'][key]
+            low = min(r['requests_min'] for r in runs)
+            high = max(r['requests_max'] for r in runs)
+            lines.append('| %s | %.1f | %.0f | %.0f | %s |' % (
+                label, statistics.median(r['wall_s'] for r in runs),
+                max(r['peak_tree_pss_mib'] for r in runs), max(r['controller_peak_rss_mib'] for r in runs),
+                ('%d' % low) if low == high else '%d to %d' % (low, high)))
+    return '\n'.join(lines)
+
+
+def chart(result, path):
+    import matplotlib  # only the chart needs it
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    cases = ['ping', 'uri', 'ocsp', 'ocsp_check_diff', 'ocsp_drifted']
+    names = ['ping', 'uri GET +\nskipped PUT', 'ocsp\nconverged', 'ocsp\n--check --diff', 'ocsp\ndrifted']
+    colors = ['#9e9e9e', '#5c85d6', '#d62728', '#e377c2', '#ff7f0e']
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), dpi=100)
+    for ax, key, ratio_key, what in ((axes[0], 'costs', 'ratios', 'wall'), (axes[1], 'cpu', 'cpu_ratios', 'CPU')):
+        data = result[key]
+        medians = [statistics.median(data[c]) for c in cases]
+        ax.bar(range(len(cases)), medians, color=colors, width=0.6)
+        for i, case in enumerate(cases):
+            ax.scatter([i] * len(data[case]), data[case], color='black', s=8, zorder=3)
+            ax.annotate('%.0f' % medians[i], (i, medians[i]), textcoords='offset points', xytext=(0, 3),
+                        ha='center', fontsize=9)
+        ax.set_xticks(range(len(cases)))
+        ax.set_xticklabels(names, fontsize=8)
+        ax.set_ylabel('%s ms per task' % what)
+        ax.set_ylim(0, max(max(data[c]) for c in cases) * 1.12)
+        rat = result[ratio_key]
+        ax.set_title('%s time: ocsp/ping %.2f, ocsp/uri %.2f' % (
+            what, statistics.median(rat['ocsp/ping']), statistics.median(rat['ocsp/uri'])), fontsize=10)
+    fig.suptitle('Per-task cost on localhost: (playbook - empty playbook) / n, n=%d, %d rounds; '
+                 'bars: median, dots: rounds; ratios: median of per-round ratios' % (result['n'], result['rounds']),
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write_doc(path, table):
+    with open(path) as handle:
+        text = handle.read()
+    head, sep, rest = text.partition(DOC_BEGIN)
+    sep2, tail = rest.partition(DOC_END)[1:]
+    if not (sep and sep2):
+        raise SystemExit('%s lacks the %s ... %s markers' % (path, DOC_BEGIN, DOC_END))
+    with open(path, 'w') as handle:
+        handle.write(head + DOC_BEGIN + '\n' + table + '\n' + DOC_END + tail)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('-n', type=int, default=20, help='tasks per playbook (default 20)')
+    parser.add_argument('--rounds', type=int, default=7, help='rounds of the interleaved cases (default 7)')
+    parser.add_argument('--fleet-hosts', type=int, default=100, help='hosts of the fleet case, 0 to skip it')
+    parser.add_argument('--fleet-rounds', type=int, default=1, help='rounds of the fleet case (default 1)')
+    parser.add_argument('--forks', type=int, default=20, help='forks of the fleet case (default 20)')
+    parser.add_argument('--collections', help='where redis.enterprise is (default: build/collections), '
+                        'to measure a variant of the collection')
+    parser.add_argument('--variant', help='also measure, interleaved, the converged ocsp task of the collection '
+                        'found under this collections path (a changed copy), for before/after figures')
+    parser.add_argument('--json', help='write the raw results here')
+    parser.add_argument('--chart', help='write the chart (PNG, needs matplotlib) here')
+    parser.add_argument('--doc', help='replace the results between the bench markers of this Markdown file')
+    args = parser.parse_args(argv)
+
+    import ansible.release  # the ansible-core the playbooks run with
+
+    result = {
+        'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+        'machine': '%s %s' % (platform.system(), platform.machine()),
+        'python': platform.python_version(), 'ansible': ansible.release.__version__,
+        'n': args.n, 'rounds': args.rounds, 'load_before': load_note(), 'variant': args.variant,
+    }
+    with tempfile.TemporaryDirectory(prefix='redis-enterprise-bench-') as workdir:
+        with simlib.Simulator(os.path.join(workdir, 'certs'), clusters=max(1, args.fleet_hosts)) as sim:
+            count_connections(sim)
+            runner = Runner(sim, workdir, collections=args.collections, variant=args.variant)
+            costs, cpu, requests, empty = measure(runner, args.n, args.rounds)
+            requests = dict((case, per_task_requests(r)) for case, r in requests.items())
+            result.update(costs=costs, cpu=cpu, requests=requests, empty=empty, ratios=ratios(costs),
+                          cpu_ratios=ratios(cpu))
+            if args.fleet_hosts:
+                result.update(fleet=fleet(runner, args.fleet_rounds, args.forks), fleet_hosts=args.fleet_hosts,
+                              forks=args.forks)
+    result['load_after'] = load_note()
+    table = report(result)
+    print()
+    print(table)
+    print()
+    for name in TARGETS:
+        print('%s = %.3f' % (name, statistics.median(result['ratios'][name])))
+    for case in [c for c in requests if c.startswith('ocsp')]:
+        print('requests per %s task: %g (GET %g, PUT %g), connections %g' % (
+            case, requests[case]['all'], requests[case]['GET'], requests[case]['PUT'],
+            requests[case]['connections']))
+    if args.json:
+        with open(args.json, 'w') as handle:
+            json.dump(result, handle, indent=1, sort_keys=True)
+    if args.chart:
+        chart(result, args.chart)
+    if args.doc:
+        write_doc(args.doc, table + '\n\n![Per-task cost of ping, uri and ocsp](%s)' % os.path.relpath(
+            args.chart, os.path.dirname(os.path.abspath(args.doc))) if args.chart else table)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
