@@ -330,7 +330,7 @@ def report(result):
             result['load_before'], ', '.join('%.1f' % x for x in result['empty']['load_per_round']),
             result['load_after']),
         '',
-        '| case | wall ms per task, median | min | max | × ping | CPU ms per task, median | '
+        '| case | wall ms per task, median | min | max | median ÷ ping median | CPU ms per task, median | '
         'requests per task | connections per task |',
         '|---|---:|---:|---:|---:|---:|---|---:|',
     ]
@@ -390,14 +390,22 @@ def chart(result, path):
         data = result[key]
         medians = [statistics.median(data[c]) for c in cases]
         ax.bar(range(len(cases)), medians, color=colors, width=0.6)
+        # Rounds hit by a burst of other load would flatten the bars: they
+        # are drawn at the top, with their value.
+        top = max(medians) * 1.5
         for i, case in enumerate(cases):
-            ax.scatter([i] * len(data[case]), data[case], color='black', s=8, zorder=3)
-            ax.annotate('%.0f' % medians[i], (i, medians[i]), textcoords='offset points', xytext=(0, 3),
+            inside = [v for v in data[case] if v <= top]
+            ax.scatter([i + 0.15] * len(inside), inside, color='black', s=8, zorder=3)
+            for value in (v for v in data[case] if v > top):
+                ax.scatter([i + 0.15], [top * 0.97], color='black', marker='^', s=18, zorder=3)
+                ax.annotate('%.0f' % value, (i + 0.15, top * 0.97), textcoords='offset points', xytext=(4, -3),
+                            fontsize=7)
+            ax.annotate('%.0f' % medians[i], (i, medians[i]), textcoords='offset points', xytext=(-8, 3),
                         ha='center', fontsize=9)
         ax.set_xticks(range(len(cases)))
         ax.set_xticklabels(names, fontsize=8)
         ax.set_ylabel('%s ms per task' % what)
-        ax.set_ylim(0, max(max(data[c]) for c in cases) * 1.12)
+        ax.set_ylim(0, top)
         rat = result[ratio_key]
         ax.set_title('%s time: ocsp/ping %.2f, ocsp/uri %.2f' % (
             what, statistics.median(rat['ocsp/ping']), statistics.median(rat['ocsp/uri'])), fontsize=10)
