@@ -42,11 +42,15 @@ def fleet(tmp_path_factory):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < 1024:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+    # Handler threads other tests left winding down may end later: counts
+    # below are bounded from above, which is what a leak would break.
+    before = threading.active_count()
     with simlib.Simulator(str(tmp_path_factory.mktemp('fleet')), clusters=CLUSTERS) as sim:
-        yield sim
+        yield sim, before
 
 
 def test_fleet_converges_twice(fleet, ansible, tmp_path):
+    fleet, threads_before = fleet
     inventory = tmp_path / 'fleet.yml'
     inventory.write_text(json.dumps({'all': {
         'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
@@ -55,9 +59,9 @@ def test_fleet_converges_twice(fleet, ansible, tmp_path):
     }}))
     env = {'ANSIBLE_INVENTORY': str(inventory), 'REDIS_ENTERPRISE_USERNAME': simlib.ADMIN_USER,
            'REDIS_ENTERPRISE_PASSWORD': simlib.ADMIN_PASSWORD}
-    files, threads = _open_files(), threading.active_count()
-    # One serving thread and one listening socket per cluster, nothing more.
-    assert threads <= CLUSTERS + 2
+    files, threads = _open_files(), _settled(threads_before + CLUSTERS, threading.active_count)
+    # One serving thread per cluster on top of what ran before, nothing more.
+    assert threads <= threads_before + CLUSTERS
 
     first = ansible(['ansible-playbook', '--forks', str(FORKS), 'faults.yml'], env=env, connection=False, timeout=600)
     assert first.rc == 0, first.stdout[-3000:] + first.stderr[-3000:]
@@ -78,5 +82,5 @@ def test_fleet_converges_twice(fleet, ansible, tmp_path):
         assert [(r['method'], r['status']) for r in cluster.log] == [('GET', 200)], cluster.name
 
     # Every connection closed and every handler thread ended: nothing leaks per host.
-    assert _settled(threads, threading.active_count) == threads
-    assert _settled(files, _open_files) == files
+    assert _settled(threads, threading.active_count) <= threads
+    assert _settled(files, _open_files) <= files
