@@ -33,6 +33,7 @@ integration: venv collection
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 test: venv collection changelog-lint docs-lint docs lint import sanity units-matrix
 	$(BIN)/python -m pytest tests/unit tests/integration
