@@ -65,3 +65,22 @@ notes:
   - Use C(module_defaults) with the group C(group/redis.enterprise.api) to give the connection
     options once for every module of the collection.
 '''
+
+    # Attributes every module of the collection shares; each module states
+    # its own check_mode and diff_mode.
+    ATTRIBUTES = r'''
+attributes:
+  platform:
+    platforms: all
+  action_group:
+    description: Use C(group/redis.enterprise.api) in C(module_defaults) to set its options.
+    support: full
+    membership:
+      - redis.enterprise.api
+  action:
+    support: none
+  async:
+    support: full
+  bypass_host_loop:
+    support: none
+'''

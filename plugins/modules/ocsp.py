@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - redis.enterprise.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - redis.enterprise.connection.attributes
 attributes:
   check_mode:
     support: full
@@ -34,19 +35,6 @@ attributes:
   diff_mode:
     support: full
     details: The writable fields before and after.
-  platform:
-    platforms: all
-  action_group:
-    description: Use C(group/redis.enterprise.api) in C(module_defaults) to set its options.
-    support: full
-    membership:
-      - redis.enterprise.api
-  action:
-    support: none
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
 options:
   ocsp_functionality:
     description:

@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - redis.enterprise.connection
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - redis.enterprise.connection.attributes
 attributes:
   check_mode:
     support: full
@@ -38,19 +39,6 @@ attributes:
   diff_mode:
     support: N/A
     details: This action does not modify state.
-  platform:
-    platforms: all
-  action_group:
-    description: Use C(group/redis.enterprise.api) in C(module_defaults) to set its options.
-    support: full
-    membership:
-      - redis.enterprise.api
-  action:
-    support: none
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
 options:
   test_certificate:
     description:
