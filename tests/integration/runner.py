@@ -39,9 +39,9 @@ class Run:
         return found[0]
 
 
-def assert_clean_failure(run, needle):
+def assert_clean_failure(run, needle, action='redis.enterprise.ocsp'):
     """A failure the user can act on: the message, no traceback, no secret."""
-    task = run.task()
+    task = run.task(action)
     result = task['result']
     assert run.rc != 0
     assert task['status'] == 'failed'
