@@ -87,6 +87,9 @@ PYTHON312 ?= $(firstword $(wildcard $(PYENV_VERSIONS)/3.12*/bin/python3.12) pyth
 ansible_python = $(if $(filter 2.16 2.17 2.18 2.19,$(1)),$(PYTHON311),$(PYTHON312))
 ansible_python_version = $(if $(filter 2.16 2.17 2.18 2.19,$(1)),3.11,3.12)
 
+# Kept between runs: make would otherwise delete these pattern-made stamps as
+# intermediate files and rebuild every environment next time.
+.PRECIOUS: .venvs/ansible-%/.installed
 .venvs/ansible-%/.installed: requirements/ansible-%.txt
 	$(call ansible_python,$*) -m venv .venvs/ansible-$*
 	.venvs/ansible-$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
