@@ -50,7 +50,7 @@ def main():
                 proc = subprocess.run(['ansible-playbook', PLAYBOOK] + options, env=env, cwd=tmp,
                                       capture_output=True, text=True, check=False)
                 print(proc.stdout, proc.stderr, sep='', flush=True)
-                calls = ' + '.join('%s %s' % (r['method'], r['path']) for r in cluster.log)
+                calls = ' + '.join('%s %s' % call for call in cluster.calls())
                 print('Requests the cluster saw: %s\n' % calls, flush=True)
                 recap = re.search(r'changed=(\d+)\s+unreachable=0\s+failed=(\d+)', proc.stdout)
                 if proc.returncode != 0 or not recap or recap.groups() != (str(expected_changed), '0'):

@@ -29,10 +29,6 @@ def playbook(ansible, *options, variables=None, **kwargs):
                    **kwargs)
 
 
-def calls(cluster):
-    return [(r['method'], r['path']) for r in cluster.log]
-
-
 def test_check_apply_reapply(ansible, cluster):
     check = playbook(ansible, '--check', '--diff')
     assert check.rc == 0, check.stdout + check.stderr
@@ -41,7 +37,7 @@ def test_check_apply_reapply(ansible, cluster):
     assert result['diff'] == {'before': simlib.DEFAULT_CONFIG, 'after': DESIRED}
     assert result['ocsp'] == dict(DESIRED, responder_url=simlib.RESPONDER_URL)
     assert '-    "query_frequency": 3600' in check.stdout and '+    "query_frequency": 7200' in check.stdout
-    assert calls(cluster) == [('GET', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp')]
     assert cluster.config == dict(simlib.DEFAULT_CONFIG, responder_url=simlib.RESPONDER_URL)
 
     cluster.log.clear()
@@ -50,7 +46,7 @@ def test_check_apply_reapply(ansible, cluster):
     assert apply.task()['result']['changed'] is True
     assert 'diff' not in apply.task()['result']
     assert apply.task()['result']['ocsp'] == check.task()['result']['ocsp']
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('PUT', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('PUT', '/v1/ocsp')]
     assert cluster.config == dict(DESIRED, responder_url=simlib.RESPONDER_URL)
     assert 'changed=1' in apply.stdout
 
@@ -58,7 +54,7 @@ def test_check_apply_reapply(ansible, cluster):
     again = playbook(ansible, '--diff')
     assert again.rc == 0
     assert again.task()['result']['changed'] is False
-    assert calls(cluster) == [('GET', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp')]
     assert 'changed=0' in again.stdout
 
 
@@ -74,12 +70,12 @@ def test_ad_hoc(ansible, cluster):
     assert run.rc == 0, run.stdout + run.stderr
     assert '"changed": true' in run.stdout
     assert cluster.config['query_frequency'] == 900 and cluster.config['response_timeout'] == 4
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('PUT', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('PUT', '/v1/ocsp')]
 
     cluster.log.clear()
     again = ansible(['ansible', 'localhost', '-m', 'redis.enterprise.ocsp', '-a', 'query_frequency=900', '--check'])
     assert again.rc == 0 and '"changed": false' in again.stdout
-    assert calls(cluster) == [('GET', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp')]
 
 
 def test_only_given_options_are_enforced(ansible, cluster):
@@ -97,7 +93,7 @@ def test_turning_on_without_responder_url(ansible, cluster, check):
     result = assert_clean_failure(run, 'no_responder_url')
     assert 'OCSP URI' in result['msg']
     assert result['error_code'] == 'no_responder_url'
-    assert calls(cluster) == [('GET', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp')]
 
 
 def test_bad_value_fails_before_any_request(ansible, cluster):

@@ -40,10 +40,6 @@ def playbook(ansible, *options, variables=None, **kwargs):
                    **kwargs)
 
 
-def calls(cluster):
-    return [(r['method'], r['path']) for r in cluster.log]
-
-
 def iso_now():
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
@@ -57,7 +53,7 @@ def test_reads_configuration_and_cached_status(ansible, cluster):
     assert result['ocsp'] == dict(simlib.DEFAULT_CONFIG, ocsp_functionality=True, responder_url=simlib.RESPONDER_URL)
     assert result['certificate_compatible'] is True
     assert result['status'] == dict(CACHED, **CACHED_ISO)
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
     # A playbook compares the ISO date with now(): next update in 2021 is past.
     assert run.task('ansible.builtin.debug')['result']['msg'] == 'out of date'
     assert 'changed=0' in run.stdout
@@ -88,7 +84,7 @@ def test_test_certificate_returns_what_the_responder_says_now(ansible, cluster, 
     assert run.rc == 0, run.stdout + run.stderr
     result = run.task(ACTION)['result']
     assert result['changed'] is False
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('POST', '/v1/ocsp/test')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('POST', '/v1/ocsp/test')]
     status = result['status']
     assert status['cert_status'] == cert_status
     assert status['this_update_iso'] >= before
@@ -104,7 +100,7 @@ def test_check_mode_does_not_send_the_post(ansible, cluster):
     run = playbook(ansible, '--check', variables={'test_certificate': True})
     assert run.rc == 0, run.stdout + run.stderr
     result = run.task(ACTION)['result']
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
     assert cluster.count('POST') == 0
     assert result['status'] == dict(CACHED, **CACHED_ISO)
     assert cluster.status == CACHED

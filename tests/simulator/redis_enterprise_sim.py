@@ -151,6 +151,11 @@ class Cluster:
             if 'responder_cert_status' in changes:
                 self.responder_cert_status = changes['responder_cert_status']
 
+    def calls(self):
+        """The API calls seen, as (method, path) pairs in order."""
+        with self.lock:
+            return [(r['method'], r['path']) for r in self.log]
+
     def count(self, method=None, path=None):
         with self.lock:
             return sum(1 for r in self.log
@@ -332,7 +337,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._control(method, path)
         cluster = self.server.cluster
         body, parsed = self._body()
-        if self._hang('request', {'method': method, 'path': path, 'user_known': self._role() is not None,
+        role = self._role()
+        if self._hang('request', {'method': method, 'path': path, 'user_known': role is not None,
                                   'status': None}):
             return None
         with cluster.lock:
@@ -357,7 +363,6 @@ class Handler(BaseHTTPRequestHandler):
                 raw = dict(raw)
         if delay:
             time.sleep(delay)
-        role = self._role()
         entry = {'method': method, 'path': path, 'user_known': role is not None, 'status': None,
                  'client_port': self.client_address[1]}
         if dropping:

@@ -33,7 +33,7 @@ def test_converged_makes_one_get_and_no_put(run_module, cluster, connection, che
     failed, result = run_module(ocsp, dict(connection, **DESIRED), check=check, diff=diff)
     assert not failed, result
     assert result['changed'] is False
-    assert [(r['method'], r['path']) for r in cluster.log] == [('GET', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp')]
     assert result['ocsp'] == dict(DESIRED, responder_url=simlib.RESPONDER_URL)
     assert ('diff' in result) is diff
 

@@ -107,10 +107,6 @@ def warnings(monkeypatch):
     return lambda: list(module_warnings.get_warning_messages())
 
 
-def calls(cluster):
-    return [(r['method'], r['path']) for r in cluster.log]
-
-
 @CHECK
 def test_fresh_cluster_reads_config_and_empty_status_without_failing(
         run_module, cluster, connection, check, warnings):
@@ -122,7 +118,7 @@ def test_fresh_cluster_reads_config_and_empty_status_without_failing(
     assert result['certificate_compatible'] is True
     assert result['status'] == dict(cluster.status, **EMPTY_ISO)
     assert result['status']['cert_status'] == ''
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
 
 
 @CHECK
@@ -149,7 +145,7 @@ def test_test_certificate_posts_and_returns_the_fresh_status(run_module, cluster
     failed, result = run_module(ocsp_info, dict(connection, test_certificate=True))
     assert not failed, result
     assert result['changed'] is False
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('POST', '/v1/ocsp/test')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('POST', '/v1/ocsp/test')]
     status = result['status']
     assert status['cert_status'] == cert_status
     assert status['next_update_iso'] > status['this_update_iso'] > ISO['this_update_iso']
@@ -172,7 +168,7 @@ def test_test_certificate_in_check_mode_returns_the_cached_status_and_warns(
                     'responder_cert_status': 'REVOKED'})
     failed, result = run_module(ocsp_info, dict(connection, test_certificate=True), check=True)
     assert not failed, result
-    assert calls(cluster) == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
     assert result['status']['cert_status'] == 'GOOD'
     assert result['status']['next_update_iso'] == ISO['next_update_iso']
     assert warnings() == [ocsp_info.NOT_TESTED_IN_CHECK_MODE]
@@ -185,7 +181,7 @@ def test_test_certificate_without_responder_url_fails_before_post(run_module, cl
     assert failed
     assert result['error_code'] == 'no_responder_url'
     assert 'certificate_compatible is false' in result['msg'] and 'OCSP URI' in result['msg']
-    assert calls(cluster) == [('GET', '/v1/ocsp')]
+    assert cluster.calls() == [('GET', '/v1/ocsp')]
 
 
 def test_odd_date_from_the_cluster_warns_and_does_not_fail(run_module, cluster, connection, warnings):
