@@ -18,6 +18,7 @@ options:
       - The REST API listens on port 9443 by default.
       - A user name or password inside the URL is refused; use O(username) and O(password).
       - With C(http://) the credentials travel in clear; use C(https://).
+      - Reached through an HTTP proxy when the environment names one for it, see the notes.
       - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used.
     type: str
     required: true
@@ -35,18 +36,21 @@ options:
     type: str
   validate_certs:
     description:
-      - Verify the cluster's TLS certificate.
-      - Fresh clusters use a self-signed certificate; give its CA with O(ca_path) rather than
-        turning verification off.
+      - Verify the cluster's TLS certificate, against the CA certificate(s) in O(ca_path) when it is set,
+        otherwise against the system's trusted CAs.
+      - The system's trusted CAs are those of OpenSSL's default locations, which the E(SSL_CERT_FILE) and
+        E(SSL_CERT_DIR) environment variables replace. E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) are not
+        read.
+      - Fresh clusters use a self-signed certificate; give its CA with O(ca_path) rather than turning
+        verification off.
       - If not set, the value of the E(REDIS_ENTERPRISE_VALIDATE_CERTS) environment variable is used.
-      - Takes precedence over the E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) environment variables.
     type: bool
     default: true
   ca_path:
     description:
       - Path to a PEM file with the CA certificate(s) that signed the cluster's certificate.
-      - Used instead of the system's trusted CAs, and instead of E(REQUESTS_CA_BUNDLE) or
-        E(CURL_CA_BUNDLE).
+      - Used instead of the system's trusted CAs, whatever E(SSL_CERT_FILE) or E(SSL_CERT_DIR) say. The
+        certificate is verified against it even with O(validate_certs=false).
       - If not set, the value of the E(REDIS_ENTERPRISE_CA_PATH) environment variable is used.
     type: path
   timeout:
@@ -57,11 +61,18 @@ options:
       - If not set, the value of the E(REDIS_ENTERPRISE_TIMEOUT) environment variable is used.
     type: float
     default: 30
-requirements:
-  - requests >= 2.25 (with urllib3 >= 1.26) on the host that runs the module
 notes:
   - "The module talks to the cluster's REST API from the host it runs on; run it on the
-    controller with C(delegate_to: localhost) or against C(localhost)."
+    controller with C(delegate_to: localhost) or against C(localhost). On that host it needs no Python
+    library beyond the standard library."
+  - "HTTP proxies come from the environment: E(https_proxy) (E(http_proxy) for an
+    C(http://) O(url)), else E(all_proxy); a lower-case name wins over its upper-case one. E(no_proxy) lists,
+    comma-separated, what is reached without a proxy: C(*) for everything, host names (which cover their
+    subdomains), C(.domain), C(host:port), IP addresses and networks like C(10.0.0.0/8)."
+  - "The proxy must be an HTTP proxy, C(http://[user:password@]host[:port]) (port 80 when none is given).
+    The module asks it with C(CONNECT) for a tunnel to the cluster, for an C(http://) O(url) too; with
+    C(https://), TLS runs end to end between the module and the cluster. A user and password in the proxy
+    URL (percent-encoded) are sent to the proxy as a C(Proxy-Authorization) Basic header."
   - Use C(module_defaults) with the group C(group/redis.enterprise.api) to give the connection
     options once for every module of the collection.
 '''

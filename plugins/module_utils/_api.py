@@ -9,41 +9,43 @@
 # in ANY release, even a bugfix release.
 
 """The one request layer of redis.enterprise: connection options, an HTTPS
-session with bounded retries, and every failure mapped to one exception."""
+connection with bounded retries, and every failure mapped to one exception.
+
+Built on the Python standard library (http.client, ssl) alone, so the
+modules need nothing installed beyond ansible-core, and a run that changes
+nothing costs little more than any module task."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import http.client
 import json
+import os
 import re
+import select
 import socket
-import traceback
+import ssl
+import time
+from urllib.parse import unquote, urlsplit
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
-
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-    import urllib3
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
-except ImportError:
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 # Retries cover connection failures and the statuses a cluster answers while
 # a node restarts or the proxy is busy. GET and PUT of a whole object are
-# idempotent, so both may be sent again; POST is not retried.
+# idempotent, so both may be sent again; POST is not retried once sent.
 RETRIES = 3
 # A call that timed out or whose connection broke after it was sent is tried
 # once more only: a hung cluster should cost two timeouts, not four.
 READ_RETRIES = 1
 BACKOFF_FACTOR = 0.5
+BACKOFF_MAX = 120
 RETRY_STATUSES = (502, 503, 504)
 RETRY_METHODS = ('GET', 'PUT')
 # Answers of this API are a few hundred bytes; anything past this is not one.
 MAX_BODY_BYTES = 1024 * 1024
+USER_AGENT = 'ansible-collection-redis.enterprise'
 
 ENV = dict(
     url='REDIS_ENTERPRISE_URL',
@@ -84,33 +86,6 @@ class RedisEnterpriseError(Exception):
         return dict(msg=self.msg, status=self.status, error_code=self.error_code)
 
 
-def _root(exc):
-    """The innermost reason of a requests/urllib3 exception."""
-    reason = exc
-    seen = set()
-    while id(reason) not in seen:
-        seen.add(id(reason))
-        inner = getattr(reason, 'reason', None)
-        # ProtocolError('Connection broken: ...', IncompleteRead(...)) gives its reason last.
-        if inner is None and reason.args and isinstance(reason.args[-1], BaseException):
-            inner = reason.args[-1]
-        if not isinstance(inner, BaseException):
-            break
-        reason = inner
-    return reason
-
-
-def _cause(exc):
-    """The innermost reason of an exception as text without object reprs,
-    e.g. '[Errno 111] Connection refused'."""
-    reason = _root(exc)
-    text = str(reason)
-    text = re.sub(r'<[^>]*>:\s*', '', text)
-    text = re.sub(r'^.*Failed to establish a new connection:\s*', '', text)
-    text = re.sub(r'^\w+\(host=[^)]*\):\s*', '', text)
-    return text or type(reason).__name__
-
-
 def parse_url(url):
     """Check the url option and return it as scheme://host[:port].
 
@@ -126,6 +101,13 @@ def parse_url(url):
         raise RedisEnterpriseError(
             'The url option must be the address of the cluster REST API with its scheme, '
             'like https://cluster.example.com:9443; got %r.' % url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise RedisEnterpriseError(
+            'The url option must end with a port number from 1 to 65535, or no port; got %r.' % url)
     if parts.path.strip('/') or parts.query or parts.fragment:
         raise RedisEnterpriseError(
             'The url option must be the base address of the cluster REST API without a path, '
@@ -161,8 +143,111 @@ def _check_ca_file(ca_path):
                                    % (ca_path, fix))
 
 
+def _bypassed(host, port, no_proxy):
+    """Whether no_proxy (comma-separated: *, host names and their domains,
+    .domain, host:port, IP addresses and networks like 10.0.0.0/8, [IPv6]:port)
+    covers the cluster. An IP address matches only an address or a network."""
+    import ipaddress  # pylint: disable=import-outside-toplevel  # only when a proxy is set
+
+    host = host.lower().strip('[]')
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for entry in no_proxy.lower().replace(' ', '').split(','):
+        entry_port = None
+        if entry.startswith('['):
+            entry, dummy, rest = entry[1:].partition(']')
+            if rest[:1] == ':' and rest[1:].isdigit():
+                entry_port = int(rest[1:])
+        elif entry.count(':') == 1 and entry.rpartition(':')[2].isdigit():
+            entry, dummy, number = entry.rpartition(':')
+            entry_port = int(number)
+        entry = entry.lstrip('.')
+        if not entry or (entry_port is not None and entry_port != port):
+            continue
+        if entry == '*':
+            return True
+        if address is None:
+            if host == entry or host.endswith('.' + entry):
+                return True
+            continue
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def proxy_for(scheme, host, port):
+    """The HTTP proxy that the environment names for the cluster, read as
+    requests reads it: https_proxy (or http_proxy for an http:// url), else
+    all_proxy, lower case before upper case, unless no_proxy covers the
+    cluster. None without one.
+
+    Returns the proxy's host, port and the headers of its CONNECT request."""
+    found = {}
+    # Lower case wins.
+    for name in sorted((k for k in os.environ if k.lower().endswith('_proxy')), key=lambda k: k != k.upper()):
+        if os.environ[name].strip():
+            found[name.lower()] = (name, os.environ[name].strip())
+    key = next((k for k in (scheme + '_proxy', 'all_proxy') if k in found), None)
+    if key is None or _bypassed(host, port, found.get('no_proxy', ('', ''))[1]):
+        return None
+    variable, address = found[key]
+    parts = urlsplit(address if '://' in address else 'http://' + address)
+    try:
+        proxy_port = parts.port or 80
+    except ValueError:
+        proxy_port = None
+    if parts.scheme != 'http' or not parts.hostname or proxy_port is None:
+        raise RedisEnterpriseError(
+            'The %s environment variable must name an HTTP proxy, like http://proxy.example.com:3128; '
+            'its value is not one. Correct it, or add the cluster to no_proxy.' % variable)
+    headers = {}
+    if parts.username is not None:
+        credentials = '%s:%s' % (unquote(parts.username), unquote(parts.password or ''))
+        headers['Proxy-Authorization'] = 'Basic %s' % base64.b64encode(credentials.encode('utf-8')).decode('ascii')
+    return dict(host=parts.hostname, port=proxy_port, headers=headers)
+
+
+class _Failure(Exception):
+    """One try that failed. kind: 'connect' (nothing reached the cluster yet,
+    retried for any method), 'read' (sent, no answer: retried for GET and PUT),
+    and never retried: 'tls', 'proxy' (the proxy refused the tunnel), 'body'
+    (the answer broke off) or None (anything else)."""
+
+    def __init__(self, kind, error):
+        super(_Failure, self).__init__(error)
+        self.kind = kind
+        self.error = error
+
+
+def _cause(exc):
+    """An exception as text without object reprs, e.g. '[Errno 111] Connection refused'."""
+    if isinstance(exc, http.client.IncompleteRead):
+        return repr(exc)
+    return str(exc) or type(exc).__name__
+
+
+def backoff(failures):
+    """Seconds to wait after the given number of failed tries in a row: none
+    after the first, then BACKOFF_FACTOR * 2 ** (failures - 1), as urllib3's
+    Retry does."""
+    if failures <= 1:
+        return 0
+    return min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** (failures - 1))
+
+
+def _host_port(netloc, scheme):
+    parts = urlsplit('%s://%s' % (scheme, netloc))
+    return parts.hostname, parts.port or (443 if scheme == 'https' else 80)
+
+
 class Client(object):
-    """One HTTPS session to a cluster's REST API."""
+    """One HTTP(S) connection to a cluster's REST API, kept alive between
+    calls, with bounded retries: the Python standard library only."""
 
     def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30):
         self.base_url = parse_url(url)
@@ -176,29 +261,36 @@ class Client(object):
             _check_ca_file(ca_path)
         self.username = username
         self.timeout = timeout
+        self.scheme = self.base_url.split('://', 1)[0]
+        self.host, self.port = _host_port(self.base_url.split('://', 1)[1], self.scheme)
         # Said to the user by the module; never silently trusted or sent in clear.
         self.warnings = []
-        if self.base_url.startswith('http://'):
+        self.context = None
+        if self.scheme == 'http':
             self.warnings.append('url uses http://: the password travels in clear. Use https://.')
-        elif not validate_certs and not ca_path:
+        elif ca_path or validate_certs:
+            # Only ca_path and validate_certs decide: no environment variable
+            # replaces the CA given. Without ca_path, the system's trusted CAs.
+            try:
+                self.context = ssl.create_default_context(cafile=ca_path or None)
+            except (ssl.SSLError, OSError) as exc:
+                raise RedisEnterpriseError(
+                    'ca_path %s holds no certificate that can be loaded (%s): give the path of a PEM file '
+                    "holding the certificate of the CA that signed the cluster's certificate." % (ca_path, exc))
+            # Python 3.13 turned on strict X.509 checks that refuse many
+            # self-signed cluster certificates; verification stays as it was.
+            self.context.verify_flags &= ~getattr(ssl, 'VERIFY_X509_STRICT', 0)
+        else:
             self.warnings.append("validate_certs is false: the cluster's identity is not verified. "
                                  "Give its CA certificate with ca_path instead.")
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        # Given on every request rather than on the session: requests lets
-        # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override a session's verify,
-        # but never an explicit per-request one other than True.
-        self.verify = ca_path or bool(validate_certs)
-        self.session = requests.Session()
-        self.session.auth = (username, password)
-        self.session.headers.update({'Accept': 'application/json'})
-        retry = Retry(
-            total=RETRIES, connect=RETRIES, read=READ_RETRIES, status=RETRIES, other=0, redirect=0,
-            allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
-            backoff_factor=BACKOFF_FACTOR, raise_on_status=False, raise_on_redirect=False,
-            respect_retry_after_header=False)
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount('https://', adapter)
-        self.session.mount('http://', adapter)
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            self.context.check_hostname = False
+            self.context.verify_mode = ssl.CERT_NONE
+        token = base64.b64encode(('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
+        self.headers = {'Accept': 'application/json', 'Authorization': 'Basic %s' % token,
+                        'User-Agent': USER_AGENT}
+        self.proxy = proxy_for(self.scheme, self.host, self.port)
+        self.connection = None
 
     def get(self, path, permission=None):
         return self.request('GET', path, permission=permission)
@@ -209,59 +301,183 @@ class Client(object):
     def post(self, path, body=None, permission=None):
         return self.request('POST', path, body=body, permission=permission)
 
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
     def request(self, method, path, body=None, permission=None):
         """Send one call (with retries) and return the JSON object answered.
 
         Raises RedisEnterpriseError for anything else."""
-        url = self.base_url + path
         call = '%s %s' % (method, path)
+        payload = None if body is None else json.dumps(body).encode('utf-8')
+        left = dict(total=RETRIES, connect=RETRIES, read=READ_RETRIES, status=RETRIES)
+        history = []
+        while True:
+            try:
+                status, headers, raw = self._try(method, path, payload, call)
+            except _Failure as failure:
+                retry = failure.kind == 'connect' or (failure.kind == 'read' and method in RETRY_METHODS)
+                if not (retry and left['total'] and left[failure.kind]):
+                    raise self._failed(call, method, failure)
+                left['total'] -= 1
+                left[failure.kind] -= 1
+                history.append(failure.kind)
+            else:
+                history.append(status)
+                if not (status in RETRY_STATUSES and method in RETRY_METHODS and left['total'] and left['status']):
+                    break
+                left['total'] -= 1
+                left['status'] -= 1
+            time.sleep(backoff(len(history)))
+        # How many answers in a row, ending with this one, had this status.
+        in_a_row = 0
+        for outcome in reversed(history):
+            if outcome != status:
+                break
+            in_a_row += 1
+        return self._answer(call, status, headers, raw, permission, in_a_row)
+
+    def _connect(self):
+        """A new connection, through the proxy when there is one."""
+        cls = http.client.HTTPSConnection if self.scheme == 'https' else http.client.HTTPConnection
+        kwargs = {'context': self.context} if self.scheme == 'https' else {}
+        if self.proxy:
+            connection = cls(self.proxy['host'], self.proxy['port'], timeout=self.timeout, **kwargs)
+            connection.set_tunnel(self.host, self.port, headers=self.proxy['headers'])
+        else:
+            connection = cls(self.host, self.port, timeout=self.timeout, **kwargs)
         try:
-            response = self.session.request(
-                method, url, json=body, timeout=self.timeout, verify=self.verify,
-                allow_redirects=False, stream=True)
-            with response:
-                raw = self._read(response, call)
-        except requests.exceptions.SSLError as exc:
-            raise RedisEnterpriseError(
+            # TCP (and the proxy's tunnel) first: nothing was sent to the cluster yet.
+            http.client.HTTPConnection.connect(connection)
+        except http.client.HTTPException as exc:
+            connection.close()
+            raise _Failure(None, exc)
+        except (OSError, ValueError) as exc:
+            connection.close()
+            if self.proxy and 'Tunnel connection failed' in str(exc):
+                raise _Failure('proxy', exc)
+            raise _Failure('connect', exc)
+        if self.scheme == 'https':
+            try:
+                connection.sock = self.context.wrap_socket(connection.sock, server_hostname=self.host)
+            except ssl.SSLError as exc:
+                connection.close()
+                raise _Failure('tls', exc)
+            except OSError as exc:
+                # Accepted but no handshake: counted like an answer that never came.
+                connection.close()
+                raise _Failure('read', exc)
+        return connection
+
+    def _reusable(self):
+        """The kept-alive connection, unless the cluster closed it meanwhile
+        (it would read as readable: end of stream or unasked data)."""
+        connection = self.connection
+        if connection is None or connection.sock is None:
+            return None
+        try:
+            readable = select.select([connection.sock], [], [], 0)[0]
+        except (OSError, ValueError):
+            readable = True
+        if readable:
+            self.close()
+            return None
+        return connection
+
+    def _try(self, method, path, payload, call):
+        connection = self._reusable() or self._connect()
+        self.connection = connection
+        headers = dict(self.headers)
+        if payload is not None:
+            headers['Content-Type'] = 'application/json'
+        try:
+            connection.request(method, path, body=payload, headers=headers)
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            if isinstance(exc, (OSError, http.client.BadStatusLine)):
+                raise _Failure('read', exc)
+            raise _Failure(None, exc)
+        try:
+            raw = self._read(response, call)
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise _Failure('body', exc)
+        if response.will_close:
+            self.close()
+        return response.status, response.msg, raw
+
+    def _read(self, response, call):
+        """The body, up to MAX_BODY_BYTES."""
+        chunks, size = [], 0
+        while True:
+            chunk = response.read(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                self.close()
+                raise RedisEnterpriseError(
+                    'The answer to %s is larger than %d bytes, far more than this API sends; '
+                    'stopped reading it.' % (call, MAX_BODY_BYTES), status=response.status)
+            chunks.append(chunk)
+        if response.length:
+            # read(amt) ends early, without an error, when the connection closes.
+            raise http.client.IncompleteRead(b''.join(chunks), response.length)
+        return b''.join(chunks)
+
+    def _failed(self, call, method, failure):
+        exc = failure.error
+        cause = _cause(exc)
+        # A call that reached the cluster may have taken effect without an answer.
+        unsure = '' if method == 'GET' else ' The cluster may or may not have applied the %s.' % method
+        retried = ''
+        if failure.kind == 'connect' or (failure.kind == 'read' and method in RETRY_METHODS):
+            retried = ' (retries included)'
+        if failure.kind == 'tls':
+            return RedisEnterpriseError(
                 'TLS verification of %s failed: %s. Give the CA certificate that signed the '
                 "cluster's certificate with ca_path (or %s), e.g. the cluster's proxy CA in PEM form."
-                % (self.base_url, _cause(exc), ENV['ca_path']))
-        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError,
-                requests.exceptions.ChunkedEncodingError) as exc:
-            # A call that reached the cluster may have taken effect without an answer.
-            unsure = '' if method == 'GET' else ' The cluster may or may not have applied the %s.' % method
-            # After retries, requests reports a timeout as a ConnectionError.
-            root = _root(exc)
-            if isinstance(exc, requests.exceptions.Timeout) or (
-                    isinstance(root, (urllib3.exceptions.TimeoutError, socket.timeout))
-                    and not isinstance(root, urllib3.exceptions.NewConnectionError)):
-                raise RedisEnterpriseError(
-                    'No answer to %s from %s within the timeout of %s seconds (retries included): %s. '
-                    'Check that the cluster is up, or raise timeout.%s'
-                    % (call, self.base_url, self.timeout, _cause(exc), unsure))
-            if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-                raise RedisEnterpriseError(
-                    'The answer to %s from %s broke off before its end: %s. Check the network and any '
-                    'proxy between here and the cluster, then run again.%s'
-                    % (call, self.base_url, _cause(exc), unsure))
-            # RemoteDisconnected is a ConnectionResetError: the call was sent, the answer never came.
-            if isinstance(root, (ConnectionResetError, BrokenPipeError)):
-                raise RedisEnterpriseError(
-                    'The connection to %s closed without an answer to %s (retries included): %s. Check '
-                    'the cluster nodes and any proxy in between, then run again.%s'
-                    % (self.base_url, call, _cause(exc), unsure))
-            raise RedisEnterpriseError(
+                % (self.base_url, cause, ENV['ca_path']))
+        if failure.kind == 'proxy':
+            return RedisEnterpriseError(
+                'The HTTP proxy %s:%s did not open a tunnel to %s for %s: %s. Check the proxy '
+                'environment variables (https_proxy, no_proxy).'
+                % (self.proxy['host'], self.proxy['port'], self.base_url, call, cause))
+        if failure.kind == 'connect' and self.proxy:
+            return RedisEnterpriseError(
+                'Cannot reach the HTTP proxy %s:%s (from the proxy environment variables) for %s%s: %s. '
+                'Check the proxy, or add the cluster to no_proxy.'
+                % (self.proxy['host'], self.proxy['port'], call, retried, cause))
+        if isinstance(exc, socket.timeout):
+            return RedisEnterpriseError(
+                'No answer to %s from %s within the timeout of %s seconds%s: %s. '
+                'Check that the cluster is up, or raise timeout.%s'
+                % (call, self.base_url, self.timeout, retried, cause, unsure))
+        if failure.kind == 'body':
+            return RedisEnterpriseError(
+                'The answer to %s from %s broke off before its end: %s. Check the network and any '
+                'proxy between here and the cluster, then run again.%s'
+                % (call, self.base_url, cause, unsure))
+        if failure.kind == 'read':
+            return RedisEnterpriseError(
+                'The connection to %s closed without an answer to %s%s: %s. Check '
+                'the cluster nodes and any proxy in between, then run again.%s'
+                % (self.base_url, call, retried, cause, unsure))
+        if failure.kind == 'connect':
+            return RedisEnterpriseError(
                 'Cannot reach %s for %s: %s. Check the url (the REST API listens on port 9443 by '
-                'default) and that the cluster is reachable.' % (self.base_url, call, _cause(exc)))
-        except requests.exceptions.RequestException as exc:
-            raise RedisEnterpriseError('%s to %s failed: %s.' % (call, self.base_url, _cause(exc)))
+                'default) and that the cluster is reachable.' % (self.base_url, call, cause))
+        return RedisEnterpriseError('%s to %s failed: %s.%s' % (call, self.base_url, cause, unsure))
 
-        status = response.status_code
+    def _answer(self, call, status, headers, raw, permission, tries):
         if 300 <= status < 400:
             raise RedisEnterpriseError(
                 '%s was answered by a redirect (HTTP %d) to %s, which is not followed so that '
                 'credentials go only to the url given. Set url to the address of the cluster '
-                'REST API itself.' % (call, status, response.headers.get('Location', 'an unknown place')),
+                'REST API itself.' % (call, status, headers.get('Location', 'an unknown place')),
                 status=status)
         data = None
         if raw.strip():
@@ -272,29 +488,17 @@ class Client(object):
                 if status < 400:
                     raise RedisEnterpriseError(
                         'The answer to %s (HTTP %d, %s) is not JSON: is %s the Redis Enterprise REST API?'
-                        % (call, status, response.headers.get('Content-Type', 'no content type'), self.base_url),
+                        % (call, status, headers.get('Content-Type', 'no content type'), self.base_url),
                         status=status)
         if status >= 400:
-            raise self._http_error(call, status, data, permission)
+            raise self._http_error(call, status, data, permission, tries)
         if not isinstance(data, dict):
             raise RedisEnterpriseError(
                 'The answer to %s (HTTP %d) is not a JSON object: is %s the Redis Enterprise REST API?'
                 % (call, status, self.base_url), status=status)
         return data
 
-    @staticmethod
-    def _read(response, call):
-        chunks, size = [], 0
-        for chunk in response.iter_content(chunk_size=65536):
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise RedisEnterpriseError(
-                    'The answer to %s is larger than %d bytes, far more than this API sends; '
-                    'stopped reading it.' % (call, MAX_BODY_BYTES), status=response.status_code)
-            chunks.append(chunk)
-        return b''.join(chunks)
-
-    def _http_error(self, call, status, data, permission):
+    def _http_error(self, call, status, data, permission, tries=1):
         data = data if isinstance(data, dict) else {}
         code = data.get('error_code')
         detail = data.get('message') or data.get('description')
@@ -320,9 +524,9 @@ class Client(object):
                    'answers for that certificate.%s' % (status, code, call, said))
         elif status == 400:
             msg = 'The cluster rejected %s (HTTP 400, %s).%s' % (call, code or 'no error code', said)
-        elif status in RETRY_STATUSES and call.split(' ')[0] in RETRY_METHODS:
+        elif status in RETRY_STATUSES and tries > 1:
             msg = ('The cluster answered %s with HTTP %d %d times in a row (error code %s).%s Check the cluster '
-                   'nodes, then run again.' % (call, status, RETRIES + 1, code or 'none', said))
+                   'nodes, then run again.' % (call, status, tries, code or 'none', said))
         else:
             msg = 'The cluster answered %s with HTTP %d (error code %s).%s' % (call, status, code or 'none', said)
         return RedisEnterpriseError(msg, status=status, error_code=code)
@@ -341,8 +545,6 @@ class RedisEnterpriseModule(AnsibleModule):
         self._option_hints = option_hints or {}
         super(RedisEnterpriseModule, self).__init__(argument_spec=spec, **kwargs)
         self._option_hints = {}
-        if REQUESTS_IMPORT_ERROR:
-            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 
     def fail_json(self, msg, **kwargs):
         hints = ['%s must be %s.' % (name, hint) for name, hint in sorted(self._option_hints.items())

@@ -234,6 +234,9 @@ ROWS = [
     _row('ca-path-not-pem', TLS, 'ca_path names a file with no PEM certificate', 'stops before connecting',
          'failed', 'before', conn={'cluster_ca': '<not_pem>'},
          says='ca_path <not_pem> holds no PEM certificate', calls=[]),
+    _row('ca-path-broken-pem', TLS, 'ca_path names a PEM file whose certificate is damaged',
+         'stops before connecting', 'failed', 'before', conn={'cluster_ca': '<broken_pem>'},
+         says='ca_path <broken_pem> holds no certificate that can be loaded', calls=[]),
 
     _row('url-no-scheme', URL, 'no scheme (host:port)', 'stops before connecting', 'failed', 'before',
          conn={'cluster_url': '<hostport>'}, says='The url option must be the address of the cluster REST API '
@@ -298,10 +301,13 @@ class Lab:
             'missing': os.path.join(directory, 'missing.pem'),
             'tmpdir': directory,
             'not_pem': os.path.join(directory, 'not-a-certificate.pem'),
+            'broken_pem': os.path.join(directory, 'broken-certificate.pem'),
         }
         trustme.CA().cert_pem.write_to_path(self.files['other_ca'])
         with open(self.files['not_pem'], 'w') as handle:
             handle.write('not a certificate\n')
+        with open(self.files['broken_pem'], 'w') as handle:
+            handle.write('-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n')
         self.initial = {}
         self.runs = {}
 

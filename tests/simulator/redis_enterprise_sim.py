@@ -18,6 +18,10 @@ read and set the state of a cluster:
 Run it as a program to serve until interrupted:
   python redis_enterprise_sim.py --clusters 2 --cert-dir DIR --ready-file FILE
 which writes {"urls": [...], "ca_path": "..."} to FILE once it listens.
+
+ConnectProxy is an HTTP proxy on loopback that only opens CONNECT tunnels,
+optionally asking for credentials (407) or refusing every tunnel (403),
+and logs what it was asked, for the tests of the proxy support.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import copy
 import datetime
 import json
 import os
+import select
 import signal
 import socket
 import ssl
@@ -35,6 +40,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
 
 ADMIN_USER = 'admin@example.com'
 ADMIN_PASSWORD = 'Adm1n-S3cret-Pa55-7f3e'
@@ -528,6 +534,187 @@ class Simulator:
             stopper.join()
         for server in self.servers:
             server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+# What a tunnel keeps of the bytes the client sent through it, to show what
+# the proxy could read.
+SNIFF_LIMIT = 64 * 1024
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    """One client of ConnectProxy: a CONNECT, then the bytes of the tunnel."""
+
+    protocol_version = 'HTTP/1.1'
+    server_version = 'sim-proxy'
+    sys_version = ''
+    # Unbuffered: nothing the client sends after its CONNECT may stay in a
+    # read buffer instead of going through the tunnel.
+    rbufsize = 0
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+    def _refuse(self, status, headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header('Content-Length', '0')
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        self.close_connection = True
+
+    def do_CONNECT(self):  # noqa: N802 (the name http.server calls)
+        proxy = self.server.proxy
+        entry = proxy.record({'method': 'CONNECT', 'target': self.path,
+                              'proxy_authorization': self.headers.get('Proxy-Authorization'),
+                              'status': None, 'upstream_port': None, 'sent': b'', 'bytes_up': 0, 'bytes_down': 0})
+        if proxy.deny:
+            entry['status'] = 403
+            return self._refuse(403)
+        if proxy.credentials is not None and entry['proxy_authorization'] != proxy.expected_authorization:
+            entry['status'] = 407
+            return self._refuse(407, {'Proxy-Authenticate': 'Basic realm="sim-proxy"'})
+        host, dummy, port = self.path.rpartition(':')
+        try:
+            upstream = socket.create_connection((host.strip('[]'), int(port)), timeout=5)
+        except (OSError, ValueError):
+            entry['status'] = 502
+            return self._refuse(502)
+        entry['status'] = 200
+        entry['upstream_port'] = upstream.getsockname()[1]
+        self.send_response(200, 'Connection established')
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self._relay(upstream, entry)
+        finally:
+            upstream.close()
+        return None
+
+    def _relay(self, upstream, entry):
+        """Copy bytes both ways until either side closes or the proxy stops."""
+        client = self.connection
+        client.settimeout(None)
+        upstream.settimeout(None)
+        peers = {client: (upstream, 'bytes_up'), upstream: (client, 'bytes_down')}
+        while not self.server.stopping.is_set():
+            readable = select.select(list(peers), [], [], 0.2)[0]
+            for sock in readable:
+                try:
+                    data = sock.recv(65536)
+                except OSError:
+                    data = b''
+                if not data:
+                    return
+                other, counter = peers[sock]
+                with self.server.proxy.lock:
+                    entry[counter] += len(data)
+                    if sock is client and len(entry['sent']) < SNIFF_LIMIT:
+                        entry['sent'] += data[:SNIFF_LIMIT - len(entry['sent'])]
+                try:
+                    other.sendall(data)
+                except OSError:
+                    return
+
+    def _not_a_tunnel(self):
+        """A request to forward (GET http://...): this proxy only tunnels."""
+        self.server.proxy.record({'method': self.command, 'target': self.path,
+                                  'proxy_authorization': self.headers.get('Proxy-Authorization'),
+                                  'status': 405, 'upstream_port': None, 'sent': b'', 'bytes_up': 0,
+                                  'bytes_down': 0})
+        self._refuse(405, {'Allow': 'CONNECT'})
+
+    def do_GET(self):  # noqa: N802
+        self._not_a_tunnel()
+
+    def do_PUT(self):  # noqa: N802
+        self._not_a_tunnel()
+
+    def do_POST(self):  # noqa: N802
+        self._not_a_tunnel()
+
+
+class ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, proxy, host, port):
+        self.proxy = proxy
+        # Set on stop: ends the tunnels still open.
+        self.stopping = threading.Event()
+        super().__init__((host, port), ProxyHandler)
+
+    def handle_error(self, request, client_address):
+        # Clients that hang up mid-tunnel are part of the tests.
+        pass
+
+
+class ConnectProxy:
+    """An HTTP proxy on loopback that only opens tunnels (CONNECT host:port),
+    as the proxies between an Ansible controller and a cluster do.
+
+    log holds one entry per request: method, target (host:port),
+    proxy_authorization (the header as received, or None), status (200,
+    403, 405, 407, 502), upstream_port (the proxy's own port towards the
+    target, which the cluster sees as its client's), the bytes relayed each
+    way (bytes_up, bytes_down) and the first bytes the client sent through
+    the tunnel (sent).
+
+    credentials=(user, password): CONNECT without them is answered 407.
+    deny=True: every CONNECT is answered 403."""
+
+    def __init__(self, credentials=None, deny=False, host='127.0.0.1', port=0):
+        self.credentials = credentials
+        self.deny = deny
+        self.expected_authorization = None
+        if credentials is not None:
+            token = base64.b64encode(('%s:%s' % credentials).encode('utf-8')).decode('ascii')
+            self.expected_authorization = 'Basic %s' % token
+        self.lock = threading.Lock()
+        self.log = []
+        self.server = ProxyServer(self, host, port)
+        self.thread = None
+
+    @property
+    def url(self):
+        return 'http://%s:%d' % self.server.server_address[:2]
+
+    def url_with(self, user, password):
+        """The url with credentials, percent-encoded as a user must write them."""
+        return 'http://%s:%s@%s:%d' % ((quote(user, safe=''), quote(password, safe=''))
+                                       + tuple(self.server.server_address[:2]))
+
+    def record(self, entry):
+        with self.lock:
+            self.log.append(entry)
+        return entry
+
+    def targets(self):
+        """The CONNECT targets seen, in order."""
+        with self.lock:
+            return [entry['target'] for entry in self.log]
+
+    def clear(self):
+        with self.lock:
+            del self.log[:]
+
+    def start(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.stopping.set()
+        if self.thread is not None:
+            self.server.shutdown()
+            self.thread = None
+        self.server.server_close()
 
     def __enter__(self):
         return self.start()

@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 import trustme
@@ -18,7 +21,7 @@ from ansible_collections.redis.enterprise.plugins.module_utils._api import Clien
 
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch):
-    # Backoff is urllib3's; the count of tries is what these tests check.
+    # The count of tries is what these tests check; test_backoff_schedule checks the waits.
     monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0)
 
 
@@ -141,7 +144,10 @@ def test_tls_failure_says_how_to_pass_ca_path(sim_url):
     assert 'TLS verification' in error.msg and 'ca_path' in error.msg
 
 
-@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+CA_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE']
+
+
+@pytest.mark.parametrize('variable', CA_VARIABLES)
 def test_ca_path_wins_over_ca_bundle_variables(simulator, sim_url, cluster, monkeypatch, tmp_path, variable):
     # A bundle that does not hold the simulator's CA: it must not be used.
     wrong = tmp_path / 'other-ca.pem'
@@ -151,11 +157,38 @@ def test_ca_path_wins_over_ca_bundle_variables(simulator, sim_url, cluster, monk
     assert good.get('/v1/ocsp')['query_frequency'] == 3600
 
 
-@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+@pytest.mark.parametrize('variable', CA_VARIABLES)
 def test_validate_certs_false_wins_over_ca_bundle_variables(sim_url, cluster, monkeypatch, tmp_path, variable):
     monkeypatch.setenv(variable, str(tmp_path / 'missing.pem'))
     unverified = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False)
     assert unverified.get('/v1/ocsp')['query_frequency'] == 3600
+    assert 'not verified' in unverified.warnings[0]
+
+
+@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+def test_requests_ca_bundle_variables_are_not_trusted(simulator, sim_url, cluster, monkeypatch, variable):
+    # Pointing them at the cluster's CA does not make it trusted: only
+    # ca_path and the system's trusted CAs count.
+    monkeypatch.setenv(variable, simulator.ca_path)
+    error = failure(Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD).get, '/v1/ocsp')
+    assert 'TLS verification' in error.msg
+    assert cluster.count() == 0
+
+
+def test_without_ca_path_the_system_trust_store_decides(simulator, sim_url, cluster, monkeypatch):
+    # OpenSSL's default locations, which SSL_CERT_FILE replaces.
+    monkeypatch.setenv('SSL_CERT_FILE', simulator.ca_path)
+    trusting = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
+    assert trusting.get('/v1/ocsp')['query_frequency'] == 3600
+    assert trusting.warnings == []
+
+
+def test_ca_path_with_a_broken_certificate_is_a_clear_error(sim_url, cluster, tmp_path):
+    broken = tmp_path / 'broken.pem'
+    broken.write_text('-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n')
+    error = failure(Client, sim_url, 'a', 'b', True, str(broken))
+    assert 'holds no certificate that can be loaded' in error.msg
+    assert cluster.count() == 0
 
 
 def test_missing_ca_path_file_is_a_clear_error(sim_url, tmp_path):
@@ -175,6 +208,13 @@ def test_bad_urls(url, needle):
     assert 'hunter2' not in error.msg
 
 
+@pytest.mark.parametrize('url', ['https://cluster.example.com:94x3', 'https://cluster.example.com:99999',
+                                 'https://cluster.example.com:0'])
+def test_a_port_that_is_no_port_is_a_clear_error(url):
+    error = failure(_api.parse_url, url)
+    assert 'port number from 1 to 65535' in error.msg
+
+
 def test_trailing_slash_is_fine():
     assert _api.parse_url('https://cluster.example.com:9443/') == 'https://cluster.example.com:9443'
 
@@ -189,3 +229,59 @@ def test_redirects_are_not_followed(client, cluster):
     error = failure(client.get, '/v1/ocsp')
     assert error.status == 302 and 'not followed' in error.msg
     assert cluster.count() == 1
+
+
+def test_get_and_put_share_one_connection(client, cluster):
+    client.get('/v1/ocsp')
+    client.put('/v1/ocsp', {'query_frequency': 7200})
+    assert [r['method'] for r in cluster.log] == ['GET', 'PUT']
+    assert cluster.log[0]['client_port'] == cluster.log[1]['client_port']
+
+
+def test_a_connection_the_cluster_closed_is_not_reused(client, cluster):
+    cluster.update({'faults': {'close_after_next': {'count': 1, 'method': 'GET'}}})
+    client.get('/v1/ocsp')
+    client.put('/v1/ocsp', {'query_frequency': 7200})
+    assert [(r['method'], r['status']) for r in cluster.log] == [('GET', 200), ('PUT', 200)]
+    assert cluster.log[0]['client_port'] != cluster.log[1]['client_port']
+
+
+def test_basic_auth_header_and_user_agent(client, cluster):
+    client.get('/v1/ocsp')
+    assert cluster.log[-1]['user_known'] is True
+    assert client.headers['User-Agent'] == _api.USER_AGENT
+    assert client.headers['Authorization'].startswith('Basic ')
+
+
+def test_backoff_schedule(monkeypatch):
+    # No wait after the first failure, then 1 s, 2 s, 4 s ... up to BACKOFF_MAX.
+    monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0.5)
+    assert [_api.backoff(n) for n in range(1, 5)] == [0, 1.0, 2.0, 4.0]
+    assert _api.backoff(30) == _api.BACKOFF_MAX
+
+
+def test_retries_wait_as_the_schedule_says(client, cluster, monkeypatch):
+    waits = []
+    monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0.5)
+    monkeypatch.setattr(_api.time, 'sleep', waits.append)
+    cluster.update({'faults': {'fail_next': {'count': 3, 'status': 503}}})
+    assert client.get('/v1/ocsp')['query_frequency'] == 3600
+    assert waits == [0, 1.0, 2.0]
+
+
+def test_a_drop_then_gateway_errors_share_one_budget(client, cluster):
+    cluster.update({'faults': {'drop_next': {'count': 1, 'method': 'GET'},
+                               'fail_next': {'count': 5, 'status': 502}}})
+    error = failure(client.get, '/v1/ocsp')
+    # 4 tries in all; the message counts the 502s in a row, not the drop.
+    assert cluster.count('GET') == 4
+    assert 'HTTP 502 3 times in a row' in error.msg
+
+
+def test_the_layer_imports_nothing_beyond_the_standard_library():
+    # What a converged run costs depends on it: no requests, no urllib3.
+    code = ('import sys; import ansible_collections.redis.enterprise.plugins.module_utils._api; '
+            'print(sorted(m for m in ("requests", "urllib3", "certifi", "charset_normalizer") if m in sys.modules))')
+    answer = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True,
+                            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert answer.stdout.strip() == '[]'
