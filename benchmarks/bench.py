@@ -337,7 +337,7 @@ def report(result):
     ping = statistics.median(costs['ping'])
     labels = dict(LABELS)
     if 'ocsp_variant' in costs:
-        labels['ocsp_variant'] = 'variant %s, converged' % result['variant']
+        labels['ocsp_variant'] = '%s, converged' % (result.get('variant_label') or 'variant ' + result['variant'])
     for case, label in labels.items():
         median = statistics.median(costs[case])
         counted = req.get(case)
@@ -385,6 +385,10 @@ def chart(result, path):
     cases = ['ping', 'uri', 'ocsp', 'ocsp_check_diff', 'ocsp_drifted']
     names = ['ping', 'uri GET +\nskipped PUT', 'ocsp\nconverged', 'ocsp\n--check --diff', 'ocsp\ndrifted']
     colors = ['#9e9e9e', '#5c85d6', '#d62728', '#e377c2', '#ff7f0e']
+    if 'ocsp_variant' in result['costs']:
+        cases.append('ocsp_variant')
+        names.append((result.get('variant_label') or 'variant').replace(' (', '\n('))
+        colors.append('#8c564b')
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), dpi=100)
     for ax, key, ratio_key, what in ((axes[0], 'costs', 'ratios', 'wall'), (axes[1], 'cpu', 'cpu_ratios', 'CPU')):
         data = result[key]
@@ -439,6 +443,7 @@ def main(argv=None):
                         'to measure a variant of the collection')
     parser.add_argument('--variant', help='also measure, interleaved, the converged ocsp task of the collection '
                         'found under this collections path (a changed copy), for before/after figures')
+    parser.add_argument('--variant-label', help='how the tables name the variant, e.g. its version')
     parser.add_argument('--json', help='write the raw results here')
     parser.add_argument('--chart', help='write the chart (PNG, needs matplotlib) here')
     parser.add_argument('--doc', help='replace the results between the bench markers of this Markdown file')
@@ -451,6 +456,7 @@ def main(argv=None):
         'machine': '%s %s' % (platform.system(), platform.machine()),
         'python': platform.python_version(), 'ansible': ansible.release.__version__,
         'n': args.n, 'rounds': args.rounds, 'load_before': load_note(), 'variant': args.variant,
+        'variant_label': args.variant_label,
     }
     with tempfile.TemporaryDirectory(prefix='redis-enterprise-bench-') as workdir:
         with simlib.Simulator(os.path.join(workdir, 'certs'), clusters=max(1, args.fleet_hosts)) as sim:
