@@ -225,9 +225,8 @@ class _Failure(Exception):
 
 
 def _cause(exc):
-    """An exception as text without object reprs, e.g. '[Errno 111] Connection refused'."""
-    if isinstance(exc, http.client.IncompleteRead):
-        return repr(exc)
+    """An exception as text, e.g. '[Errno 111] Connection refused' or
+    'IncompleteRead(39 bytes read, 361 more expected)'."""
     return str(exc) or type(exc).__name__
 
 
@@ -238,11 +237,6 @@ def backoff(failures):
     if failures <= 1:
         return 0
     return min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** (failures - 1))
-
-
-def _host_port(netloc, scheme):
-    parts = urlsplit('%s://%s' % (scheme, netloc))
-    return parts.hostname, parts.port or (443 if scheme == 'https' else 80)
 
 
 class Client(object):
@@ -261,8 +255,9 @@ class Client(object):
             _check_ca_file(ca_path)
         self.username = username
         self.timeout = timeout
-        self.scheme = self.base_url.split('://', 1)[0]
-        self.host, self.port = _host_port(self.base_url.split('://', 1)[1], self.scheme)
+        parts = urlsplit(self.base_url)
+        self.scheme, self.host = parts.scheme, parts.hostname
+        self.port = parts.port or (443 if self.scheme == 'https' else 80)
         # Said to the user by the module; never silently trusted or sent in clear.
         self.warnings = []
         self.context = None
