@@ -272,9 +272,6 @@ class Client(object):
                 raise RedisEnterpriseError(
                     'ca_path %s holds no certificate that can be loaded (%s): give the path of a PEM file '
                     "holding the certificate of the CA that signed the cluster's certificate." % (ca_path, exc))
-            # Python 3.13 turned on strict X.509 checks that refuse many
-            # self-signed cluster certificates; verification stays as it was.
-            self.context.verify_flags &= ~getattr(ssl, 'VERIFY_X509_STRICT', 0)
         else:
             self.warnings.append("validate_certs is false: the cluster's identity is not verified. "
                                  "Give its CA certificate with ca_path instead.")
