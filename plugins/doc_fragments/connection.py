@@ -11,6 +11,9 @@ __metaclass__ = type
 class ModuleDocFragment(object):
     # Mirrors connection_argument_spec() in plugins/module_utils/_api.py.
     DOCUMENTATION = r'''
+requirements:
+  - requests >= 2.25.0
+  - urllib3 >= 1.26.0
 options:
   url:
     description:
@@ -18,7 +21,7 @@ options:
       - The REST API listens on port 9443 by default.
       - A user name or password inside the URL is refused; use O(username) and O(password).
       - With C(http://) the credentials travel in clear; use C(https://).
-      - Reached through an HTTP proxy when the environment names one for it, see the notes.
+      - Reached through a proxy when the environment names one for it, see the notes.
       - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used.
     type: str
     required: true
@@ -36,11 +39,13 @@ options:
     type: str
   validate_certs:
     description:
-      - Verify the cluster's TLS certificate, against the CA certificate(s) in O(ca_path) when it is set,
-        otherwise against the system's trusted CAs.
-      - The system's trusted CAs are those of OpenSSL's default locations, which the E(SSL_CERT_FILE) and
-        E(SSL_CERT_DIR) environment variables replace. E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) are not
-        read.
+      - Verify the cluster's TLS certificate.
+      - With O(ca_path), against the CA certificate(s) in that file and nothing else, whatever
+        E(REQUESTS_CA_BUNDLE), E(CURL_CA_BUNDLE) or E(SSL_CERT_FILE) say.
+      - Without O(ca_path), as the requests library does, against the bundle that E(REQUESTS_CA_BUNDLE)
+        (else E(CURL_CA_BUNDLE)) names when set, else against the CA bundle of the certifi package.
+        E(SSL_CERT_FILE) and E(SSL_CERT_DIR) are not read.
+      - With V(false) and no O(ca_path), the certificate is not verified, and the module warns.
       - Fresh clusters use a self-signed certificate; give its CA with O(ca_path) rather than turning
         verification off.
       - If not set, the value of the E(REDIS_ENTERPRISE_VALIDATE_CERTS) environment variable is used.
@@ -49,8 +54,10 @@ options:
   ca_path:
     description:
       - Path to a PEM file with the CA certificate(s) that signed the cluster's certificate.
-      - Used instead of the system's trusted CAs, whatever E(SSL_CERT_FILE) or E(SSL_CERT_DIR) say. The
-        certificate is verified against it even with O(validate_certs=false).
+      - The only CAs trusted when it is set, whatever E(REQUESTS_CA_BUNDLE), E(CURL_CA_BUNDLE) or
+        E(SSL_CERT_FILE) say. The certificate is verified against it even with O(validate_certs=false).
+      - An C(https://) proxy's certificate is verified against the same file, so it must hold the
+        proxy's CA too.
       - If not set, the value of the E(REDIS_ENTERPRISE_CA_PATH) environment variable is used.
     type: path
   timeout:
@@ -63,16 +70,16 @@ options:
     default: 30
 notes:
   - "The module talks to the cluster's REST API from the host it runs on; run it on the
-    controller with C(delegate_to: localhost) or against C(localhost). On that host it needs no Python
-    library beyond the standard library."
-  - "HTTP proxies come from the environment: E(https_proxy) (E(http_proxy) for an
-    C(http://) O(url)), else E(all_proxy); a lower-case name wins over its upper-case one. E(no_proxy) lists,
-    comma-separated, what is reached without a proxy: C(*) for everything, host names (which cover their
-    subdomains), C(.domain), C(host:port), IP addresses and networks like C(10.0.0.0/8)."
-  - "The proxy must be an HTTP proxy, C(http://[user:password@]host[:port]) (port 80 when none is given).
-    The module asks it with C(CONNECT) for a tunnel to the cluster, for an C(http://) O(url) too; with
-    C(https://), TLS runs end to end between the module and the cluster. A user and password in the proxy
-    URL (percent-encoded) are sent to the proxy as a C(Proxy-Authorization) Basic header."
+    controller with C(delegate_to: localhost) or against C(localhost). That host's Python needs the
+    C(requests) library (2.25 or later, with C(urllib3) 1.26 or later), listed in the collection's
+    C(requirements.txt)."
+  - "Proxies are the requests library's: E(https_proxy) (E(http_proxy) for an C(http://) O(url)), else
+    E(all_proxy), a lower-case name before its upper-case one, unless E(no_proxy) covers the cluster (a
+    comma-separated list of host names and domain suffixes, IP addresses and networks like C(10.0.0.0/8),
+    or C(*)). A proxy URL may be C(http://), C(https://), or C(socks5://) and C(socks5h://) where the
+    PySocks library is installed (C(requests[socks])); a user and password in it (percent-encoded) are
+    sent to the proxy. For an C(https://) O(url), the module opens a C(CONNECT) tunnel through the
+    proxy, so TLS runs end to end with the cluster."
   - Use C(module_defaults) with the group C(group/redis.enterprise.api) to give the connection
     options once for every module of the collection.
 '''

@@ -8,39 +8,43 @@
 # collection and may not remain stable to outside uses. Changes may be made
 # in ANY release, even a bugfix release.
 
-"""The one request layer of redis.enterprise: connection options, an HTTPS
-connection with bounded retries, and every failure mapped to one exception.
-
-Built on the Python standard library (http.client, ssl) alone, so the
-modules need nothing installed beyond ansible-core, and a run that changes
-nothing costs little more than any module task."""
+"""The one request layer of redis.enterprise: the connection options, a
+requests Session with urllib3's bounded retries, and every failure of a call
+mapped to one exception that says what to do."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import http.client
 import json
-import os
 import re
-import select
 import socket
 import ssl
-import time
-from urllib.parse import unquote, urlsplit
+import sys
+import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    import urllib3
+    from requests.adapters import HTTPAdapter
+    from requests.utils import select_proxy
+    from urllib3.util.retry import Retry
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 # Retries cover connection failures and the statuses a cluster answers while
 # a node restarts or the proxy is busy. GET and PUT of a whole object are
-# idempotent, so both may be sent again; POST is not retried once sent.
+# idempotent, so both may be sent again; a POST is never sent twice once it
+# may have reached the cluster.
 RETRIES = 3
 # A call that timed out or whose connection broke after it was sent is tried
 # once more only: a hung cluster should cost two timeouts, not four.
 READ_RETRIES = 1
 BACKOFF_FACTOR = 0.5
-BACKOFF_MAX = 120
 RETRY_STATUSES = (502, 503, 504)
 RETRY_METHODS = ('GET', 'PUT')
 # Answers of this API are a few hundred bytes; anything past this is not one.
@@ -55,6 +59,14 @@ ENV = dict(
     ca_path='REDIS_ENTERPRISE_CA_PATH',
     timeout='REDIS_ENTERPRISE_TIMEOUT',
 )
+
+
+def missing_requests():
+    """Ansible's message for a missing library, and how to install it."""
+    return ('%s. Install it on the host that runs the module, for this Python with '
+            '"%s -m pip install requests" (or the python3-requests package of its system), '
+            'or point ansible_python_interpreter at a Python that has it.'
+            % (missing_required_lib('requests', reason="to call the cluster's REST API"), sys.executable))
 
 
 def connection_argument_spec():
@@ -141,107 +153,51 @@ def _check_ca_file(ca_path):
     if b'-----BEGIN CERTIFICATE-----' not in pem:
         raise RedisEnterpriseError('ca_path %s holds no PEM certificate (-----BEGIN CERTIFICATE-----): %s'
                                    % (ca_path, fix))
-
-
-def _bypassed(host, port, no_proxy):
-    """Whether no_proxy (comma-separated: *, host names and their domains,
-    .domain, host:port, IP addresses and networks like 10.0.0.0/8, [IPv6]:port)
-    covers the cluster. An IP address matches only an address or a network."""
-    import ipaddress  # pylint: disable=import-outside-toplevel  # only when a proxy is set
-
-    host = host.lower().strip('[]')
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    for entry in no_proxy.lower().replace(' ', '').split(','):
-        entry_port = None
-        if entry.startswith('['):
-            entry, dummy, rest = entry[1:].partition(']')
-            if rest[:1] == ':' and rest[1:].isdigit():
-                entry_port = int(rest[1:])
-        elif entry.count(':') == 1 and entry.rpartition(':')[2].isdigit():
-            entry, dummy, number = entry.rpartition(':')
-            entry_port = int(number)
-        entry = entry.lstrip('.')
-        if not entry or (entry_port is not None and entry_port != port):
-            continue
-        if entry == '*':
-            return True
-        if address is None:
-            if host == entry or host.endswith('.' + entry):
-                return True
-            continue
-        try:
-            if address in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+        # The loading that urllib3 does for verify=ca_path, here where its
+        # failure can still be told apart from the cluster's certificate.
+        ssl.create_default_context(cafile=ca_path)
+    except (ssl.SSLError, ValueError) as exc:
+        raise RedisEnterpriseError('ca_path %s holds no certificate that can be loaded (%s): %s'
+                                   % (ca_path, exc, fix))
 
 
-def proxy_for(scheme, host, port):
-    """The HTTP proxy that the environment names for the cluster, read as
-    requests reads it: https_proxy (or http_proxy for an http:// url), else
-    all_proxy, lower case before upper case, unless no_proxy covers the
-    cluster. None without one.
-
-    Returns the proxy's host, port and the headers of its CONNECT request."""
-    found = {}
-    # Lower case wins.
-    for name in sorted((k for k in os.environ if k.lower().endswith('_proxy')), key=lambda k: k != k.upper()):
-        if os.environ[name].strip():
-            found[name.lower()] = (name, os.environ[name].strip())
-    key = next((k for k in (scheme + '_proxy', 'all_proxy') if k in found), None)
-    if key is None or _bypassed(host, port, found.get('no_proxy', ('', ''))[1]):
-        return None
-    variable, address = found[key]
-    parts = urlsplit(address if '://' in address else 'http://' + address)
-    try:
-        proxy_port = parts.port or 80
-    except ValueError:
-        proxy_port = None
-    if parts.scheme != 'http' or not parts.hostname or proxy_port is None:
-        raise RedisEnterpriseError(
-            'The %s environment variable must name an HTTP proxy, like http://proxy.example.com:3128; '
-            'its value is not one. Correct it, or add the cluster to no_proxy.' % variable)
-    headers = {}
-    if parts.username is not None:
-        credentials = '%s:%s' % (unquote(parts.username), unquote(parts.password or ''))
-        headers['Proxy-Authorization'] = 'Basic %s' % base64.b64encode(credentials.encode('utf-8')).decode('ascii')
-    return dict(host=parts.hostname, port=proxy_port, headers=headers)
+def _root(exc):
+    """The innermost reason of a requests/urllib3 exception."""
+    reason = exc
+    seen = set()
+    while id(reason) not in seen:
+        seen.add(id(reason))
+        inner = getattr(reason, 'reason', None)
+        # ProtocolError('Connection broken: ...', IncompleteRead(...)) gives its reason last.
+        if inner is None and reason.args and isinstance(reason.args[-1], BaseException):
+            inner = reason.args[-1]
+        if not isinstance(inner, BaseException):
+            break
+        reason = inner
+    return reason
 
 
-class _Failure(Exception):
-    """One try that failed. kind: 'connect' (nothing reached the cluster yet,
-    retried for any method), 'read' (sent, no answer: retried for GET and PUT),
-    and never retried: 'tls', 'proxy' (the proxy refused the tunnel), 'body'
-    (the answer broke off) or None (anything else)."""
-
-    def __init__(self, kind, error):
-        super(_Failure, self).__init__(error)
-        self.kind = kind
-        self.error = error
+def _cause(reason):
+    """An exception as text without object reprs, e.g. '[Errno 111]
+    Connection refused' rather than '<HTTPSConnection(...)>: Failed to ...'."""
+    text = str(reason)
+    text = re.sub(r'<[^>]*>:\s*', '', text)
+    text = re.sub(r'^.*Failed to establish a new connection:\s*', '', text)
+    text = re.sub(r'^\w+\(host=[^)]*\):\s*', '', text)
+    return text or type(reason).__name__
 
 
-def _cause(exc):
-    """An exception as text, e.g. '[Errno 111] Connection refused' or
-    'IncompleteRead(39 bytes read, 361 more expected)'."""
-    return str(exc) or type(exc).__name__
-
-
-def backoff(failures):
-    """Seconds to wait after the given number of failed tries in a row: none
-    after the first, then BACKOFF_FACTOR * 2 ** (failures - 1), as urllib3's
-    Retry does."""
-    if failures <= 1:
-        return 0
-    return min(BACKOFF_MAX, BACKOFF_FACTOR * 2 ** (failures - 1))
+def _address(url):
+    """host:port of a url, without the user and password it may hold."""
+    parts = urllib3.util.parse_url(url)
+    default = {'https': 443, 'http': 80, 'socks4': 1080, 'socks5': 1080, 'socks5h': 1080}.get(parts.scheme)
+    return '%s:%s' % (parts.host, parts.port or default)
 
 
 class Client(object):
-    """One HTTP(S) connection to a cluster's REST API, kept alive between
-    calls, with bounded retries: the Python standard library only."""
+    """One requests Session to a cluster's REST API: kept-alive connections,
+    urllib3's Retry for the retries, a timeout on every call."""
 
     def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30):
         self.base_url = parse_url(url)
@@ -255,34 +211,40 @@ class Client(object):
             _check_ca_file(ca_path)
         self.username = username
         self.timeout = timeout
-        parts = urlsplit(self.base_url)
-        self.scheme, self.host = parts.scheme, parts.hostname
-        self.port = parts.port or (443 if self.scheme == 'https' else 80)
         # Said to the user by the module; never silently trusted or sent in clear.
         self.warnings = []
-        self.context = None
-        if self.scheme == 'http':
+        if self.base_url.startswith('http://'):
             self.warnings.append('url uses http://: the password travels in clear. Use https://.')
-        elif ca_path or validate_certs:
-            # Only ca_path and validate_certs decide: no environment variable
-            # replaces the CA given. Without ca_path, the system's trusted CAs.
-            try:
-                self.context = ssl.create_default_context(cafile=ca_path or None)
-            except (ssl.SSLError, OSError) as exc:
-                raise RedisEnterpriseError(
-                    'ca_path %s holds no certificate that can be loaded (%s): give the path of a PEM file '
-                    "holding the certificate of the CA that signed the cluster's certificate." % (ca_path, exc))
-        else:
+        elif not validate_certs and not ca_path:
             self.warnings.append("validate_certs is false: the cluster's identity is not verified. "
                                  "Give its CA certificate with ca_path instead.")
-            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            self.context.check_hostname = False
-            self.context.verify_mode = ssl.CERT_NONE
-        token = base64.b64encode(('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
-        self.headers = {'Accept': 'application/json', 'Authorization': 'Basic %s' % token,
-                        'User-Agent': USER_AGENT}
-        self.proxy = proxy_for(self.scheme, self.host, self.port)
-        self.connection = None
+        # Given on every request rather than on the session: requests lets
+        # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE replace a session's verify,
+        # and a request's verify too when it is True, never when it is a
+        # path or False. So ca_path and validate_certs=false always win;
+        # without either, requests' own choice applies (those variables,
+        # else certifi's bundle).
+        self.verify = ca_path or bool(validate_certs)
+        self.session = requests.Session()
+        self.session.auth = (username, password)
+        self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})
+        self.retry = Retry(
+            total=RETRIES, connect=RETRIES, read=READ_RETRIES, status=RETRIES, other=0, redirect=0,
+            allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
+            backoff_factor=BACKOFF_FACTOR, raise_on_status=False, raise_on_redirect=False,
+            respect_retry_after_header=False)
+        adapter = HTTPAdapter(max_retries=self.retry)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        self.session.close()
 
     def get(self, path, permission=None):
         return self.request('GET', path, permission=permission)
@@ -293,183 +255,112 @@ class Client(object):
     def post(self, path, body=None, permission=None):
         return self.request('POST', path, body=body, permission=permission)
 
-    def close(self):
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
     def request(self, method, path, body=None, permission=None):
         """Send one call (with retries) and return the JSON object answered.
 
         Raises RedisEnterpriseError for anything else."""
+        url = self.base_url + path
         call = '%s %s' % (method, path)
-        payload = None if body is None else json.dumps(body).encode('utf-8')
-        left = dict(total=RETRIES, connect=RETRIES, read=READ_RETRIES, status=RETRIES)
-        history = []
-        while True:
-            try:
-                status, headers, raw = self._try(method, path, payload, call)
-            except _Failure as failure:
-                retry = failure.kind == 'connect' or (failure.kind == 'read' and method in RETRY_METHODS)
-                if not (retry and left['total'] and left[failure.kind]):
-                    raise self._failed(call, method, failure)
-                left['total'] -= 1
-                left[failure.kind] -= 1
-                history.append(failure.kind)
-            else:
-                history.append(status)
-                if not (status in RETRY_STATUSES and method in RETRY_METHODS and left['total'] and left['status']):
-                    break
-                left['total'] -= 1
-                left['status'] -= 1
-            time.sleep(backoff(len(history)))
-        # How many answers in a row, ending with this one, had this status.
-        in_a_row = 0
-        for outcome in reversed(history):
-            if outcome != status:
-                break
-            in_a_row += 1
-        return self._answer(call, status, headers, raw, permission, in_a_row)
-
-    def _connect(self):
-        """A new connection, through the proxy when there is one."""
-        cls = http.client.HTTPSConnection if self.scheme == 'https' else http.client.HTTPConnection
-        kwargs = {'context': self.context} if self.scheme == 'https' else {}
-        if self.proxy:
-            connection = cls(self.proxy['host'], self.proxy['port'], timeout=self.timeout, **kwargs)
-            connection.set_tunnel(self.host, self.port, headers=self.proxy['headers'])
-        else:
-            connection = cls(self.host, self.port, timeout=self.timeout, **kwargs)
         try:
-            # TCP (and the proxy's tunnel) first: nothing was sent to the cluster yet.
-            http.client.HTTPConnection.connect(connection)
-        except http.client.HTTPException as exc:
-            connection.close()
-            raise _Failure(None, exc)
-        except (OSError, ValueError) as exc:
-            connection.close()
-            if self.proxy and 'Tunnel connection failed' in str(exc):
-                raise _Failure('proxy', exc)
-            raise _Failure('connect', exc)
-        if self.scheme == 'https':
-            try:
-                connection.sock = self.context.wrap_socket(connection.sock, server_hostname=self.host)
-            except ssl.SSLError as exc:
-                connection.close()
-                raise _Failure('tls', exc)
-            except OSError as exc:
-                # Accepted but no handshake: counted like an answer that never came.
-                connection.close()
-                raise _Failure('read', exc)
-        return connection
+            if not self.verify:
+                # The module warns instead, once, in its result.
+                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            response = self.session.request(
+                method, url, json=body, timeout=self.timeout, verify=self.verify,
+                allow_redirects=False, stream=True)
+            with response:
+                raw = self._read(response, call)
+        except requests.exceptions.RequestException as exc:
+            raise self._failed(exc, url, call, method)
+        return self._answer(response, raw, call, permission)
 
-    def _reusable(self):
-        """The kept-alive connection, unless the cluster closed it meanwhile
-        (it would read as readable: end of stream or unasked data)."""
-        connection = self.connection
-        if connection is None or connection.sock is None:
-            return None
-        try:
-            readable = select.select([connection.sock], [], [], 0)[0]
-        except (OSError, ValueError):
-            readable = True
-        if readable:
-            self.close()
-            return None
-        return connection
-
-    def _try(self, method, path, payload, call):
-        connection = self._reusable() or self._connect()
-        self.connection = connection
-        headers = dict(self.headers)
-        if payload is not None:
-            headers['Content-Type'] = 'application/json'
-        try:
-            connection.request(method, path, body=payload, headers=headers)
-            response = connection.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            if isinstance(exc, (OSError, http.client.BadStatusLine)):
-                raise _Failure('read', exc)
-            raise _Failure(None, exc)
-        try:
-            raw = self._read(response, call)
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise _Failure('body', exc)
-        if response.will_close:
-            self.close()
-        return response.status, response.msg, raw
-
-    def _read(self, response, call):
-        """The body, up to MAX_BODY_BYTES."""
+    @staticmethod
+    def _read(response, call):
         chunks, size = [], 0
-        while True:
-            chunk = response.read(65536)
-            if not chunk:
-                break
+        for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                self.close()
                 raise RedisEnterpriseError(
                     'The answer to %s is larger than %d bytes, far more than this API sends; '
-                    'stopped reading it.' % (call, MAX_BODY_BYTES), status=response.status)
+                    'stopped reading it.' % (call, MAX_BODY_BYTES), status=response.status_code)
             chunks.append(chunk)
-        if response.length:
-            # read(amt) ends early, without an error, when the connection closes.
-            raise http.client.IncompleteRead(b''.join(chunks), response.length)
         return b''.join(chunks)
 
-    def _failed(self, call, method, failure):
-        exc = failure.error
-        cause = _cause(exc)
+    def _proxy(self, url):
+        """The proxy requests takes from the environment for url, or None."""
+        settings = self.session.merge_environment_settings(url, {}, None, None, None)
+        return select_proxy(url, settings['proxies'])
+
+    def _failed(self, exc, url, call, method):
+        root = _root(exc)
+        cause = _cause(root)
+        proxy = self._proxy(url)
         # A call that reached the cluster may have taken effect without an answer.
         unsure = '' if method == 'GET' else ' The cluster may or may not have applied the %s.' % method
-        retried = ''
-        if failure.kind == 'connect' or (failure.kind == 'read' and method in RETRY_METHODS):
-            retried = ' (retries included)'
-        if failure.kind == 'tls':
+        retried = ' (retries included)' if method in RETRY_METHODS else ''
+        if proxy and isinstance(exc, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL)):
+            # Never the proxy URL itself: it may hold a password.
+            named = 'The proxy that the proxy environment variables name for %s' % self.base_url
+            if proxy.split('://', 1)[0].lower().startswith('socks'):
+                return RedisEnterpriseError(
+                    '%s is a SOCKS proxy, which needs the PySocks library on the host that runs the module: '
+                    'install requests[socks] there, or add the cluster to no_proxy.' % named)
+            return RedisEnterpriseError(
+                '%s is not a proxy URL requests can use (http://, https://, or socks5:// with PySocks, then '
+                'host:port with a port from 1 to 65535). Correct https_proxy (or http_proxy, all_proxy), or add '
+                'the cluster to no_proxy.' % named)
+        if isinstance(exc, requests.exceptions.ProxyError):
+            address = _address(proxy)
+            if isinstance(root, ssl.SSLError):
+                return RedisEnterpriseError(
+                    'TLS verification of the proxy %s failed: %s. An https:// proxy is verified against the same '
+                    "CAs as the cluster: add the proxy's CA certificate to the ca_path file, or use an http:// "
+                    'proxy.' % (address, cause))
+            if isinstance(root, (urllib3.exceptions.NewConnectionError, socket.timeout)):
+                return RedisEnterpriseError(
+                    'Cannot reach the proxy %s (from the proxy environment variables) for %s%s: %s. '
+                    'Check the proxy, or add the cluster to no_proxy.' % (address, call, retried, cause))
+            return RedisEnterpriseError(
+                'The proxy %s did not open a tunnel to %s for %s: %s. Check the proxy environment '
+                'variables (https_proxy, no_proxy).' % (address, self.base_url, call, cause))
+        if isinstance(exc, requests.exceptions.SSLError):
             return RedisEnterpriseError(
                 'TLS verification of %s failed: %s. Give the CA certificate that signed the '
                 "cluster's certificate with ca_path (or %s), e.g. the cluster's proxy CA in PEM form."
                 % (self.base_url, cause, ENV['ca_path']))
-        if failure.kind == 'proxy':
+        via = ' through the proxy %s' % _address(proxy) if proxy else ''
+        if isinstance(exc, requests.exceptions.Timeout) or (
+                isinstance(root, (urllib3.exceptions.TimeoutError, socket.timeout))
+                and not isinstance(root, urllib3.exceptions.NewConnectionError)):
             return RedisEnterpriseError(
-                'The HTTP proxy %s:%s did not open a tunnel to %s for %s: %s. Check the proxy '
-                'environment variables (https_proxy, no_proxy).'
-                % (self.proxy['host'], self.proxy['port'], self.base_url, call, cause))
-        if failure.kind == 'connect' and self.proxy:
-            return RedisEnterpriseError(
-                'Cannot reach the HTTP proxy %s:%s (from the proxy environment variables) for %s%s: %s. '
-                'Check the proxy, or add the cluster to no_proxy.'
-                % (self.proxy['host'], self.proxy['port'], call, retried, cause))
-        if isinstance(exc, socket.timeout):
-            return RedisEnterpriseError(
-                'No answer to %s from %s within the timeout of %s seconds%s: %s. '
-                'Check that the cluster is up, or raise timeout.%s'
-                % (call, self.base_url, self.timeout, retried, cause, unsure))
-        if failure.kind == 'body':
+                'No answer to %s from %s%s within the timeout of %s seconds%s: %s. '
+                'Check that %s up, or raise timeout.%s'
+                % (call, self.base_url, via, self.timeout, retried, cause,
+                   'the cluster and the proxy are' if proxy else 'the cluster is', unsure))
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
             return RedisEnterpriseError(
                 'The answer to %s from %s broke off before its end: %s. Check the network and any '
                 'proxy between here and the cluster, then run again.%s'
                 % (call, self.base_url, cause, unsure))
-        if failure.kind == 'read':
+        # RemoteDisconnected is a ConnectionResetError: the call was sent, the answer never came.
+        if isinstance(root, (ConnectionResetError, BrokenPipeError)):
             return RedisEnterpriseError(
                 'The connection to %s closed without an answer to %s%s: %s. Check '
                 'the cluster nodes and any proxy in between, then run again.%s'
                 % (self.base_url, call, retried, cause, unsure))
-        if failure.kind == 'connect':
+        if isinstance(exc, requests.exceptions.ConnectionError):
             return RedisEnterpriseError(
-                'Cannot reach %s for %s: %s. Check the url (the REST API listens on port 9443 by '
-                'default) and that the cluster is reachable.' % (self.base_url, call, cause))
+                'Cannot reach %s%s for %s: %s. Check the url (the REST API listens on port 9443 by '
+                'default) and that the cluster is reachable.' % (self.base_url, via, call, cause))
         return RedisEnterpriseError('%s to %s failed: %s.%s' % (call, self.base_url, cause, unsure))
 
-    def _answer(self, call, status, headers, raw, permission, tries):
+    def _answer(self, response, raw, call, permission):
+        status = response.status_code
         if 300 <= status < 400:
             raise RedisEnterpriseError(
                 '%s was answered by a redirect (HTTP %d) to %s, which is not followed so that '
                 'credentials go only to the url given. Set url to the address of the cluster '
-                'REST API itself.' % (call, status, headers.get('Location', 'an unknown place')),
+                'REST API itself.' % (call, status, response.headers.get('Location', 'an unknown place')),
                 status=status)
         data = None
         if raw.strip():
@@ -480,10 +371,10 @@ class Client(object):
                 if status < 400:
                     raise RedisEnterpriseError(
                         'The answer to %s (HTTP %d, %s) is not JSON: is %s the Redis Enterprise REST API?'
-                        % (call, status, headers.get('Content-Type', 'no content type'), self.base_url),
+                        % (call, status, response.headers.get('Content-Type', 'no content type'), self.base_url),
                         status=status)
         if status >= 400:
-            raise self._http_error(call, status, data, permission, tries)
+            raise self._http_error(call, status, data, permission, _in_a_row(response))
         if not isinstance(data, dict):
             raise RedisEnterpriseError(
                 'The answer to %s (HTTP %d) is not a JSON object: is %s the Redis Enterprise REST API?'
@@ -524,6 +415,18 @@ class Client(object):
         return RedisEnterpriseError(msg, status=status, error_code=code)
 
 
+def _in_a_row(response):
+    """How many answers in a row, ending with this one, had its status: the
+    tries that urllib3's Retry recorded, plus the last."""
+    history = getattr(getattr(response.raw, 'retries', None), 'history', None) or ()
+    count = 1
+    for entry in reversed(history):
+        if entry.status != response.status_code:
+            break
+        count += 1
+    return count
+
+
 class RedisEnterpriseModule(AnsibleModule):
     """AnsibleModule with the connection options and a client built from them.
 
@@ -537,6 +440,8 @@ class RedisEnterpriseModule(AnsibleModule):
         self._option_hints = option_hints or {}
         super(RedisEnterpriseModule, self).__init__(argument_spec=spec, **kwargs)
         self._option_hints = {}
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_requests(), exception=REQUESTS_IMPORT_ERROR)
 
     def fail_json(self, msg, **kwargs):
         hints = ['%s must be %s.' % (name, hint) for name, hint in sorted(self._option_hints.items())

@@ -10,6 +10,8 @@ import json
 import os
 import sys
 
+import yaml
+
 import redis_enterprise_sim as simlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,6 +19,16 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 PLAYBOOKS = os.path.join(HERE, 'playbooks')
 BIN = os.path.dirname(sys.executable)
 SECRETS = (simlib.ADMIN_PASSWORD, simlib.VIEWER_PASSWORD)
+
+
+def _version():
+    """The collection's version: galaxy.yml is the one place that says it."""
+    with open(os.path.join(ROOT, 'galaxy.yml')) as handle:
+        return yaml.safe_load(handle)['version']
+
+
+VERSION = _version()
+TARBALL = 'redis-enterprise-%s.tar.gz' % VERSION
 
 
 class Run:

@@ -25,7 +25,7 @@ def test_bench_runs_and_counts_requests(tmp_path, collections_path):
          '--fleet-hosts', '3', '--forks', '2', '--json', str(results), '--doc', str(doc)],
         env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'ocsp/ping = ' in proc.stdout and 'ocsp/uri = ' in proc.stdout, proc.stdout
+    assert 'ocsp/ping = ' in proc.stdout, proc.stdout
 
     result = json.loads(results.read_text())
     assert len(result['ratios']['ocsp/ping']) == len(result['ratios']['ocsp/uri']) == 1

@@ -14,7 +14,7 @@ import tarfile
 
 import yaml
 
-from runner import BIN, ROOT
+from runner import BIN, ROOT, TARBALL
 
 
 def run(args, **kwargs):
@@ -29,7 +29,7 @@ def run(args, **kwargs):
 def test_built_tarball_installs_and_works(tmp_path, ansible, cluster):
     build = run(['ansible-galaxy', 'collection', 'build', '--output-path', str(tmp_path), ROOT], cwd=str(tmp_path))
     assert build.returncode == 0, build.stderr
-    tarball = tmp_path / 'redis-enterprise-0.1.0.tar.gz'
+    tarball = tmp_path / TARBALL
     with tarfile.open(str(tarball)) as archive:
         names = set(archive.getnames())
     assert {'plugins/modules/ocsp.py', 'plugins/module_utils/_api.py', 'plugins/doc_fragments/connection.py',

@@ -4,9 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The execution environment: ansible-builder makes a build context from the
 example definition, whose galaxy stage installs the collection and whose
-introspection step, run on the collection as installed, asks for no Python
-requirement from it; and the modules run on a Python that has nothing but
-its standard library."""
+introspection step, run on the collection as installed, asks for the
+modules' Python requirements (requests, urllib3) and nothing else; and a
+Python without requests gets a clear failure that says what to install."""
 
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ import sys
 import yaml
 
 import redis_enterprise_sim as simlib
-from runner import BIN, ROOT
+from runner import BIN, ROOT, TARBALL, assert_clean_failure
 
 EE_FILE = os.path.join(ROOT, 'docs', 'execution-environment', 'execution-environment.yml')
-# A collection that does declare a Python requirement, installed next to this
-# one: the introspection must report it, so that finding nothing for
-# redis.enterprise means there is nothing, not that nothing was read.
+# A collection with a Python requirement of its own, installed next to this
+# one: the introspection reports both, each from its collection.
 CONTROL = ('control.needs', 'jmespath>=1.0')
+# What the modules import, as requirements.txt at the collection's root says.
+REQUIRED = ['requests>=2.25.0', 'urllib3>=1.26.0']
 
 
 def run(args, **kwargs):
@@ -36,14 +37,14 @@ def run(args, **kwargs):
     return proc
 
 
-def test_collection_metadata_declares_no_dependency():
+def test_collection_metadata_points_at_requirements_txt():
     with open(os.path.join(ROOT, 'meta', 'execution-environment.yml')) as handle:
         meta = yaml.safe_load(handle)
-    # Declared empty: without the file, ansible-builder would take a
-    # requirements.txt or bindep.txt at the collection's root.
-    assert meta == {'version': 1, 'dependencies': {}}
-    for name in ('requirements.txt', 'bindep.txt'):
-        assert not os.path.exists(os.path.join(ROOT, name)), name
+    assert meta == {'version': 1, 'dependencies': {'python': 'requirements.txt'}}
+    with open(os.path.join(ROOT, 'requirements.txt')) as handle:
+        lines = [line.split('#', 1)[0].strip() for line in handle]
+    assert [line for line in lines if line] == REQUIRED
+    assert not os.path.exists(os.path.join(ROOT, 'bindep.txt'))
 
 
 def introspect(context, share, wanted):
@@ -55,7 +56,7 @@ def introspect(context, share, wanted):
     return yaml.safe_load(proc.stdout)
 
 
-def test_builder_context_installs_the_collection_and_no_python_requirement(tmp_path):
+def test_builder_context_installs_the_collection_and_its_python_requirements(tmp_path):
     with open(EE_FILE) as handle:
         definition = yaml.safe_load(handle)
     assert definition['version'] == 3
@@ -69,8 +70,8 @@ def test_builder_context_installs_the_collection_and_no_python_requirement(tmp_p
     with open(context / '_build' / 'requirements.yml') as handle:
         galaxy = yaml.safe_load(handle)
     assert [c['name'] for c in galaxy['collections']] == ['redis.enterprise']
-    # The stages that bring the collection and then its Python requirements, if
-    # any, into the image; the definition asks for no Python package of its own.
+    # The stages that bring the collection and then its Python requirements
+    # into the image; the definition asks for no Python package of its own.
     assert 'ansible-galaxy collection install' in containerfile and '-r requirements.yml' in containerfile
     introspect_step = re.search(r'^RUN \$PYCMD /output/scripts/introspect.py introspect (.*)$', containerfile, re.M)
     assert introspect_step and '--write-pip=/tmp/src/requirements.txt' in introspect_step.group(1)
@@ -81,21 +82,21 @@ def test_builder_context_installs_the_collection_and_no_python_requirement(tmp_p
     run(['ansible-galaxy', 'collection', 'build', '--output-path', str(tmp_path), ROOT], cwd=str(tmp_path))
     share = tmp_path / 'usr-share-ansible' / 'collections'
     env = {'ANSIBLE_COLLECTIONS_PATH': str(share)}
-    run(['ansible-galaxy', 'collection', 'install', '-p', str(share), str(tmp_path / 'redis-enterprise-0.1.0.tar.gz')],
+    run(['ansible-galaxy', 'collection', 'install', '-p', str(share), str(tmp_path / TARBALL)],
         cwd=str(tmp_path), env=env)
     installed = share / 'ansible_collections' / 'redis' / 'enterprise'
     assert (installed / 'MANIFEST.json').is_file() and (installed / 'plugins' / 'modules' / 'ocsp.py').is_file()
-    assert yaml.safe_load((installed / 'meta' / 'execution-environment.yml').read_text())['dependencies'] == {}
-    assert not (installed / 'requirements.txt').exists()
+    assert (installed / 'requirements.txt').is_file()
 
     wanted = tmp_path / 'requirements.txt'
     found = introspect(context, share, wanted)
-    assert found == {'python': [], 'system': []}, found
-    # Nothing to install: the assemble step finds no requirements file.
-    assert not wanted.exists()
+    ours = ['%s  # from collection redis.enterprise' % requirement for requirement in REQUIRED]
+    assert found == {'python': ours, 'system': []}, found
+    # What the assemble step installs into the image.
+    assert wanted.read_text().splitlines() == ours
 
-    # With a collection that has a requirement beside it, that requirement and
-    # only that one is found.
+    # With a collection that has a requirement of its own beside it, each
+    # requirement is found with its collection.
     name, requirement = CONTROL
     source = tmp_path / 'control'
     run(['ansible-galaxy', 'collection', 'init', name, '--init-path', str(source)], cwd=str(tmp_path), env=env)
@@ -105,36 +106,30 @@ def test_builder_context_installs_the_collection_and_no_python_requirement(tmp_p
     (collection_dir / 'requirements.txt').write_text(requirement + '\n')
     run(['ansible-galaxy', 'collection', 'install', '-p', str(share), str(collection_dir)], cwd=str(tmp_path), env=env)
     found = introspect(context, share, wanted)
-    assert found == {'python': ['%s  # from collection %s' % (requirement, name)], 'system': []}, found
-    assert wanted.read_text().splitlines() == ['%s  # from collection %s' % (requirement, name)]
+    theirs = '%s  # from collection %s' % (requirement, name)
+    assert sorted(found['python']) == sorted(ours + [theirs]), found
+    assert sorted(wanted.read_text().splitlines()) == sorted(ours + [theirs])
 
 
-def test_modules_run_on_a_python_with_the_standard_library_only(ansible, cluster, tmp_path):
+def test_a_python_without_requests_gets_a_clear_failure(ansible, cluster, tmp_path):
     # A virtual environment without pip or any package: what an image holds
-    # before anything is installed into it for the modules.
+    # before the collection's requirements are installed into it.
     bare = tmp_path / 'stdlib-only'
     run([sys.executable, '-m', 'venv', '--without-pip', str(bare)], cwd=str(tmp_path))
     python = str(bare / 'bin' / 'python')
     probe = 'import importlib.util as u, sys; print(sorted(m for m in sys.argv[1:] if u.find_spec(m)))'
-    libraries = ['ansible', 'jinja2', 'yaml', 'requests', 'urllib3', 'certifi']
-    # The tests' own Python finds at least ansible-core and its libraries, so
-    # the probe can tell; the bare one finds none of them.
-    assert {'ansible', 'jinja2', 'yaml'} <= set(yaml.safe_load(run([sys.executable, '-c', probe] + libraries).stdout))
+    libraries = ['ansible', 'requests', 'urllib3']
+    # The tests' own Python has them, so the probe can tell; the bare one has none.
+    assert yaml.safe_load(run([sys.executable, '-c', probe] + libraries).stdout) == libraries
     assert yaml.safe_load(run([python, '-c', probe] + libraries).stdout) == []
 
+    # The managed host's Python is the bare one: the module runs there.
     interpreter = ['-e', 'ansible_python_interpreter=%s' % python]
-    changed = ansible(['ansible', 'localhost', '-m', 'redis.enterprise.ocsp', '-a', 'response_timeout=7']
-                      + interpreter)
-    assert changed.rc == 0, changed.output
-    result = changed.task()['result']
-    assert result['changed'] is True and result['ocsp']['response_timeout'] == 7
-    assert cluster.config['response_timeout'] == 7
-    assert cluster.count('PUT', '/v1/ocsp') == 1
-
-    read = ansible(['ansible', 'localhost', '-m', 'redis.enterprise.ocsp_info'] + interpreter)
-    assert read.rc == 0, read.output
-    info = read.task('redis.enterprise.ocsp_info')['result']
-    assert info['changed'] is False and info['ocsp']['response_timeout'] == 7
-    assert info['certificate_compatible'] is True
-    assert cluster.count('PUT', '/v1/ocsp') == 1
-    assert simlib.ADMIN_PASSWORD not in changed.output + read.output
+    for module, args in (('redis.enterprise.ocsp', 'response_timeout=7'), ('redis.enterprise.ocsp_info', '')):
+        failed = ansible(['ansible', 'localhost', '-m', module, '-a', args] + interpreter)
+        result = assert_clean_failure(failed, 'Failed to import the required Python library (requests)', module)
+        assert "on vm's Python %s" % python in result['msg'] or 'Python %s.' % python in result['msg']
+        assert '"%s -m pip install requests"' % python in result['msg']
+        assert "This is required to call the cluster's REST API." in result['msg']
+    assert cluster.log == []
+    assert cluster.config == dict(simlib.DEFAULT_CONFIG, responder_url=simlib.RESPONDER_URL)

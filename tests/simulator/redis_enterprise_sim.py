@@ -19,9 +19,10 @@ Run it as a program to serve until interrupted:
   python redis_enterprise_sim.py --clusters 2 --cert-dir DIR --ready-file FILE
 which writes {"urls": [...], "ca_path": "..."} to FILE once it listens.
 
-ConnectProxy is an HTTP proxy on loopback that only opens CONNECT tunnels,
-optionally asking for credentials (407) or refusing every tunnel (403),
-and logs what it was asked, for the tests of the proxy support.
+ConnectProxy is a proxy on loopback, http:// or https://, that opens CONNECT
+tunnels and forwards plain http requests, optionally asking for credentials
+(407) or refusing everything (403), and logs what it was asked, for the
+tests of the proxy support.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import argparse
 import base64
 import copy
 import datetime
+import http.client
 import json
 import os
 import select
@@ -40,7 +42,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 ADMIN_USER = 'admin@example.com'
 ADMIN_PASSWORD = 'Adm1n-S3cret-Pa55-7f3e'
@@ -55,6 +57,9 @@ ROLE_PERMISSIONS = {
     'admin': {'view_ocsp_config', 'config_ocsp', 'view_ocsp_status', 'test_ocsp_status'},
     'cluster_viewer': {'view_cluster_info'},
 }
+
+# The request headers each log entry keeps.
+WIRE_HEADERS = ('Accept', 'Content-Type', 'User-Agent')
 
 DEFAULT_CONFIG = {
     'ocsp_functionality': False,
@@ -370,7 +375,9 @@ class Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         entry = {'method': method, 'path': path, 'user_known': role is not None, 'status': None,
-                 'client_port': self.client_address[1]}
+                 'client_port': self.client_address[1],
+                 # As received on the wire, for the tests of what the client sends.
+                 'headers': {name: self.headers.get(name) for name in WIRE_HEADERS}}
         if dropping:
             if method == 'PUT' and drop['applied'] and role:
                 handle_api(cluster, method, path, body, role)
@@ -573,7 +580,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         proxy = self.server.proxy
         entry = proxy.record({'method': 'CONNECT', 'target': self.path,
                               'proxy_authorization': self.headers.get('Proxy-Authorization'),
-                              'status': None, 'upstream_port': None, 'sent': b'', 'bytes_up': 0, 'bytes_down': 0})
+                              'status': None, 'upstream_port': None, 'sent': b'', 'bytes_up': 0, 'bytes_down': 0,
+                              'closed': False})
         if proxy.deny:
             entry['status'] = 403
             return self._refuse(403)
@@ -595,6 +603,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self._relay(upstream, entry)
         finally:
             upstream.close()
+            # The client's side closes when this handler returns, right after.
+            entry['closed'] = True
         return None
 
     def _relay(self, upstream, entry):
@@ -622,33 +632,72 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 except OSError:
                     return
 
-    def _not_a_tunnel(self):
-        """A request to forward (GET http://...): this proxy only tunnels."""
-        self.server.proxy.record({'method': self.command, 'target': self.path,
-                                  'proxy_authorization': self.headers.get('Proxy-Authorization'),
-                                  'status': 405, 'upstream_port': None, 'sent': b'', 'bytes_up': 0,
-                                  'bytes_down': 0})
-        self._refuse(405, {'Allow': 'CONNECT'})
+    def _forward(self):
+        """A request to forward (GET http://host:port/path), as a proxy does for
+        plain http: readable, so the proxy records what it relayed."""
+        proxy = self.server.proxy
+        entry = proxy.record({'method': self.command, 'target': self.path,
+                              'proxy_authorization': self.headers.get('Proxy-Authorization'),
+                              'status': None, 'upstream_port': None, 'sent': b'', 'bytes_up': 0, 'bytes_down': 0})
+        if proxy.deny:
+            entry['status'] = 403
+            return self._refuse(403)
+        target = urlsplit(self.path)
+        if target.scheme != 'http' or not target.hostname:
+            entry['status'] = 400
+            return self._refuse(400)
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if not k.lower().startswith('proxy-')}
+        upstream = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=5)
+        try:
+            upstream.request(self.command, target.path or '/', body=body, headers=headers)
+            entry['upstream_port'] = upstream.sock.getsockname()[1]
+            answer = upstream.getresponse()
+            data = answer.read()
+        except (OSError, http.client.HTTPException):
+            entry['status'] = 502
+            return self._refuse(502)
+        finally:
+            upstream.close()
+        entry.update(status=answer.status, sent=('%s %s' % (self.command, self.path)).encode() + b'\r\n'
+                     + bytes(self.headers) + (body or b''), bytes_up=length, bytes_down=len(data))
+        self.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in ('connection', 'transfer-encoding', 'content-length'):
+                self.send_header(key, value)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return None
 
     def do_GET(self):  # noqa: N802
-        self._not_a_tunnel()
+        self._forward()
 
     def do_PUT(self):  # noqa: N802
-        self._not_a_tunnel()
+        self._forward()
 
     def do_POST(self):  # noqa: N802
-        self._not_a_tunnel()
+        self._forward()
 
 
 class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, proxy, host, port):
+    def __init__(self, proxy, host, port, ssl_context=None):
         self.proxy = proxy
+        self.ssl_context = ssl_context
         # Set on stop: ends the tunnels still open.
         self.stopping = threading.Event()
         super().__init__((host, port), ProxyHandler)
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        if self.ssl_context is not None:
+            # An https:// proxy: TLS to the proxy, and the tunnel inside it.
+            sock = self.ssl_context.wrap_socket(sock, server_side=True)
+        return sock, addr
 
     def handle_error(self, request, client_address):
         # Clients that hang up mid-tunnel are part of the tests.
@@ -656,20 +705,22 @@ class ProxyServer(ThreadingHTTPServer):
 
 
 class ConnectProxy:
-    """An HTTP proxy on loopback that only opens tunnels (CONNECT host:port),
-    as the proxies between an Ansible controller and a cluster do.
+    """An HTTP proxy on loopback that opens tunnels (CONNECT host:port), as
+    the proxies between an Ansible controller and a cluster do, and forwards
+    plain http requests (GET http://host:port/path).
 
     log holds one entry per request: method, target (host:port),
     proxy_authorization (the header as received, or None), status (200,
     403, 405, 407, 502), upstream_port (the proxy's own port towards the
     target, which the cluster sees as its client's), the bytes relayed each
-    way (bytes_up, bytes_down) and the first bytes the client sent through
-    the tunnel (sent).
+    way (bytes_up, bytes_down), the first bytes the client sent through
+    the tunnel (sent) and whether the tunnel has ended (closed).
 
     credentials=(user, password): CONNECT without them is answered 407.
-    deny=True: every CONNECT is answered 403."""
+    deny=True: every request is answered 403.
+    ssl_context: serve TLS, as an https:// proxy."""
 
-    def __init__(self, credentials=None, deny=False, host='127.0.0.1', port=0):
+    def __init__(self, credentials=None, deny=False, host='127.0.0.1', port=0, ssl_context=None):
         self.credentials = credentials
         self.deny = deny
         self.expected_authorization = None
@@ -678,17 +729,18 @@ class ConnectProxy:
             self.expected_authorization = 'Basic %s' % token
         self.lock = threading.Lock()
         self.log = []
-        self.server = ProxyServer(self, host, port)
+        self.server = ProxyServer(self, host, port, ssl_context)
+        self.scheme = 'https' if ssl_context is not None else 'http'
         self.thread = None
 
     @property
     def url(self):
-        return 'http://%s:%d' % self.server.server_address[:2]
+        return '%s://%s:%d' % ((self.scheme,) + tuple(self.server.server_address[:2]))
 
     def url_with(self, user, password):
         """The url with credentials, percent-encoded as a user must write them."""
-        return 'http://%s:%s@%s:%d' % ((quote(user, safe=''), quote(password, safe=''))
-                                       + tuple(self.server.server_address[:2]))
+        return '%s://%s:%s@%s:%d' % ((self.scheme, quote(user, safe=''), quote(password, safe=''))
+                                     + tuple(self.server.server_address[:2]))
 
     def record(self, entry):
         with self.lock:

@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
-import os
+import shutil
 import socket
+import ssl
 import subprocess
-import sys
+import time
+from urllib.parse import urlsplit
 
 import pytest
 import trustme
@@ -144,43 +146,100 @@ def test_tls_failure_says_how_to_pass_ca_path(sim_url):
     assert 'TLS verification' in error.msg and 'ca_path' in error.msg
 
 
-CA_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE']
+CA_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR']
+REQUESTS_VARIABLES = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']
+
+
+@pytest.fixture
+def wrong_ca(tmp_path):
+    """A CA file (and directory) that did not sign the simulator's certificate."""
+    path = tmp_path / 'other-ca.pem'
+    trustme.CA().cert_pem.write_to_path(str(path))
+    return path
+
+
+@pytest.fixture
+def clean_ca_environment(monkeypatch):
+    for name in CA_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def ca_directory(pem, directory, url=None):
+    """A directory in OpenSSL's SSL_CERT_DIR form holding the CA of pem;
+    with url, checked to serve a TLS handshake with that server first."""
+    directory.mkdir()
+    shutil.copy(str(pem), str(directory / 'ca.pem'))
+    subprocess.run(['openssl', 'rehash', str(directory)], check=True, capture_output=True)
+    if url:
+        context = ssl.create_default_context(capath=str(directory))
+        with socket.create_connection(('127.0.0.1', urlsplit(url).port), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname='127.0.0.1'):
+                pass
+    return str(directory)
+
+
+def ca_value(variable, pem, tmp_path, url=None):
+    # SSL_CERT_DIR names a directory of hashed names; the others a file.
+    if variable == 'SSL_CERT_DIR':
+        return ca_directory(pem, tmp_path / 'certs', url)
+    return str(pem)
 
 
 @pytest.mark.parametrize('variable', CA_VARIABLES)
-def test_ca_path_wins_over_ca_bundle_variables(simulator, sim_url, cluster, monkeypatch, tmp_path, variable):
-    # A bundle that does not hold the simulator's CA: it must not be used.
-    wrong = tmp_path / 'other-ca.pem'
-    trustme.CA().cert_pem.write_to_path(str(wrong))
-    monkeypatch.setenv(variable, str(wrong))
+def test_ca_path_wins_over_a_ca_variable_naming_another_ca(simulator, sim_url, cluster, monkeypatch, tmp_path,
+                                                           clean_ca_environment, wrong_ca, variable):
+    monkeypatch.setenv(variable, ca_value(variable, wrong_ca, tmp_path))
     good = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=simulator.ca_path)
     assert good.get('/v1/ocsp')['query_frequency'] == 3600
 
 
 @pytest.mark.parametrize('variable', CA_VARIABLES)
-def test_validate_certs_false_wins_over_ca_bundle_variables(sim_url, cluster, monkeypatch, tmp_path, variable):
-    monkeypatch.setenv(variable, str(tmp_path / 'missing.pem'))
-    unverified = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False)
-    assert unverified.get('/v1/ocsp')['query_frequency'] == 3600
-    assert 'not verified' in unverified.warnings[0]
+def test_a_wrong_ca_path_fails_whatever_ca_variable_names_the_right_ca(simulator, sim_url, cluster, monkeypatch,
+                                                                       tmp_path, clean_ca_environment, wrong_ca,
+                                                                       variable):
+    monkeypatch.setenv(variable, ca_value(variable, simulator.ca_path, tmp_path, sim_url))
+    wrong = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=str(wrong_ca))
+    error = failure(wrong.get, '/v1/ocsp')
+    assert 'TLS verification of %s failed' % sim_url in error.msg
+    assert cluster.count() == 0
 
 
-@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
-def test_requests_ca_bundle_variables_are_not_trusted(simulator, sim_url, cluster, monkeypatch, variable):
-    # Pointing them at the cluster's CA does not make it trusted: only
-    # ca_path and the system's trusted CAs count.
+@pytest.mark.parametrize('variable', REQUESTS_VARIABLES)
+def test_without_ca_path_requests_variables_name_the_ca(simulator, sim_url, cluster, monkeypatch,
+                                                        clean_ca_environment, variable):
     monkeypatch.setenv(variable, simulator.ca_path)
+    trusting = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
+    assert trusting.get('/v1/ocsp')['query_frequency'] == 3600
+    assert trusting.warnings == []
+
+
+@pytest.mark.parametrize('variable', REQUESTS_VARIABLES)
+def test_without_ca_path_a_requests_variable_naming_another_ca_fails(sim_url, cluster, monkeypatch,
+                                                                     clean_ca_environment, wrong_ca, variable):
+    monkeypatch.setenv(variable, str(wrong_ca))
     error = failure(Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD).get, '/v1/ocsp')
     assert 'TLS verification' in error.msg
     assert cluster.count() == 0
 
 
-def test_without_ca_path_the_system_trust_store_decides(simulator, sim_url, cluster, monkeypatch):
-    # OpenSSL's default locations, which SSL_CERT_FILE replaces.
-    monkeypatch.setenv('SSL_CERT_FILE', simulator.ca_path)
-    trusting = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
-    assert trusting.get('/v1/ocsp')['query_frequency'] == 3600
-    assert trusting.warnings == []
+@pytest.mark.parametrize('variable', ['SSL_CERT_FILE', 'SSL_CERT_DIR'])
+def test_without_ca_path_certifi_decides_not_openssl_variables(simulator, sim_url, cluster, monkeypatch, tmp_path,
+                                                               clean_ca_environment, variable):
+    # requests verifies against certifi's bundle, which OpenSSL's variables
+    # do not change: naming the cluster's CA there does not make it trusted.
+    monkeypatch.setenv(variable, ca_value(variable, simulator.ca_path, tmp_path, sim_url))
+    error = failure(Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD).get, '/v1/ocsp')
+    assert 'TLS verification' in error.msg
+    assert cluster.count() == 0
+
+
+@pytest.mark.parametrize('variable', CA_VARIABLES)
+def test_validate_certs_false_wins_over_ca_variables(sim_url, cluster, monkeypatch, clean_ca_environment, tmp_path,
+                                                     variable):
+    monkeypatch.setenv(variable, str(tmp_path / 'missing.pem'))
+    unverified = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False)
+    assert unverified.get('/v1/ocsp')['query_frequency'] == 3600
+    assert 'not verified' in unverified.warnings[0]
 
 
 def test_ca_path_with_a_broken_certificate_is_a_clear_error(sim_url, cluster, tmp_path):
@@ -246,27 +305,39 @@ def test_a_connection_the_cluster_closed_is_not_reused(client, cluster):
     assert cluster.log[0]['client_port'] != cluster.log[1]['client_port']
 
 
-def test_basic_auth_header_and_user_agent(client, cluster):
+def test_headers_on_the_wire(client, cluster):
     client.get('/v1/ocsp')
-    assert cluster.log[-1]['user_known'] is True
-    assert client.headers['User-Agent'] == _api.USER_AGENT
-    assert client.headers['Authorization'].startswith('Basic ')
+    client.put('/v1/ocsp', {'query_frequency': 7200})
+    client.post('/v1/ocsp/test')
+    # What the simulator received, as the API reference asks for it.
+    assert [entry['headers'] for entry in cluster.log] == [
+        {'Accept': 'application/json', 'Content-Type': None, 'User-Agent': _api.USER_AGENT},
+        {'Accept': 'application/json', 'Content-Type': 'application/json', 'User-Agent': _api.USER_AGENT},
+        {'Accept': 'application/json', 'Content-Type': None, 'User-Agent': _api.USER_AGENT},
+    ]
+    assert all(entry['user_known'] for entry in cluster.log)
 
 
-def test_backoff_schedule(monkeypatch):
-    # No wait after the first failure, then 1 s, 2 s, 4 s ... up to BACKOFF_MAX.
-    monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0.5)
-    assert [_api.backoff(n) for n in range(1, 5)] == [0, 1.0, 2.0, 4.0]
-    assert _api.backoff(30) == _api.BACKOFF_MAX
+def test_retries_are_urllib3_retry_with_the_documented_budget(client):
+    adapter = client.session.get_adapter(client.base_url)
+    retry = adapter.max_retries
+    assert retry is client.retry
+    assert (retry.total, retry.connect, retry.read, retry.status, retry.other, retry.redirect) == (3, 3, 1, 3, 0, 0)
+    assert set(retry.allowed_methods) == {'GET', 'PUT'}
+    assert set(retry.status_forcelist) == {502, 503, 504}
+    assert retry.raise_on_status is False and retry.respect_retry_after_header is False
 
 
-def test_retries_wait_as_the_schedule_says(client, cluster, monkeypatch):
+def test_retries_wait_as_urllib3_backoff_says(client, cluster, monkeypatch):
+    # No wait after the first failure, then 0.5 * 2 ** (failures - 1) seconds.
     waits = []
     monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0.5)
-    monkeypatch.setattr(_api.time, 'sleep', waits.append)
+    monkeypatch.setattr(time, 'sleep', waits.append)
+    slow = Client(client.base_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=client.verify)
     cluster.update({'faults': {'fail_next': {'count': 3, 'status': 503}}})
-    assert client.get('/v1/ocsp')['query_frequency'] == 3600
-    assert waits == [0, 1.0, 2.0]
+    assert slow.get('/v1/ocsp')['query_frequency'] == 3600
+    assert waits == [1.0, 2.0]
+    assert cluster.count('GET') == 4
 
 
 def test_a_drop_then_gateway_errors_share_one_budget(client, cluster):
@@ -276,12 +347,3 @@ def test_a_drop_then_gateway_errors_share_one_budget(client, cluster):
     # 4 tries in all; the message counts the 502s in a row, not the drop.
     assert cluster.count('GET') == 4
     assert 'HTTP 502 3 times in a row' in error.msg
-
-
-def test_the_layer_imports_nothing_beyond_the_standard_library():
-    # What a converged run costs depends on it: no requests, no urllib3.
-    code = ('import sys; import ansible_collections.redis.enterprise.plugins.module_utils._api; '
-            'print(sorted(m for m in ("requests", "urllib3", "certifi", "charset_normalizer") if m in sys.modules))')
-    answer = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True,
-                            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
-    assert answer.stdout.strip() == '[]'
