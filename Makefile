@@ -12,8 +12,9 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 all: test
 
+# The tests run ansible-core 2.21, which needs Python 3.12 on the controller.
 $(BIN)/.installed: requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON312) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -35,8 +36,21 @@ changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
-test: venv collection changelog-lint docs-lint docs lint import sanity units-matrix
+test: venv collection changelog-lint docs-lint docs lint import sanity units-matrix integration-2.16
 	$(BIN)/python -m pytest tests/unit tests/integration
+
+# The end-to-end tests (ansible-playbook, ansible, ansible-runner against the
+# simulator) again on the oldest ansible-core the collection supports: the
+# action plugins lean on ansible-core's internals, which change between
+# releases. `make test` runs them on the newest (requirements-dev.txt) too.
+.PRECIOUS: .venvs/e2e-%/.installed
+.venvs/e2e-%/.installed: requirements/e2e-%.txt
+	$(call ansible_python,$*) -m venv --clear .venvs/e2e-$*
+	.venvs/e2e-$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+integration-%: .venvs/e2e-%/.installed collection
+	.venvs/e2e-$*/bin/python -m pytest tests/integration
 
 # The documentation site, built offline from the installed collection and
 # docs/docsite by antsibull-docs and Sphinx, in their own pinned environment.
@@ -67,7 +81,7 @@ docs: docs-venv collection
 		--title 'redis.enterprise collection' redis.enterprise
 ifeq ($(INTERSPHINX),)
 	printf '%s\n' 'intersphinx_mapping = {}' \
-		"nitpick_ignore = [('std:ref', 'ansible_configuration_settings'), ('std:ref', 'common_return_values')]" \
+		"nitpick_ignore = [('std:ref', 'ansible_configuration_settings'), ('std:ref', 'common_return_values'), ('std:ref', 'action_plugins')]" \
 		>> $(DOCS_SITE)/conf.py
 endif
 	cd $(DOCS_SITE) && PATH=$(DOCS_BIN):$$PATH ./build.sh
@@ -140,7 +154,7 @@ demo: venv collection
 # the chart there. Options: make bench BENCH_ARGS='-n 20 --rounds 7'.
 BENCH_BIN := .venvs/bench/bin
 $(BENCH_BIN)/.installed: requirements-dev.txt requirements/bench.txt
-	$(PYTHON) -m venv .venvs/bench
+	$(PYTHON312) -m venv --clear .venvs/bench
 	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/bench.txt
 	touch $@
 

@@ -3,18 +3,24 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What a converged enforcement run costs, next to ansible.builtin.ping and
-the ansible.builtin.uri GET + conditional PUT it replaces.
+the ansible.builtin.uri GET + conditional PUT it replaces, on both paths of
+redis.enterprise.ocsp: direct execution in the controller's Python (the
+default on the controller) and the module path (the module's own Python
+process, redis_enterprise_direct_execution=false).
 
-Starts the simulator with every cluster already as desired, then runs the
-playbooks of benchmarks/playbooks in turn, round after round (empty, ping,
-uri, ocsp, ocsp --check --diff, ocsp drifted; then again), each looping n
-times over its task on localhost. A case's per-task cost in a round is
-(its time - the empty playbook's time) / n; ratios are taken within a round
-and their median over the rounds is reported, so that load on the machine
-shifts both sides of a ratio alike. The simulator's request log gives the
-HTTP requests each task made. The fleet case runs one task on 100 hosts
-(one cluster each) with 20 forks and reports wall time and the peak memory
-of the controller's process tree.
+The loop case: the simulator starts with every cluster already as desired,
+then the playbooks of benchmarks/playbooks run in turn, round after round
+(empty, ping, uri, ocsp direct, --check --diff, drifted, ocsp module path,
+drifted; then again), each looping n times over its task on localhost. A
+case's per-item cost in a round is (its time - the empty playbook's time)
+/ n; ratios are taken within a round and their median over the rounds is
+reported, so that load on the machine shifts both sides of a ratio alike.
+The simulator's request log gives the HTTP requests each task made.
+
+The fleet case: one task on 100 hosts (one cluster each, connection local)
+with 20 forks, for the empty playbook, ping, the uri pair, ocsp direct and
+ocsp module path, in rounds; per-host cost (time - empty) / hosts, ratios
+within a round, and the peak memory of the controller's process tree.
 
 No network beyond loopback. Needs the collection linked under
 build/collections (make does it); the chart needs matplotlib.
@@ -32,12 +38,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PLAYBOOKS = os.path.join(HERE, 'playbooks')
+# A collection whose ocsp module is the floor of any module on requests.
+FLOOR = os.path.join(HERE, 'floor')
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
 
 import redis_enterprise_sim as simlib  # noqa: E402  pylint: disable=wrong-import-position
@@ -49,7 +58,10 @@ DESIRED = {
     'recovery_frequency': 60,
     'recovery_max_tries': 5,
 }
-# name: (playbook, extra ansible-playbook arguments, extra vars)
+# The variable that turns direct execution off.
+SWITCH = 'redis_enterprise_direct_execution'
+MODULE_PATH = {SWITCH: False}
+# Loop cases, name: (playbook, extra ansible-playbook arguments, extra vars)
 CASES = {
     'empty': ('empty.yml', [], {}),
     'ping': ('ping.yml', [], {}),
@@ -57,15 +69,36 @@ CASES = {
     'ocsp': ('ocsp.yml', [], {}),
     'ocsp_check_diff': ('ocsp.yml', ['--check', '--diff'], {}),
     'ocsp_drifted': ('ocsp.yml', [], {'drift': True}),
+    'ocsp_module': ('ocsp.yml', [], MODULE_PATH),
+    'ocsp_module_drifted': ('ocsp.yml', [], dict(MODULE_PATH, drift=True)),
 }
 LABELS = {
     'ping': 'ansible.builtin.ping',
     'uri': 'ansible.builtin.uri GET + skipped PUT',
-    'ocsp': 'redis.enterprise.ocsp, converged',
-    'ocsp_check_diff': 'redis.enterprise.ocsp, converged, --check --diff',
-    'ocsp_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT)',
+    'ocsp': 'redis.enterprise.ocsp, converged, direct',
+    'ocsp_check_diff': 'redis.enterprise.ocsp, converged, --check --diff, direct',
+    'ocsp_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT), direct',
+    'ocsp_module': 'redis.enterprise.ocsp, converged, module path',
+    'ocsp_module_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT), module path',
 }
-TARGETS = {'ocsp/ping': 1.35}
+# Fleet cases: one task per host.
+FLEET_CASES = {
+    'empty': ('empty.yml', {}),
+    'ping': ('ping.yml', {'n': 1}),
+    'uri': ('fleet_uri.yml', {}),
+    'ocsp': ('fleet_ocsp.yml', {}),
+    'ocsp_module': ('fleet_ocsp.yml', MODULE_PATH),
+}
+FLEET_LABELS = {
+    'ping': 'ansible.builtin.ping',
+    'uri': 'ansible.builtin.uri GET + skipped PUT',
+    'ocsp': 'redis.enterprise.ocsp, direct',
+    'ocsp_module': 'redis.enterprise.ocsp, module path',
+}
+TARGETS = {
+    'ocsp/ping': 0.08, 'ocsp/uri': 0.06, 'ocsp module/ping': 1.35,
+    'fleet ocsp/ping': 0.15, 'fleet ocsp/uri': 0.12,
+}
 DOC_BEGIN = '<!-- bench:begin -->'
 DOC_END = '<!-- bench:end -->'
 
@@ -136,25 +169,29 @@ class Runner:
             server.cluster.update({'config': DESIRED})
             server.accepted = 0
 
-    def command(self, case, n, inventory=None, forks=1):
-        playbook, args, extra = CASES.get(case.replace('_variant', ''), (case, [], {}))
-        extra = dict(extra, n=n)
+    def command(self, playbook, args, extra, inventory=None, forks=1):
         vars_file = self.fleet_vars_file if inventory == self.fleet_inventory else self.vars_file
         return ([self.playbook, '-i', inventory or self.inventory, '-f', str(forks), '-e', '@' + vars_file,
-                 '-e', json.dumps(extra)] + args + [os.path.join(PLAYBOOKS, playbook)])
+                 '-e', json.dumps(extra)] + list(args) + [os.path.join(PLAYBOOKS, playbook)])
 
-    def run(self, case, n, inventory=None, forks=1, watch=False):
-        """Wall seconds the playbook took, CPU seconds of its process tree
-        (ansible-playbook, workers, modules: less disturbed by other load
-        than wall time), and the peak memory when watched."""
+    def run(self, case, n=1, fleet=False, forks=1, watch=False):
+        """Wall seconds the playbook of a case took, CPU seconds of its
+        process tree (ansible-playbook, workers, modules: less disturbed by
+        other load than wall time), and the peak memory when watched."""
         self.converge()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
+        if fleet:
+            playbook, extra = FLEET_CASES[case]
+            command = self.command(playbook, [], dict({'n': 1}, **extra), self.fleet_inventory, forks)
+        else:
+            playbook, args, extra = CASES[case.replace('_variant', '')]
+            command = self.command(playbook, args, dict(extra, n=n))
         env = self.env
         if case == 'ocsp_variant':
             env = dict(env, ANSIBLE_COLLECTIONS_PATH=self.variant)
-        proc = subprocess.Popen(self.command(case, n, inventory, forks), env=env, cwd=self.workdir,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, env=env, cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
         watcher = MemoryWatcher(proc.pid) if watch else None
         out, err = proc.communicate()
         elapsed = time.perf_counter() - started
@@ -235,8 +272,8 @@ class MemoryWatcher:
 
 
 def measure(runner, n, rounds, log=print):
-    """Per-task wall and CPU milliseconds of every case, one value per
-    round, and the requests and connections per task of each round.
+    """Per-item wall and CPU milliseconds of every loop case, one value per
+    round, and the requests and connections per item of each round.
 
     The empty playbook runs first in every round; what is subtracted is the
     median of its times over the rounds, so that one slow start of
@@ -266,21 +303,26 @@ def measure(runner, n, rounds, log=print):
     return costs, cpu, requests, {'wall_s': wall['empty'], 'cpu_s': used['empty'], 'load_per_round': loads}
 
 
-def ratios(costs):
-    """Ratios within each round, as lists over the rounds."""
-    def over(a, b):
-        return [x / y for x, y in zip(costs[a], costs[b])]
+def _over(costs, a, b):
+    return [x / y for x, y in zip(costs[a], costs[b])]
 
+
+def ratios(costs):
+    """Ratios of the loop cases within each round, as lists over the rounds."""
     found = {
-        'ocsp/ping': over('ocsp', 'ping'),
-        'ocsp/uri': over('ocsp', 'uri'),
-        'ocsp check+diff/ping': over('ocsp_check_diff', 'ping'),
-        'ocsp check+diff/uri': over('ocsp_check_diff', 'uri'),
-        'ocsp drifted/ping': over('ocsp_drifted', 'ping'),
+        'ocsp/ping': _over(costs, 'ocsp', 'ping'),
+        'ocsp/uri': _over(costs, 'ocsp', 'uri'),
+        'ocsp check+diff/ping': _over(costs, 'ocsp_check_diff', 'ping'),
+        'ocsp drifted/ping': _over(costs, 'ocsp_drifted', 'ping'),
+        'ocsp module/ping': _over(costs, 'ocsp_module', 'ping'),
+        'ocsp module/uri': _over(costs, 'ocsp_module', 'uri'),
+        'ocsp module drifted/ping': _over(costs, 'ocsp_module_drifted', 'ping'),
+        'ocsp/ocsp module': _over(costs, 'ocsp', 'ocsp_module'),
     }
     if 'ocsp_variant' in costs:
-        found.update({'variant/ping': over('ocsp_variant', 'ping'), 'variant/uri': over('ocsp_variant', 'uri'),
-                      'variant/ocsp': over('ocsp_variant', 'ocsp')})
+        found.update({'variant/ping': _over(costs, 'ocsp_variant', 'ping'),
+                      'variant/uri': _over(costs, 'ocsp_variant', 'uri'),
+                      'variant/ocsp module': _over(costs, 'ocsp_variant', 'ocsp_module')})
     return found
 
 
@@ -293,20 +335,30 @@ def per_task_requests(rounds):
 
 
 def fleet(runner, rounds, forks, log=print):
-    results = {'ocsp': [], 'uri': []}
+    """Per fleet case and round: wall time, per-host cost, peak memory and
+    the requests each cluster saw."""
+    hosts = len(runner.sim.clusters)
+    results = dict((case, []) for case in FLEET_CASES)
     for index in range(rounds):
-        for case in ('fleet_uri.yml', 'fleet_ocsp.yml'):
-            elapsed, watcher = runner.run(case, 1, inventory=runner.fleet_inventory, forks=forks, watch=True)[::2]
-            counted = [runner.requests(i)['all'] for i in range(len(runner.sim.clusters))]
-            key = 'ocsp' if 'ocsp' in case else 'uri'
-            results[key].append({'wall_s': elapsed, 'peak_tree_pss_mib': watcher.peak_tree_kib / 1024.0,
-                                 'controller_peak_rss_mib': watcher.controller_hwm_kib / 1024.0,
-                                 'peak_processes': watcher.peak_processes,
-                                 'requests_min': min(counted), 'requests_max': max(counted)})
+        for case in FLEET_CASES:
+            elapsed, _cpu, watcher = runner.run(case, fleet=True, forks=forks, watch=True)
+            counted = [runner.requests(i)['all'] for i in range(hosts)]
+            results[case].append({'wall_s': elapsed, 'peak_tree_pss_mib': watcher.peak_tree_kib / 1024.0,
+                                  'controller_peak_rss_mib': watcher.controller_hwm_kib / 1024.0,
+                                  'peak_processes': watcher.peak_processes,
+                                  'requests_min': min(counted), 'requests_max': max(counted)})
             log('fleet round %d/%d %s: %.1fs, peak tree PSS %.0f MiB, controller peak RSS %.0f MiB'
-                % (index + 1, rounds, key, elapsed, results[key][-1]['peak_tree_pss_mib'],
-                   results[key][-1]['controller_peak_rss_mib']))
-    return results
+                % (index + 1, rounds, case, elapsed, results[case][-1]['peak_tree_pss_mib'],
+                   results[case][-1]['controller_peak_rss_mib']))
+    empty = statistics.median(r['wall_s'] for r in results['empty'])
+    per_host = dict((case, [(r['wall_s'] - empty) * 1000.0 / hosts for r in runs])
+                    for case, runs in results.items() if case != 'empty')
+    return {'runs': results, 'per_host_ms': per_host, 'ratios': {
+        'fleet ocsp/ping': _over(per_host, 'ocsp', 'ping'),
+        'fleet ocsp/uri': _over(per_host, 'ocsp', 'uri'),
+        'fleet ocsp module/ping': _over(per_host, 'ocsp_module', 'ping'),
+        'fleet ocsp/ocsp module': _over(per_host, 'ocsp', 'ocsp_module'),
+    }}
 
 
 def load_note():
@@ -318,11 +370,18 @@ def load_note():
     return 'load average %s, %d CPUs' % (' '.join(load), os.cpu_count() or 0)
 
 
+def _met(name, value):
+    target = TARGETS.get(name)
+    if target is None:
+        return '', ''
+    return '≤ %.2f' % target, 'yes' if value <= target else '**no**'
+
+
 def report(result):
-    """The results as Markdown: per-task costs, ratios, requests, fleet."""
+    """The results as Markdown: per-item costs, ratios, requests, fleet."""
     costs, cpu, req = result['costs'], result['cpu'], result['requests']
     lines = [
-        'Run of %s on %s, Python %s, ansible-core %s; n=%d tasks per playbook, %d rounds; '
+        'Run of %s on %s, Python %s, ansible-core %s; loop: n=%d items per playbook, %d rounds; '
         'empty playbook %.2f s wall, %.2f s CPU (medians). Load before: %s; 1-minute load average after '
         'each round: %s; after: %s.' % (
             result['date'], result['machine'], result['python'], result['ansible'], result['n'],
@@ -330,8 +389,10 @@ def report(result):
             result['load_before'], ', '.join('%.1f' % x for x in result['empty']['load_per_round']),
             result['load_after']),
         '',
-        '| case | wall ms per task, median | min | max | median ÷ ping median | CPU ms per task, median | '
-        'requests per task | connections per task |',
+        '### Loop: one task on localhost, n items',
+        '',
+        '| case | wall ms per item, median | min | max | median ÷ ping median | CPU ms per item, median | '
+        'requests per item | connections per item |',
         '|---|---:|---:|---:|---:|---:|---|---:|',
     ]
     ping = statistics.median(costs['ping'])
@@ -348,32 +409,49 @@ def report(result):
             requests = connections = ''
         if case == 'uri':
             requests = '1 (GET), PUT skipped'
-        lines.append('| %s | %.0f | %.0f | %.0f | %.2f | %.0f | %s | %s |' % (
+        lines.append('| %s | %.1f | %.1f | %.1f | %.3f | %.1f | %s | %s |' % (
             label, median, min(costs[case]), max(costs[case]), median / ping, statistics.median(cpu[case]),
             requests, connections))
     lines += ['', '| ratio: median over the rounds of the ratio within a round | wall time | target | met | '
               'CPU time |', '|---|---:|---:|---|---:|']
     for name, values in result['ratios'].items():
-        target = TARGETS.get(name)
         value = statistics.median(values)
+        target, met = _met(name, value)
         lines.append('| %s | %.3f | %s | %s | %.3f |' % (
-            name, value, ('≤ %.2f' % target) if target else '',
-            ('yes' if value <= target else '**no**') if target else '',
-            statistics.median(result['cpu_ratios'][name])))
+            name, value, target, met, statistics.median(result['cpu_ratios'][name])))
     if result.get('fleet'):
-        lines += ['', 'Fleet: %d hosts (one simulated cluster each), forks %d, one converged enforcement per host.'
-                  % (result['fleet_hosts'], result['forks']), '',
-                  '| fleet playbook | wall s (median) | peak PSS of the controller process tree, MiB | '
-                  'peak RSS of ansible-playbook, MiB | requests per cluster |',
-                  '|---|---:|---:|---:|---|']
-        for key, label in (('uri', 'ansible.builtin.uri GET + skipped PUT'), ('ocsp', 'redis.enterprise.ocsp')):
-            runs = result['fleet'][key]
-            low = min(r['requests_min'] for r in runs)
-            high = max(r['requests_max'] for r in runs)
-            lines.append('| %s | %.1f | %.0f | %.0f | %s |' % (
-                label, statistics.median(r['wall_s'] for r in runs),
-                max(r['peak_tree_pss_mib'] for r in runs), max(r['controller_peak_rss_mib'] for r in runs),
-                ('%d' % low) if low == high else '%d to %d' % (low, high)))
+        found = result['fleet']
+        runs = found['runs']
+        lines += ['', '### Fleet: %d hosts (one simulated cluster each), connection local, forks %d, one converged '
+                  'task per host, %d rounds' % (result['fleet_hosts'], result['forks'], len(runs['empty'])), '',
+                  'Empty playbook over the fleet: %.1f s (median).' % statistics.median(
+                      r['wall_s'] for r in runs['empty']), '',
+                  '| fleet case | wall s (median) | ms per host, median | ÷ ping | peak PSS of the controller '
+                  'process tree, MiB | peak RSS of ansible-playbook, MiB | requests per cluster |',
+                  '|---|---:|---:|---:|---:|---:|---|']
+        ping = statistics.median(found['per_host_ms']['ping'])
+        for case, label in FLEET_LABELS.items():
+            low = min(r['requests_min'] for r in runs[case])
+            high = max(r['requests_max'] for r in runs[case])
+            if case == 'ping':
+                requests = ''
+            else:
+                requests = ('%d' % low) if low == high else '%d to %d' % (low, high)
+            per_host = statistics.median(found['per_host_ms'][case])
+            lines.append('| %s | %.1f | %.1f | %.3f | %.0f | %.0f | %s |' % (
+                label, statistics.median(r['wall_s'] for r in runs[case]), per_host, per_host / ping,
+                max(r['peak_tree_pss_mib'] for r in runs[case]), max(r['controller_peak_rss_mib'] for r in runs[case]),
+                requests))
+        lines += ['', '| fleet ratio: median over the rounds of the per-host ratio within a round | value | target '
+                  '| met |', '|---|---:|---:|---|']
+        for name, values in found['ratios'].items():
+            value = statistics.median(values)
+            target, met = _met(name, value)
+            lines.append('| %s | %.3f | %s | %s |' % (name, value, target, met))
+        peak = dict((case, max(r['peak_tree_pss_mib'] for r in runs[case])) for case in ('ocsp', 'uri'))
+        met = 'yes' if peak['ocsp'] <= peak['uri'] else '**no**'
+        lines += ['', 'Peak memory of the process tree, ocsp direct against the uri pair: %.0f MiB against %.0f MiB '
+                  '(target: no more; met: %s).' % (peak['ocsp'], peak['uri'], met)]
     return '\n'.join(lines)
 
 
@@ -382,40 +460,34 @@ def chart(result, path):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    cases = ['ping', 'uri', 'ocsp', 'ocsp_check_diff', 'ocsp_drifted']
-    names = ['ping', 'uri GET +\nskipped PUT', 'ocsp\nconverged', 'ocsp\n--check --diff', 'ocsp\ndrifted']
-    colors = ['#9e9e9e', '#5c85d6', '#d62728', '#e377c2', '#ff7f0e']
+    loop = ['ping', 'uri', 'ocsp_module', 'ocsp', 'ocsp_check_diff', 'ocsp_drifted']
+    names = {'ping': 'ping', 'uri': 'uri GET +\nskipped PUT', 'ocsp_module': 'ocsp\nmodule path',
+             'ocsp': 'ocsp\ndirect', 'ocsp_check_diff': 'ocsp direct\n--check --diff',
+             'ocsp_drifted': 'ocsp direct\ndrifted'}
+    colors = {'ping': '#9e9e9e', 'uri': '#5c85d6', 'ocsp_module': '#ff7f0e', 'ocsp': '#d62728',
+              'ocsp_check_diff': '#e377c2', 'ocsp_drifted': '#8c564b'}
     if 'ocsp_variant' in result['costs']:
-        cases.append('ocsp_variant')
-        names.append((result.get('variant_label') or 'variant').replace(' (', '\n('))
-        colors.append('#8c564b')
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), dpi=100)
-    for ax, key, ratio_key, what in ((axes[0], 'costs', 'ratios', 'wall'), (axes[1], 'cpu', 'cpu_ratios', 'CPU')):
-        data = result[key]
+        loop.insert(3, 'ocsp_variant')
+        names['ocsp_variant'] = textwrap.fill((result.get('variant_label') or 'variant').split(',')[0], 16)
+        colors['ocsp_variant'] = '#bcbd22'
+    panels = [('Loop on localhost: wall ms per item', result['costs'], loop)]
+    if result.get('fleet'):
+        panels.append(('Fleet of %d hosts, forks %d: wall ms per host' % (result['fleet_hosts'], result['forks']),
+                       result['fleet']['per_host_ms'], ['ping', 'uri', 'ocsp_module', 'ocsp']))
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 4.8), dpi=100, squeeze=False)
+    for ax, (title, data, cases) in zip(axes[0], panels):
         medians = [statistics.median(data[c]) for c in cases]
-        ax.bar(range(len(cases)), medians, color=colors, width=0.6)
-        # Rounds hit by a burst of other load would flatten the bars: they
-        # are drawn at the top, with their value.
-        top = max(medians) * 1.5
+        ax.bar(range(len(cases)), medians, color=[colors[c] for c in cases], width=0.6)
         for i, case in enumerate(cases):
-            inside = [v for v in data[case] if v <= top]
-            ax.scatter([i + 0.15] * len(inside), inside, color='black', s=8, zorder=3)
-            for value in (v for v in data[case] if v > top):
-                ax.scatter([i + 0.15], [top * 0.97], color='black', marker='^', s=18, zorder=3)
-                ax.annotate('%.0f' % value, (i + 0.15, top * 0.97), textcoords='offset points', xytext=(4, -3),
-                            fontsize=7)
-            ax.annotate('%.0f' % medians[i], (i, medians[i]), textcoords='offset points', xytext=(-8, 3),
+            ax.scatter([i + 0.2] * len(data[case]), data[case], color='black', s=8, zorder=3)
+            ax.annotate('%.1f' % medians[i], (i, medians[i]), textcoords='offset points', xytext=(-8, 3),
                         ha='center', fontsize=9)
         ax.set_xticks(range(len(cases)))
-        ax.set_xticklabels(names, fontsize=8)
-        ax.set_ylabel('%s ms per task' % what)
-        ax.set_ylim(0, top)
-        rat = result[ratio_key]
-        ax.set_title('%s time: ocsp/ping %.2f, ocsp/uri %.2f' % (
-            what, statistics.median(rat['ocsp/ping']), statistics.median(rat['ocsp/uri'])), fontsize=10)
-    fig.suptitle('Per-task cost on localhost: (playbook - empty playbook) / n, n=%d, %d rounds; '
-                 'bars: median, dots: rounds; ratios: median of per-round ratios' % (result['n'], result['rounds']),
-                 fontsize=10)
+        ax.set_xticklabels([names[c] for c in cases], fontsize=8)
+        ax.set_ylabel('ms')
+        ax.set_title(title, fontsize=10)
+    fig.suptitle('redis.enterprise.ocsp, converged, direct execution and module path, against ping and the uri '
+                 'pair; bars: median, dots: rounds (n=%d, %d rounds)' % (result['n'], result['rounds']), fontsize=10)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -434,16 +506,18 @@ def write_doc(path, table):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    parser.add_argument('-n', type=int, default=20, help='tasks per playbook (default 20)')
+    parser.add_argument('-n', type=int, default=50, help='loop items per playbook (default 50)')
     parser.add_argument('--rounds', type=int, default=7, help='rounds of the interleaved cases (default 7)')
     parser.add_argument('--fleet-hosts', type=int, default=100, help='hosts of the fleet case, 0 to skip it')
-    parser.add_argument('--fleet-rounds', type=int, default=1, help='rounds of the fleet case (default 1)')
+    parser.add_argument('--fleet-rounds', type=int, default=3, help='rounds of the fleet case (default 3)')
     parser.add_argument('--forks', type=int, default=20, help='forks of the fleet case (default 20)')
     parser.add_argument('--collections', help='where redis.enterprise is (default: build/collections), '
                         'to measure a variant of the collection')
-    parser.add_argument('--variant', help='also measure, interleaved, the converged ocsp task of the collection '
-                        'found under this collections path (a changed copy), for before/after figures')
-    parser.add_argument('--variant-label', help='how the tables name the variant, e.g. its version')
+    parser.add_argument('--variant', default=FLOOR, help='also measure, interleaved, the converged ocsp task of the '
+                        'collection found under this collections path; by default benchmarks/floor, whose module '
+                        'only builds an AnsibleModule and makes one requests.get')
+    parser.add_argument('--variant-label', default='floor: AnsibleModule + requests.get, module path',
+                        help='how the tables name the variant')
     parser.add_argument('--json', help='write the raw results here')
     parser.add_argument('--chart', help='write the chart (PNG, needs matplotlib) here')
     parser.add_argument('--doc', help='replace the results between the bench markers of this Markdown file')
@@ -474,10 +548,12 @@ def main(argv=None):
     print()
     print(table)
     print()
+    found = dict(result['ratios'], **(result['fleet']['ratios'] if args.fleet_hosts else {}))
     for name in TARGETS:
-        print('%s = %.3f' % (name, statistics.median(result['ratios'][name])))
+        if name in found:
+            print('%s = %.3f' % (name, statistics.median(found[name])))
     for case in [c for c in requests if c.startswith('ocsp')]:
-        print('requests per %s task: %g (GET %g, PUT %g), connections %g' % (
+        print('requests per %s item: %g (GET %g, PUT %g), connections %g' % (
             case, requests[case]['all'], requests[case]['GET'], requests[case]['PUT'],
             requests[case]['connections']))
     if args.json:

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Where a module's time goes, inside AnsiballZ: runs ansible.builtin.ping,
-the uri GET and redis.enterprise.ocsp (converged) once through ansible with
-ANSIBLE_KEEP_REMOTE_FILES, then re-runs the kept AnsiballZ payloads
+the uri GET and redis.enterprise.ocsp (converged, on the module path) once
+through ansible with ANSIBLE_KEEP_REMOTE_FILES, then re-runs the kept AnsiballZ payloads
 directly, interleaved, and prints their median wall time; with --importtime
 or --pyinstrument, the imports or the profile of one ocsp payload run.
 
@@ -46,8 +46,10 @@ def payloads(runner, workdir):
         remote = os.path.join(workdir, 'remote-' + name)
         env = dict(runner.env, ANSIBLE_KEEP_REMOTE_FILES='1', ANSIBLE_REMOTE_TMP=remote)
         args = dict((k, v.format(**values) if isinstance(v, str) else v) for k, v in args.items())
+        # The module path, which is what leaves an AnsiballZ payload.
         proc = subprocess.run([os.path.join(os.path.dirname(runner.python), 'ansible'), 'bench', '-i',
-                               runner.inventory, '-m', module] + (['-a', json.dumps(args)] if args else []),
+                               runner.inventory, '-m', module, '-e', '%s=false' % bench.SWITCH]
+                              + (['-a', json.dumps(args)] if args else []),
                               env=env, cwd=workdir, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise SystemExit('%s failed:\n%s\n%s' % (module, proc.stdout, proc.stderr))

@@ -73,6 +73,11 @@ notes:
     controller with C(delegate_to: localhost) or against C(localhost). That host's Python needs the
     C(requests) library (2.25 or later, with C(urllib3) 1.26 or later), listed in the collection's
     C(requirements.txt)."
+  - "On the controller (connection C(local), no C(become), no C(async)), the task runs in the
+    C(ansible-playbook) worker itself, in the controller's Python, without starting a module process
+    (direct execution); the result is the same as the module's. Set the variable
+    C(redis_enterprise_direct_execution) to V(false) to run it as a module, in the Python that
+    C(ansible_python_interpreter) names. At C(-vvvv) each task says which way it ran."
   - "Proxies are the requests library's: E(https_proxy) (E(http_proxy) for an C(http://) O(url)), else
     E(all_proxy), a lower-case name before its upper-case one, unless E(no_proxy) covers the cluster (a
     comma-separated list of host names and domain suffixes, IP addresses and networks like C(10.0.0.0/8),
@@ -96,9 +101,14 @@ attributes:
     membership:
       - redis.enterprise.api
   action:
-    support: none
+    support: full
+    details:
+      - An action plugin runs the module's code in the controller's Python when the task runs on the
+        controller, and runs the module otherwise.
   async:
     support: full
+    details:
+      - An C(async) task always runs as a module.
   bypass_host_loop:
     support: none
 '''

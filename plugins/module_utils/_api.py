@@ -21,12 +21,11 @@ import re
 import socket
 import ssl
 import sys
-import traceback
+from urllib.parse import unquote, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 
-REQUESTS_IMPORT_ERROR = None
+HAS_REQUESTS = True
 try:
     import requests
     import urllib3
@@ -34,7 +33,7 @@ try:
     from requests.utils import select_proxy
     from urllib3.util.retry import Retry
 except ImportError:
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HAS_REQUESTS = False
 
 # Retries cover connection failures and the statuses a cluster answers while
 # a node restarts or the proxy is busy. GET and PUT of a whole object are
@@ -47,6 +46,8 @@ READ_RETRIES = 1
 BACKOFF_FACTOR = 0.5
 RETRY_STATUSES = (502, 503, 504)
 RETRY_METHODS = ('GET', 'PUT')
+# A day: past it, a wait is a mistake (and past what sockets take, a crash).
+MAX_TIMEOUT = 86400
 # Answers of this API are a few hundred bytes; anything past this is not one.
 MAX_BODY_BYTES = 1024 * 1024
 USER_AGENT = 'ansible-collection-redis.enterprise'
@@ -205,8 +206,10 @@ class Client(object):
             raise RedisEnterpriseError(
                 'username and password are required: set the options or the %s and %s '
                 'environment variables.' % (ENV['username'], ENV['password']))
-        if timeout is None or timeout <= 0:
-            raise RedisEnterpriseError('timeout must be a number of seconds greater than 0; got %r.' % timeout)
+        # Also refuses nan and inf, which no comparison lets through.
+        if timeout is None or not 0 < timeout <= MAX_TIMEOUT:
+            raise RedisEnterpriseError('timeout must be a number of seconds greater than 0 and at most %d; got %r.'
+                                       % (MAX_TIMEOUT, timeout))
         if ca_path:
             _check_ca_file(ca_path)
         self.username = username
@@ -427,37 +430,57 @@ def _in_a_row(response):
     return count
 
 
+def connect(task):
+    """The Client of a task's connection options; its warnings go to the task."""
+    p = task.params
+    client = Client(p['url'], p['username'], p['password'], validate_certs=p['validate_certs'],
+                    ca_path=p['ca_path'], timeout=p['timeout'])
+    for warning in client.warnings:
+        task.warn(warning)
+    return client
+
+
 class RedisEnterpriseModule(AnsibleModule):
-    """AnsibleModule with the connection options and a client built from them.
+    """AnsibleModule with the connection options, which runs a module's
+    logic: run(task) gets the module as its task (params, check_mode, diff,
+    warn) and returns the result, or raises RedisEnterpriseError.
 
-    option_hints maps an option name to what it accepts, added to the
-    argument validation message when that option is wrong, so a user learns
-    the allowed range along with the error."""
+    The action plugins run the same logic in the controller's Python
+    (plugins/plugin_utils/_direct.py), with a task of their own.
 
-    def __init__(self, argument_spec, option_hints=None, **kwargs):
+    definition: argument_spec, required_one_of, and option_hints, which maps
+    an option name to what it accepts, added to the argument validation
+    message when that option is wrong, so a user learns the allowed range
+    along with the error."""
+
+    def __init__(self, definition):
         spec = connection_argument_spec()
-        spec.update(argument_spec)
-        self._option_hints = option_hints or {}
-        super(RedisEnterpriseModule, self).__init__(argument_spec=spec, **kwargs)
+        spec.update(definition['argument_spec'])
+        self._option_hints = definition.get('option_hints', {})
+        super(RedisEnterpriseModule, self).__init__(
+            argument_spec=spec, required_one_of=definition.get('required_one_of'), supports_check_mode=True)
         self._option_hints = {}
-        if REQUESTS_IMPORT_ERROR:
-            self.fail_json(msg=missing_requests(), exception=REQUESTS_IMPORT_ERROR)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_requests())
+
+    @property
+    def diff(self):
+        return self._diff
 
     def fail_json(self, msg, **kwargs):
         hints = ['%s must be %s.' % (name, hint) for name, hint in sorted(self._option_hints.items())
                  if "'%s'" % name in msg]
-        if hints:
-            msg = '%s %s' % (msg, ' '.join(hints))
         self.no_log_values.update(url_secrets(self.params.get('url')))
-        super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
+        super(RedisEnterpriseModule, self).fail_json(msg=' '.join([msg] + hints), **kwargs)
 
-    def client(self):
-        p = self.params
-        client = Client(p['url'], p['username'], p['password'], validate_certs=p['validate_certs'],
-                        ca_path=p['ca_path'], timeout=p['timeout'])
-        for warning in client.warnings:
-            self.warn(warning)
-        return client
-
-    def fail_from(self, error):
-        self.fail_json(**error.result())
+    def run(self, logic):
+        failure = None
+        try:
+            result = logic(self)
+        except RedisEnterpriseError as error:
+            failure = error.result()
+        # Outside the except block: AnsibleModule would attach the traceback
+        # of an error that its message already explains.
+        if failure:
+            self.fail_json(**failure)
+        self.exit_json(**result)

@@ -15,9 +15,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
-from email.utils import parsedate_tz
-
 from ._api import RedisEnterpriseError
 
 CONFIG_PATH = '/v1/ocsp'
@@ -115,39 +112,3 @@ def lacks_responder(current, after):
     """True when after would switch OCSP on for a cluster without the
     responder URL that OCSP needs."""
     return bool(after.get('ocsp_functionality')) and not current.get('responder_url')
-
-
-# The dates of the status object, as the cluster writes them (HTTP dates).
-STATUS_DATES = ('produced_at', 'this_update', 'next_update', 'revocation_time')
-
-
-def iso_date(value):
-    """An HTTP date of the status object ('Wed, 22 Dec 2021 12:50:11 GMT') as
-    ISO 8601 in UTC ('2021-12-22T12:50:11Z'). That form sorts as text in time
-    order, so a playbook can compare it with now(utc=True, fmt=...).
-
-    None for an empty or missing date (no status fetched yet); ValueError for
-    anything that is not a date."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        parsed = parsedate_tz(value) if isinstance(value, str) else None
-        # An HTTP date without a zone is GMT.
-        moment = datetime.datetime(*parsed[:6]) - datetime.timedelta(seconds=parsed[9] or 0)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError('%r is not a date like "Wed, 22 Dec 2021 12:50:11 GMT"' % (value,))
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def with_iso_dates(status):
-    """(status with <date>_iso beside each date, warnings for dates that could
-    not be read): one odd date should not hide the rest of the status."""
-    result = dict(status)
-    warnings = []
-    for name in STATUS_DATES:
-        try:
-            result[name + '_iso'] = iso_date(status.get(name))
-        except ValueError as error:
-            result[name + '_iso'] = None
-            warnings.append('The OCSP status field %s: %s, so %s_iso is null.' % (name, error, name))
-    return result, warnings

@@ -139,33 +139,37 @@ error_code:
   sample: no_responder_url
 '''
 
-from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule
+from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule, connect
 from ..module_utils import _ocsp
 
+# The options and what they accept; both paths validate against them.
+DEFINITION = dict(argument_spec=_ocsp.option_spec(), option_hints=_ocsp.option_hints())
 
-def main():
-    module = RedisEnterpriseModule(argument_spec=_ocsp.option_spec(), option_hints=_ocsp.option_hints(),
-                                   supports_check_mode=True)
-    errors = _ocsp.range_errors(module.params)
+
+def run(task):
+    """GET the configuration, compare it with the options given, PUT it when
+    they differ (not in check mode). task: the module, or the action plugin's
+    stand-in for it on the controller."""
+    errors = _ocsp.range_errors(task.params)
     if errors:
-        module.fail_json(msg=' '.join(errors))
-    desired = dict((name, module.params[name]) for name in _ocsp.FIELD_NAMES)
-    result = dict(changed=False)
-    try:
-        client = module.client()
+        raise RedisEnterpriseError(' '.join(errors))
+    desired = dict((name, task.params[name]) for name in _ocsp.FIELD_NAMES)
+    with connect(task) as client:
         current = client.get(_ocsp.CONFIG_PATH, permission='view_ocsp_config')
         before, after = _ocsp.plan(current, desired)
-        result['changed'] = before != after
-        if module._diff:
+        result = dict(changed=before != after)
+        if task.diff:
             result['diff'] = dict(before=before, after=after)
         if result['changed'] and _ocsp.lacks_responder(current, after):
             raise RedisEnterpriseError(_ocsp.NO_RESPONDER_URL, error_code='no_responder_url')
         result['ocsp'] = dict(current, **after)
-        if result['changed'] and not module.check_mode:
+        if result['changed'] and not task.check_mode:
             result['ocsp'] = client.put(_ocsp.CONFIG_PATH, after, permission='config_ocsp')
-    except RedisEnterpriseError as error:
-        module.fail_from(error)
-    module.exit_json(**result)
+    return result
+
+
+def main():
+    RedisEnterpriseModule(DEFINITION).run(run)
 
 
 if __name__ == '__main__':

@@ -184,8 +184,13 @@ error_code:
   sample: invalid_ocsp_response
 '''
 
-from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule
+import datetime
+from email.utils import parsedate_tz
+
+from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule, connect
 from ..module_utils import _ocsp
+
+DEFINITION = dict(argument_spec=dict(test_certificate=dict(type='bool', default=False)))
 
 NOT_TESTED_IN_CHECK_MODE = (
     'test_certificate was not done in check mode: POST /v1/ocsp/test contacts the OCSP responder and '
@@ -196,29 +201,67 @@ CANNOT_TEST = (
     'issued by a CA whose certificate carries an OCSP URI, or run without test_certificate.')
 
 
-def main():
-    module = RedisEnterpriseModule(argument_spec=dict(test_certificate=dict(type='bool', default=False)),
-                                   supports_check_mode=True)
-    test = module.params['test_certificate']
-    result = dict(changed=False)
+# The dates of the status object, as the cluster writes them (HTTP dates).
+STATUS_DATES = ('produced_at', 'this_update', 'next_update', 'revocation_time')
+
+
+def iso_date(value):
+    """An HTTP date of the status object ('Wed, 22 Dec 2021 12:50:11 GMT') as
+    ISO 8601 in UTC ('2021-12-22T12:50:11Z'). That form sorts as text in time
+    order, so a playbook can compare it with now(utc=True, fmt=...).
+
+    None for an empty or missing date (no status fetched yet); ValueError for
+    anything that is not a date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
     try:
-        client = module.client()
+        parsed = parsedate_tz(value) if isinstance(value, str) else None
+        # An HTTP date without a zone is GMT.
+        moment = datetime.datetime(*parsed[:6]) - datetime.timedelta(seconds=parsed[9] or 0)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError('%r is not a date like "Wed, 22 Dec 2021 12:50:11 GMT"' % (value,))
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def with_iso_dates(status):
+    """(status with <date>_iso beside each date, warnings for dates that could
+    not be read): one odd date should not hide the rest of the status."""
+    result = dict(status)
+    warnings = []
+    for name in STATUS_DATES:
+        try:
+            result[name + '_iso'] = iso_date(status.get(name))
+        except ValueError as error:
+            result[name + '_iso'] = None
+            warnings.append('The OCSP status field %s: %s, so %s_iso is null.' % (name, error, name))
+    return result, warnings
+
+
+def run(task):
+    """GET the configuration, then the cached status, or POST a test (not in
+    check mode). task: the module, or the action plugin's stand-in for it on
+    the controller."""
+    test = task.params['test_certificate']
+    result = dict(changed=False)
+    with connect(task) as client:
         result['ocsp'] = client.get(_ocsp.CONFIG_PATH, permission='view_ocsp_config')
         result['certificate_compatible'] = bool(result['ocsp'].get('responder_url'))
         if test and not result['certificate_compatible']:
             raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
-        if test and not module.check_mode:
+        if test and not task.check_mode:
             status = client.post(_ocsp.TEST_PATH, permission='test_ocsp_status')
         else:
             if test:
-                module.warn(NOT_TESTED_IN_CHECK_MODE)
+                task.warn(NOT_TESTED_IN_CHECK_MODE)
             status = client.get(_ocsp.STATUS_PATH, permission='view_ocsp_status')
-    except RedisEnterpriseError as error:
-        module.fail_from(error)
-    result['status'], warnings = _ocsp.with_iso_dates(status)
+    result['status'], warnings = with_iso_dates(status)
     for warning in warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+        task.warn(warning)
+    return result
+
+
+def main():
+    RedisEnterpriseModule(DEFINITION).run(run)
 
 
 if __name__ == '__main__':

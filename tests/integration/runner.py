@@ -2,12 +2,14 @@
 # Copyright: Contributors to the redis.enterprise collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What an ansible or ansible-playbook run did, and checks on it."""
+"""Runs of ansible and ansible-playbook against the simulator, on either
+path, what they did, and checks on it."""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 
 import yaml
@@ -19,6 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 PLAYBOOKS = os.path.join(HERE, 'playbooks')
 BIN = os.path.dirname(sys.executable)
 SECRETS = (simlib.ADMIN_PASSWORD, simlib.VIEWER_PASSWORD)
+# The variable that turns direct execution off.
+SWITCH = 'redis_enterprise_direct_execution'
 
 
 def _version():
@@ -61,3 +65,69 @@ def assert_clean_failure(run, needle, action='redis.enterprise.ocsp'):
     for bad in ('Traceback', 'MODULE FAILURE', 'module_stderr') + SECRETS:
         assert bad not in run.output, bad
     return result
+
+
+# Where the collection's tasks run on the controller: in the worker (direct
+# execution, the default) or as a module in a Python process of its own.
+PATHS = ('direct', 'module')
+
+
+def path_args(path):
+    """The ansible-playbook options that choose the path."""
+    return ['-e', '%s=%s' % (SWITCH, 'true' if path == 'direct' else 'false')]
+
+
+def runner(tmp_path, simulator, sim_url, collections_path, path):
+    """ansible(args, env=None, connection=True) -> Run, on path (direct or
+    module), which ansible.path says.
+
+    args start with 'ansible' or 'ansible-playbook'; a playbook may be a
+    name in tests/integration/playbooks. connection=True gives the
+    simulator's admin credentials through the REDIS_ENTERPRISE_* variables."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    inventory = tmp_path / 'inventory.ini'
+    inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    record = tmp_path / 'records.jsonl'
+
+    def run(args, env=None, connection=True, timeout=180):
+        if record.exists():
+            record.unlink()
+        full_env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(('ANSIBLE_', 'REDIS_ENTERPRISE_', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'))}
+        full_env.update({
+            'PATH': BIN + os.pathsep + os.environ.get('PATH', ''),
+            'ANSIBLE_COLLECTIONS_PATH': collections_path,
+            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(HERE, 'callback_plugins'),
+            'ANSIBLE_CALLBACKS_ENABLED': 'record',
+            'ANSIBLE_LOAD_CALLBACK_PLUGINS': '1',
+            'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
+            'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_RETRY_FILES_ENABLED': '0',
+            'ANSIBLE_INVENTORY': str(inventory),
+            'ANSIBLE_LOCALHOST_WARNING': '0',
+            # ansible-core 2.21 returns a task's invocation only when asked;
+            # the tests read it to check that secrets are masked there.
+            'ANSIBLE_INJECT_INVOCATION': '1',
+            'RECORD_FILE': str(record),
+        })
+        if connection:
+            full_env.update({
+                'REDIS_ENTERPRISE_URL': sim_url,
+                'REDIS_ENTERPRISE_USERNAME': simlib.ADMIN_USER,
+                'REDIS_ENTERPRISE_PASSWORD': simlib.ADMIN_PASSWORD,
+                'REDIS_ENTERPRISE_CA_PATH': simulator.ca_path,
+            })
+        full_env.update(env or {})
+        full_env = {k: v for k, v in full_env.items() if v is not None}
+        args = [os.path.join(PLAYBOOKS, a) if a.endswith('.yml') and os.sep not in a else a for a in args]
+        args = args[:1] + path_args(path) + args[1:]
+        proc = subprocess.run(args, env=full_env, cwd=str(tmp_path), capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        records = []
+        if record.exists():
+            records = [json.loads(line) for line in record.read_text().splitlines()]
+        return Run(proc, records)
+
+    run.path = path
+    return run

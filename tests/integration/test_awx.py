@@ -22,7 +22,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import redis_enterprise_sim as simlib
-from runner import BIN, ROOT, SECRETS
+from runner import BIN, ROOT, SECRETS, SWITCH
 
 AWX = os.path.join(ROOT, 'docs', 'awx')
 
@@ -137,7 +137,8 @@ def events(artifacts, event):
     return found
 
 
-def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, simulator, cluster, sim_url, collections_path):
+def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, simulator, cluster, sim_url, collections_path,
+                                                                    path):
     data = tmp_path / 'private_data_dir'
     for sub in ('env', 'inventory', 'project'):
         (data / sub).mkdir(parents=True)
@@ -153,6 +154,8 @@ def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, si
                   'ca_cert': handle.read()}
     envvars = inject(load('credential_type.yml'), inputs, str(data))
     (data / 'env' / 'envvars').write_text(yaml.safe_dump(envvars))
+    # The job's extra variables, as AWX writes them: here, the path.
+    (data / 'env' / 'extravars').write_text(yaml.safe_dump({SWITCH: path == 'direct'}))
     ca_file = envvars['REDIS_ENTERPRISE_CA_PATH']
     assert os.path.dirname(ca_file) == str(data / 'env') and stat.S_IMODE(os.stat(ca_file).st_mode) == 0o600
 

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """benchmarks/bench.py works: one tiny run prints its ratios and counts the
-requests of each case. A benchmark, not a timed test: no timing is asserted."""
+requests of each case, on both paths and over a small fleet. A benchmark,
+not a timed test: no timing is asserted."""
 
 from __future__ import annotations
 
@@ -22,23 +23,31 @@ def test_bench_runs_and_counts_requests(tmp_path, collections_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith('ANSIBLE_')}
     proc = subprocess.run(
         [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench.py'), '-n', '1', '--rounds', '1',
-         '--fleet-hosts', '3', '--forks', '2', '--json', str(results), '--doc', str(doc)],
+         '--fleet-hosts', '3', '--fleet-rounds', '1', '--forks', '2', '--json', str(results), '--doc', str(doc)],
         env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'ocsp/ping = ' in proc.stdout, proc.stdout
+    for name in ('ocsp/ping = ', 'ocsp/uri = ', 'ocsp module/ping = ', 'fleet ocsp/ping = ', 'fleet ocsp/uri = '):
+        assert name in proc.stdout, (name, proc.stdout)
 
     result = json.loads(results.read_text())
     assert len(result['ratios']['ocsp/ping']) == len(result['ratios']['ocsp/uri']) == 1
     converged = dict(all=1, GET=1, PUT=0, connections=1)
-    assert result['requests']['ocsp'] == converged
-    assert result['requests']['ocsp_check_diff'] == converged
-    # GET and PUT share one connection.
-    assert result['requests']['ocsp_drifted'] == dict(all=2, GET=1, PUT=1, connections=1)
-    for key in ('ocsp', 'uri'):
-        (fleet,) = result['fleet'][key]
-        assert fleet['requests_min'] == fleet['requests_max'] == 1, fleet
-        assert fleet['peak_tree_pss_mib'] > 0 and fleet['controller_peak_rss_mib'] > 0
+    # GET and PUT share one connection; on both paths.
+    drifted = dict(all=2, GET=1, PUT=1, connections=1)
+    assert result['requests'] == {'ocsp': converged, 'ocsp_check_diff': converged, 'ocsp_drifted': drifted,
+                                  'ocsp_module': converged, 'ocsp_module_drifted': drifted,
+                                  'ocsp_variant': converged}
+    assert len(result['ratios']['variant/ocsp module']) == 1
+    fleet = result['fleet']
+    assert set(fleet['runs']) == {'empty', 'ping', 'uri', 'ocsp', 'ocsp_module'}
+    for case in ('uri', 'ocsp', 'ocsp_module'):
+        (run,) = fleet['runs'][case]
+        assert run['requests_min'] == run['requests_max'] == 1, (case, run)
+        assert run['peak_tree_pss_mib'] > 0 and run['controller_peak_rss_mib'] > 0
+    assert fleet['runs']['ping'][0]['requests_max'] == 0
+    assert set(fleet['ratios']) == {'fleet ocsp/ping', 'fleet ocsp/uri', 'fleet ocsp module/ping',
+                                    'fleet ocsp/ocsp module'}
 
     text = doc.read_text()
     assert text.startswith('before\n<!-- bench:begin -->\nRun of ') and text.endswith('<!-- bench:end -->\nafter\n')
-    assert 'old' not in text and '| ocsp/uri |' in text
+    assert 'old' not in text and '| ocsp/uri |' in text and '| fleet ocsp/uri |' in text

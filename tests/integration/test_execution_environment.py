@@ -111,7 +111,7 @@ def test_builder_context_installs_the_collection_and_its_python_requirements(tmp
     assert sorted(wanted.read_text().splitlines()) == sorted(ours + [theirs])
 
 
-def test_a_python_without_requests_gets_a_clear_failure(ansible, cluster, tmp_path):
+def test_a_python_without_requests_gets_a_clear_failure(ansible_on, cluster, tmp_path):
     # A virtual environment without pip or any package: what an image holds
     # before the collection's requirements are installed into it.
     bare = tmp_path / 'stdlib-only'
@@ -123,7 +123,9 @@ def test_a_python_without_requests_gets_a_clear_failure(ansible, cluster, tmp_pa
     assert yaml.safe_load(run([sys.executable, '-c', probe] + libraries).stdout) == libraries
     assert yaml.safe_load(run([python, '-c', probe] + libraries).stdout) == []
 
-    # The managed host's Python is the bare one: the module runs there.
+    # The managed host's Python is the bare one, and the module runs there
+    # (direct execution would use the controller's Python, which has requests).
+    ansible = ansible_on('module')
     interpreter = ['-e', 'ansible_python_interpreter=%s' % python]
     for module, args in (('redis.enterprise.ocsp', 'response_timeout=7'), ('redis.enterprise.ocsp_info', '')):
         failed = ansible(['ansible', 'localhost', '-m', module, '-a', args] + interpreter)

@@ -134,6 +134,9 @@ ERRORS = {
     '503': ({'fail_next': {'count': 10, 'status': 503}}, {}, 'HTTP 503 4 times in a row', 503, 'node_not_responding'),
     'timeout': ({'delay': 2}, {'REDIS_ENTERPRISE_TIMEOUT': '0.5'}, 'within the timeout of 0.5 seconds', None, None),
     'refused': ({}, {'REDIS_ENTERPRISE_URL': 'https://127.0.0.1:%d' % _closed_port()}, 'Connection refused', None, None),
+    'timeout-nan': ({}, {'REDIS_ENTERPRISE_TIMEOUT': 'nan'}, 'timeout must be a number of seconds greater than 0',
+                    None, None),
+    'timeout-inf': ({}, {'REDIS_ENTERPRISE_TIMEOUT': 'inf'}, 'at most 86400; got inf', None, None),
     'tls': ({}, {'REDIS_ENTERPRISE_CA_PATH': None}, 'TLS verification of', None, None),
     'not-json': ({'non_json_next': 1}, {}, 'is not JSON', 200, None),
 }

@@ -278,6 +278,13 @@ def test_trailing_slash_is_fine():
     assert _api.parse_url('https://cluster.example.com:9443/') == 'https://cluster.example.com:9443'
 
 
+@pytest.mark.parametrize('timeout', [0, -1, float('nan'), float('inf'), 1e400, 86401])
+def test_a_timeout_that_is_no_wait_is_a_clear_error(sim_url, cluster, timeout):
+    error = failure(Client, sim_url, 'a', 'b', True, None, timeout)
+    assert 'timeout must be a number of seconds greater than 0 and at most 86400' in error.msg
+    assert cluster.count() == 0
+
+
 def test_missing_credentials(sim_url):
     error = failure(Client, sim_url, None, None)
     assert 'REDIS_ENTERPRISE_USERNAME' in error.msg

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the redis.enterprise
+# collection and may not remain stable to outside uses. Changes may be made
+# in ANY release, even a bugfix release.
+
+"""Direct execution: the action plugins of the collection's modules run the
+module's own logic in the worker when the task runs on the controller, and
+hand the task to the module (as ansible.builtin.normal does) otherwise.
+
+On the direct path the module's argument spec is validated by ansible-core's
+ArgumentSpecValidator, the module's run() does the work, and the result is
+masked with remove_values, as AnsibleModule does it. Nothing global is
+changed: no class is patched, nothing is printed, the task's environment is
+set for the run and put back after it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import traceback
+from contextlib import contextmanager
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.plugins.action.normal import ActionModule as NormalAction
+from ansible.utils.display import Display
+
+from ansible_collections.redis.enterprise.plugins.module_utils import _api
+
+display = Display()
+
+# The variable that turns direct execution off, like ansible.netcommon's
+# ansible_network_import_modules.
+SWITCH = 'redis_enterprise_direct_execution'
+
+
+class Task(object):
+    """What a module's run() sees on the direct path, as it sees its
+    AnsibleModule on the module path: params, check_mode, diff, warn()."""
+
+    def __init__(self, params, check_mode, diff):
+        self.params = params
+        self.check_mode = check_mode
+        self.diff = diff
+        self.warnings = []
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+
+@contextmanager
+def environment(variables):
+    """os.environ with the task's environment set, as the module's process
+    would have it; every variable put back as it was afterwards."""
+    saved = dict((name, os.environ.get(name)) for name in variables)
+    try:
+        for name, value in variables.items():
+            os.environ[name] = str(value)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+UNEXPECTED = ("%s failed unexpectedly in the controller's Python: %s. For the traceback, run with -vvv (with "
+              'ANSIBLE_DISPLAY_TRACEBACK=error from ansible-core 2.19); set ' + SWITCH + '=false to run it as '
+              'a module.')
+
+
+def wants_traceback(internal):
+    """Whether a failure carries its traceback, as a module's would: from
+    ansible-core 2.19 when display_traceback names errors, before it at -vvv."""
+    if '_ansible_tracebacks_for' in internal:
+        return 'error' in internal['_ansible_tracebacks_for']
+    return internal['_ansible_verbosity'] >= 3
+
+
+def run_direct(name, module, args, internal):
+    """The module's result for args, or None when validation has something
+    to say (an error, a warning): the module then says it, word for word.
+
+    internal: the _ansible_* arguments the module would get."""
+    definition = module.DEFINITION
+    spec = _api.connection_argument_spec()
+    spec.update(definition['argument_spec'])
+    validated = ArgumentSpecValidator(spec, required_one_of=definition.get('required_one_of')).validate(args)
+    # pylint: disable-next=protected-access
+    if validated.error_messages or validated._warnings or validated._deprecations:
+        return None
+    params = validated.validated_parameters
+    # pylint: disable-next=protected-access
+    no_log_values = set(validated._no_log_values) | _api.url_secrets(params.get('url'))
+    task = Task(params, internal['_ansible_check_mode'], internal['_ansible_diff'])
+    try:
+        result = module.run(task)
+    except _api.RedisEnterpriseError as error:
+        result = dict(error.result(), failed=True)
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        # A fault of this code, not of the cluster: said plainly, masked
+        # below like the rest, the traceback only when asked for, and the
+        # worker goes on.
+        result = dict(failed=True, msg=UNEXPECTED % (name, '%s: %s' % (type(error).__name__, error)))
+        if wants_traceback(internal):
+            result['exception'] = traceback.format_exc()
+    if task.warnings:
+        result['warnings'] = task.warnings
+    if internal.get('_ansible_inject_invocation', True):
+        result['invocation'] = {'module_args': params}
+    # As AnsibleModule returns it: no_log values masked, booleans and None kept.
+    kept = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
+    result = remove_values(result, no_log_values)
+    result.update(kept)
+    return result
+
+
+class DirectAction(NormalAction):
+    """The action plugin of one of the collection's modules (MODULE)."""
+
+    MODULE = None
+
+    def _why_not_direct(self, task_vars):
+        """Why the task must run as a module, or None when it can run here."""
+        if not boolean(self._templar.template(task_vars.get(SWITCH, True)), strict=False):
+            return '%s is false' % SWITCH
+        if self._connection.transport != 'local':
+            return 'the connection is %s, not local' % self._connection.transport
+        if self._play_context.become:
+            return 'become is set'
+        if self._task.async_val:
+            return 'async is set'
+        if not _api.HAS_REQUESTS:
+            return "requests cannot be imported in the controller's Python"
+        return None
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        name = self._task.action
+        host = task_vars.get('inventory_hostname')
+        reason = self._why_not_direct(task_vars)
+        if reason:
+            display.vvvv('%s runs as a module: %s' % (name, reason), host=host)
+            return super(DirectAction, self).run(tmp, task_vars)
+        result = ActionBase.run(self, tmp, task_vars)
+        # The same internal arguments the module would get: check and diff
+        # mode, verbosity, whether to return the invocation.
+        args = dict(self._task.args)
+        self._update_module_args(name, args, task_vars)
+        internal = dict((key, args.pop(key)) for key in list(args) if key.startswith('_ansible_'))
+        # The environment the module's command line would set: the shell's,
+        # then the task's, templated for this loop item.
+        variables = {}
+        self._compute_environment_string(variables)
+        variables = dict(self._connection._shell.env, **variables)  # pylint: disable=protected-access
+        try:
+            with environment(variables):
+                outcome = run_direct(name, self.MODULE, args, internal)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            result.update(failed=True, msg=UNEXPECTED % (name, type(error).__name__))
+            if wants_traceback(internal):
+                result['exception'] = traceback.format_exc()
+            return result
+        if outcome is None:
+            display.vvvv('%s runs as a module: argument validation has something to say, which the module '
+                         'says itself' % name, host=host)
+            return super(DirectAction, self).run(tmp, task_vars)
+        display.vvvv('%s runs in the controller\'s Python (direct execution): connection local, no become, '
+                     'no async' % name, host=host)
+        result.update(outcome)
+        return result

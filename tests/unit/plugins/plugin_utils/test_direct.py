@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The direct path's pieces: the task's environment set for the run and put
+back, validation that hands over to the module when it has anything to say,
+results masked as AnsibleModule masks them, and a bug kept to a failure."""
+
+from __future__ import annotations
+
+import os
+import types
+
+import pytest
+
+import redis_enterprise_sim as simlib
+from ansible_collections.redis.enterprise.plugins.modules import ocsp
+from ansible_collections.redis.enterprise.plugins.plugin_utils import _direct
+
+INTERNAL = {'_ansible_check_mode': False, '_ansible_diff': False, '_ansible_verbosity': 0}
+
+
+@pytest.fixture
+def connection(simulator, sim_url):
+    return {'url': sim_url, 'username': simlib.ADMIN_USER, 'password': simlib.ADMIN_PASSWORD,
+            'ca_path': simulator.ca_path}
+
+
+def test_environment_is_set_for_the_run_and_put_back(monkeypatch):
+    monkeypatch.setenv('REDIS_ENTERPRISE_TIMEOUT', '30')
+    monkeypatch.delenv('REDIS_ENTERPRISE_URL', raising=False)
+    before = dict(os.environ)
+    with _direct.environment({'REDIS_ENTERPRISE_TIMEOUT': 5, 'REDIS_ENTERPRISE_URL': 'https://a:9443'}):
+        assert os.environ['REDIS_ENTERPRISE_TIMEOUT'] == '5'
+        assert os.environ['REDIS_ENTERPRISE_URL'] == 'https://a:9443'
+    assert dict(os.environ) == before
+
+
+def test_environment_is_put_back_after_an_exception(monkeypatch):
+    monkeypatch.delenv('https_proxy', raising=False)
+    before = dict(os.environ)
+    with pytest.raises(RuntimeError):
+        with _direct.environment({'https_proxy': 'http://proxy:3128'}):
+            raise RuntimeError('boom')
+    assert dict(os.environ) == before
+
+
+def test_a_run_gives_the_module_result_with_the_password_masked(cluster, connection):
+    result = _direct.run_direct('redis.enterprise.ocsp', ocsp, dict(connection, response_timeout=4),
+                                dict(INTERNAL, _ansible_diff=True))
+    assert result['changed'] is True and result['ocsp']['response_timeout'] == 4
+    assert result['diff']['after']['response_timeout'] == 4
+    assert result['invocation']['module_args']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert result['invocation']['module_args']['username'] == simlib.ADMIN_USER
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('PUT', '/v1/ocsp')]
+
+
+def test_check_mode_comes_from_the_internal_arguments(cluster, connection):
+    result = _direct.run_direct('redis.enterprise.ocsp', ocsp, dict(connection, response_timeout=4),
+                                dict(INTERNAL, _ansible_check_mode=True))
+    assert result['changed'] is True and 'diff' not in result
+    assert cluster.calls() == [('GET', '/v1/ocsp')]
+
+
+def test_the_invocation_is_left_out_when_ansible_core_asks(cluster, connection):
+    result = _direct.run_direct('redis.enterprise.ocsp', ocsp, dict(connection, response_timeout=1),
+                                dict(INTERNAL, _ansible_inject_invocation=False))
+    assert 'invocation' not in result and result['changed'] is False
+
+
+def test_a_cluster_failure_is_a_failed_result(cluster, connection):
+    cluster.update({'faults': {'capability_406': True}})
+    result = _direct.run_direct('redis.enterprise.ocsp', ocsp, dict(connection, response_timeout=4), INTERNAL)
+    assert result['failed'] is True
+    assert result['status'] == 406 and result['error_code'] == 'ocsp_unsupported_by_capability'
+
+
+@pytest.mark.parametrize('args', [
+    {'response_timeout': 4},  # url and username missing: a validation error
+    {'response_timeout': 'soon'},  # not an int
+    {'response_timeout': 4, 'colour': 'blue'},  # not an option
+    {'response_timeout': 4, 'user': 'a@example.com', 'username': 'b@example.com'},  # both, alias: a warning
+], ids=['missing', 'type', 'unknown', 'alias-warning'])
+def test_what_validation_has_to_say_the_module_says(cluster, args, monkeypatch):
+    for name in ('REDIS_ENTERPRISE_URL', 'REDIS_ENTERPRISE_USERNAME', 'REDIS_ENTERPRISE_PASSWORD'):
+        monkeypatch.delenv(name, raising=False)
+    if 'user' in args:
+        args = dict(args, url='https://a:9443', password='p')
+    assert _direct.run_direct('redis.enterprise.ocsp', ocsp, args, INTERNAL) is None
+    assert cluster.log == []
+
+
+def test_the_connection_options_fall_back_to_the_environment(cluster, connection, monkeypatch):
+    for option, variable in (('url', 'REDIS_ENTERPRISE_URL'), ('password', 'REDIS_ENTERPRISE_PASSWORD')):
+        monkeypatch.setenv(variable, connection.pop(option))
+    result = _direct.run_direct('redis.enterprise.ocsp', ocsp, dict(connection, response_timeout=3), INTERNAL)
+    assert result['ocsp']['response_timeout'] == 3
+    assert result['invocation']['module_args']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def broken(explode_with):
+    def run(task):
+        raise explode_with('no luck with %s' % task.params['password'])
+    return types.SimpleNamespace(DEFINITION=ocsp.DEFINITION, run=run)
+
+
+@pytest.mark.parametrize('internal, traceback', [
+    (INTERNAL, False),
+    (dict(INTERNAL, _ansible_verbosity=3), True),  # ansible-core before 2.19
+    (dict(INTERNAL, _ansible_verbosity=3, _ansible_tracebacks_for=[]), False),  # 2.19 and later
+    (dict(INTERNAL, _ansible_tracebacks_for=['error']), True),
+])
+def test_a_bug_is_a_masked_failure_with_the_traceback_when_asked(connection, internal, traceback):
+    result = _direct.run_direct('x.y.z', broken(KeyError), dict(connection, response_timeout=3), internal)
+    assert result['failed'] is True
+    assert result['msg'].startswith("x.y.z failed unexpectedly in the controller's Python: KeyError: ")
+    assert simlib.ADMIN_PASSWORD not in str(result)
+    assert ('Traceback (most recent call last)' in result.get('exception', '')) is traceback
