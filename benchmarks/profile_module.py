@@ -31,7 +31,8 @@ import bench  # noqa: E402  pylint: disable=wrong-import-position
 ADHOC = {
     'ping': ('ansible.builtin.ping', {}),
     'uri': ('ansible.builtin.uri', {'url': '{url}/v1/ocsp', 'url_username': '{user}', 'url_password': '{password}',
-                                    'force_basic_auth': True, 'ca_path': '{ca}'}),
+                                    'force_basic_auth': True, 'ca_path': '{ca}',
+                                    'headers': {'Accept': 'application/json'}}),
     'ocsp': ('redis.enterprise.ocsp', dict(bench.DESIRED, url='{url}', username='{user}', password='{password}',
                                            ca_path='{ca}')),
 }

@@ -36,6 +36,10 @@ options:
     description:
       - Password of O(username). Never shown in output, logs or diffs.
       - Required, here or in the E(REDIS_ENTERPRISE_PASSWORD) environment variable.
+      - Set that variable in the controller's environment, through an AWX credential, or give the option from
+        Ansible Vault. Not through the task's C(environment) keyword when the task runs as a module (on a
+        managed host, or with C(redis_enterprise_direct_execution=false)), since ansible-core prints the
+        module's command line, that environment included, at C(-vvv).
     type: str
   validate_certs:
     description:
@@ -46,6 +50,9 @@ options:
         (else E(CURL_CA_BUNDLE)) names when set, else against the CA bundle of the certifi package.
         E(SSL_CERT_FILE) and E(SSL_CERT_DIR) are not read.
       - With V(false) and no O(ca_path), the certificate is not verified, and the module warns.
+      - With V(false) and O(ca_path) set (also by E(REDIS_ENTERPRISE_CA_PATH), as an AWX credential sets it),
+        the certificate is verified against O(ca_path) all the same, and the module warns that V(false) has no
+        effect.
       - Fresh clusters use a self-signed certificate; give its CA with O(ca_path) rather than turning
         verification off.
       - If not set, the value of the E(REDIS_ENTERPRISE_VALIDATE_CERTS) environment variable is used.

@@ -18,7 +18,6 @@ __metaclass__ = type
 
 import json
 import re
-import socket
 import ssl
 import sys
 from urllib.parse import unquote, urlsplit
@@ -89,14 +88,21 @@ def connection_argument_spec():
 class RedisEnterpriseError(Exception):
     """Every failure of a call to the cluster, with what a user needs to act."""
 
-    def __init__(self, msg, status=None, error_code=None):
+    def __init__(self, msg, http_status=None, error_code=None):
         super(RedisEnterpriseError, self).__init__(msg)
         self.msg = msg
-        self.status = status
+        self.http_status = http_status
         self.error_code = error_code
 
     def result(self):
-        return dict(msg=self.msg, status=self.status, error_code=self.error_code)
+        """The failure's keys of a task result: msg, and http_status (an
+        integer) and error_code when the cluster answered with them."""
+        result = dict(msg=self.msg)
+        if self.http_status is not None:
+            result['http_status'] = self.http_status
+        if self.error_code is not None:
+            result['error_code'] = self.error_code
+        return result
 
 
 def parse_url(url):
@@ -221,6 +227,10 @@ class Client(object):
         elif not validate_certs and not ca_path:
             self.warnings.append("validate_certs is false: the cluster's identity is not verified. "
                                  "Give its CA certificate with ca_path instead.")
+        elif not validate_certs:
+            self.warnings.append("validate_certs is false, but ca_path is set (by the option or %s): the "
+                                 "cluster's certificate is verified against ca_path all the same. Drop "
+                                 'validate_certs: false, which has no effect here.' % ENV['ca_path'])
         # Given on every request rather than on the session: requests lets
         # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE replace a session's verify,
         # and a request's verify too when it is True, never when it is a
@@ -285,7 +295,7 @@ class Client(object):
             if size > MAX_BODY_BYTES:
                 raise RedisEnterpriseError(
                     'The answer to %s is larger than %d bytes, far more than this API sends; '
-                    'stopped reading it.' % (call, MAX_BODY_BYTES), status=response.status_code)
+                    'stopped reading it.' % (call, MAX_BODY_BYTES), http_status=response.status_code)
             chunks.append(chunk)
         return b''.join(chunks)
 
@@ -319,7 +329,7 @@ class Client(object):
                     'TLS verification of the proxy %s failed: %s. An https:// proxy is verified against the same '
                     "CAs as the cluster: add the proxy's CA certificate to the ca_path file, or use an http:// "
                     'proxy.' % (address, cause))
-            if isinstance(root, (urllib3.exceptions.NewConnectionError, socket.timeout)):
+            if isinstance(root, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.TimeoutError)):
                 return RedisEnterpriseError(
                     'Cannot reach the proxy %s (from the proxy environment variables) for %s%s: %s. '
                     'Check the proxy, or add the cluster to no_proxy.' % (address, call, retried, cause))
@@ -333,7 +343,7 @@ class Client(object):
                 % (self.base_url, cause, ENV['ca_path']))
         via = ' through the proxy %s' % _address(proxy) if proxy else ''
         if isinstance(exc, requests.exceptions.Timeout) or (
-                isinstance(root, (urllib3.exceptions.TimeoutError, socket.timeout))
+                isinstance(root, (urllib3.exceptions.TimeoutError, TimeoutError))
                 and not isinstance(root, urllib3.exceptions.NewConnectionError)):
             return RedisEnterpriseError(
                 'No answer to %s from %s%s within the timeout of %s seconds%s: %s. '
@@ -364,7 +374,7 @@ class Client(object):
                 '%s was answered by a redirect (HTTP %d) to %s, which is not followed so that '
                 'credentials go only to the url given. Set url to the address of the cluster '
                 'REST API itself.' % (call, status, response.headers.get('Location', 'an unknown place')),
-                status=status)
+                http_status=status)
         data = None
         if raw.strip():
             try:
@@ -375,13 +385,13 @@ class Client(object):
                     raise RedisEnterpriseError(
                         'The answer to %s (HTTP %d, %s) is not JSON: is %s the Redis Enterprise REST API?'
                         % (call, status, response.headers.get('Content-Type', 'no content type'), self.base_url),
-                        status=status)
+                        http_status=status)
         if status >= 400:
             raise self._http_error(call, status, data, permission, _in_a_row(response))
         if not isinstance(data, dict):
             raise RedisEnterpriseError(
                 'The answer to %s (HTTP %d) is not a JSON object: is %s the Redis Enterprise REST API?'
-                % (call, status, self.base_url), status=status)
+                % (call, status, self.base_url), http_status=status)
         return data
 
     def _http_error(self, call, status, data, permission, tries=1):
@@ -415,7 +425,7 @@ class Client(object):
                    'nodes, then run again.' % (call, status, tries, code or 'none', said))
         else:
             msg = 'The cluster answered %s with HTTP %d (error code %s).%s' % (call, status, code or 'none', said)
-        return RedisEnterpriseError(msg, status=status, error_code=code)
+        return RedisEnterpriseError(msg, http_status=status, error_code=code)
 
 
 def _in_a_row(response):
@@ -448,18 +458,19 @@ class RedisEnterpriseModule(AnsibleModule):
     The action plugins run the same logic in the controller's Python
     (plugins/plugin_utils/_direct.py), with a task of their own.
 
-    definition: argument_spec, required_one_of, and option_hints, which maps
-    an option name to what it accepts, added to the argument validation
-    message when that option is wrong, so a user learns the allowed range
-    along with the error."""
+    definition: argument_spec, required_one_of, and hints, (text, sentence)
+    pairs: the sentence is added to an argument validation message that
+    holds the text, so that a user learns, say, an option's range along with
+    the error."""
 
     def __init__(self, definition):
         spec = connection_argument_spec()
         spec.update(definition['argument_spec'])
-        self._option_hints = definition.get('option_hints', {})
+        # Only for the messages of argument validation, in __init__.
+        self._hints = definition.get('hints', ())
         super(RedisEnterpriseModule, self).__init__(
             argument_spec=spec, required_one_of=definition.get('required_one_of'), supports_check_mode=True)
-        self._option_hints = {}
+        self._hints = ()
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_requests())
 
@@ -468,10 +479,11 @@ class RedisEnterpriseModule(AnsibleModule):
         return self._diff
 
     def fail_json(self, msg, **kwargs):
-        hints = ['%s must be %s.' % (name, hint) for name, hint in sorted(self._option_hints.items())
-                 if "'%s'" % name in msg]
+        hints = [sentence for text, sentence in self._hints if text in msg]
+        if hints:
+            msg = ' '.join([msg if msg.endswith('.') else msg + '.'] + hints)
         self.no_log_values.update(url_secrets(self.params.get('url')))
-        super(RedisEnterpriseModule, self).fail_json(msg=' '.join([msg] + hints), **kwargs)
+        super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
 
     def run(self, logic):
         failure = None

@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ._api import RedisEnterpriseError
 
 CONFIG_PATH = '/v1/ocsp'
@@ -52,8 +54,16 @@ def option_spec():
     return dict((name, dict(type=FIELDS[name][0])) for name in FIELD_NAMES)
 
 
-def option_hints():
-    return dict((name, _hint(name)) for name in FIELD_NAMES)
+def hints():
+    """(text, sentence) pairs: what to add to an argument validation message
+    that holds the text. A wrong option gets its range; a task with none of
+    the options, which would read the cluster and enforce nothing, the likely
+    cause."""
+    found = [("'%s'" % name, '%s must be %s.' % (name, _hint(name))) for name in FIELD_NAMES]
+    found.append(('one of the following is required',
+                  'A task with none of them would only read the cluster and enforce nothing: check for a '
+                  'misspelt option, or one templated to omit.'))
+    return found
 
 
 def range_errors(params):
@@ -72,10 +82,13 @@ def _coerce(name, value):
     clusters and proxies answer numbers as strings ("3600")."""
     kind = FIELDS[name][0]
     if kind == 'bool':
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ('true', 'false', 'enabled', 'disabled'):
-            return value.lower() in ('true', 'enabled')
+        # rladmin's words for it, then whatever Ansible reads as a boolean.
+        if isinstance(value, str) and value.strip().lower() in ('enabled', 'disabled'):
+            return value.strip().lower() == 'enabled'
+        try:
+            return boolean(value)
+        except TypeError:
+            pass
     else:
         if isinstance(value, int) and not isinstance(value, bool):
             return value

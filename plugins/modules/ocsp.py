@@ -127,14 +127,18 @@ diff:
       description: The writable fields as they are after the run (or would be, in check mode).
       type: dict
       returned: success, in diff mode
-status:
-  description: HTTP status of the failed call to the cluster, when there was an answer.
-  returned: failure
+http_status:
+  description:
+    - The HTTP status of the failed call to the cluster.
+    - Always an integer; absent when the call got no answer (a timeout, a refused connection, a TLS failure)
+      or never went out (bad options).
+  returned: failure, when the cluster answered
   type: int
   sample: 403
+  version_added: 0.2.0
 error_code:
-  description: The cluster's C(error_code) for the failure, when it gave one.
-  returned: failure
+  description: The cluster's C(error_code) for the failure.
+  returned: failure, when the cluster gave one
   type: str
   sample: no_responder_url
 '''
@@ -142,8 +146,10 @@ error_code:
 from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule, connect
 from ..module_utils import _ocsp
 
-# The options and what they accept; both paths validate against them.
-DEFINITION = dict(argument_spec=_ocsp.option_spec(), option_hints=_ocsp.option_hints())
+# The options and what they accept, at least one of them set; both paths
+# validate against them.
+DEFINITION = dict(argument_spec=_ocsp.option_spec(), required_one_of=[list(_ocsp.FIELD_NAMES)],
+                  hints=_ocsp.hints())
 
 
 def run(task):

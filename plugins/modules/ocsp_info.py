@@ -89,8 +89,8 @@ EXAMPLES = r'''
 - name: The certificate is good and its status is not out of date
   ansible.builtin.assert:
     that:
-      - ocsp_test.status.cert_status == 'GOOD'
-      - ocsp_test.status.next_update_iso > now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ')
+      - ocsp_test.ocsp_status.cert_status == 'GOOD'
+      - ocsp_test.ocsp_status.next_update_iso > now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ')
 '''
 
 RETURN = r'''
@@ -112,18 +112,17 @@ certificate_compatible:
   returned: success
   type: bool
   sample: true
-status:
+ocsp_status:
   description:
-    - The OCSP status of the proxy certificate as the cluster answered it, with each date also in
+    - The OCSP status object of the proxy certificate as the cluster answered it, with each date also in
       ISO 8601 (UTC). The ISO dates sort as text in time order.
     - The cached status (C(GET /v1/ocsp/status)), or with O(test_certificate=true) outside check mode,
       the fresh one (C(POST /v1/ocsp/test)).
     - Fields are empty strings when OCSP stapling is off or no status was fetched yet; their ISO forms
       are then V(null).
-    - On failure, as in every module of the collection, RV(status) is instead the HTTP status (an
-      integer) of the failed call, when the cluster answered.
-  returned: always
+  returned: success
   type: dict
+  version_added: 0.2.0
   contains:
     cert_status:
       description: V(GOOD), V(REVOKED) or V(UNKNOWN); empty when no status was fetched.
@@ -151,41 +150,50 @@ status:
       returned: success
       sample: Thu, 23 Dec 2021 12:50:11 GMT
     revocation_time:
-      description: When the certificate was revoked; empty unless RV(status.cert_status=REVOKED).
+      description: When the certificate was revoked; empty unless RV(ocsp_status.cert_status=REVOKED).
       type: str
       returned: success
       sample: ''
     produced_at_iso:
-      description: RV(status.produced_at) in ISO 8601, UTC; V(null) when empty.
+      description: RV(ocsp_status.produced_at) in ISO 8601, UTC; V(null) when empty.
       type: str
       returned: success
       sample: '2021-12-22T12:50:11Z'
     this_update_iso:
-      description: RV(status.this_update) in ISO 8601, UTC; V(null) when empty.
+      description: RV(ocsp_status.this_update) in ISO 8601, UTC; V(null) when empty.
       type: str
       returned: success
       sample: '2021-12-22T12:50:11Z'
     next_update_iso:
       description:
-        - RV(status.next_update) in ISO 8601, UTC; V(null) when empty.
+        - RV(ocsp_status.next_update) in ISO 8601, UTC; V(null) when empty.
         - Compare it with C(now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ')) to find an out-of-date status.
       type: str
       returned: success
       sample: '2021-12-23T12:50:11Z'
     revocation_time_iso:
-      description: RV(status.revocation_time) in ISO 8601, UTC; V(null) when empty.
+      description: RV(ocsp_status.revocation_time) in ISO 8601, UTC; V(null) when empty.
       type: str
       returned: success
       sample: null
+http_status:
+  description:
+    - The HTTP status of the failed call to the cluster.
+    - Always an integer; absent when the call got no answer (a timeout, a refused connection, a TLS failure)
+      or never went out (bad options).
+  returned: failure, when the cluster answered
+  type: int
+  sample: 500
+  version_added: 0.2.0
 error_code:
-  description: The cluster's C(error_code) for the failure, when it gave one.
-  returned: failure
+  description: The cluster's C(error_code) for the failure.
+  returned: failure, when the cluster gave one
   type: str
   sample: invalid_ocsp_response
 '''
 
 import datetime
-from email.utils import parsedate_tz
+from email.utils import parsedate_to_datetime
 
 from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule, connect
 from ..module_utils import _ocsp
@@ -215,10 +223,14 @@ def iso_date(value):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        parsed = parsedate_tz(value) if isinstance(value, str) else None
-        # An HTTP date without a zone is GMT.
-        moment = datetime.datetime(*parsed[:6]) - datetime.timedelta(seconds=parsed[9] or 0)
-    except (TypeError, ValueError, OverflowError):
+        moment = parsedate_to_datetime(value)
+        # An HTTP date without a zone (or with -0000) is GMT.
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        moment = moment.astimezone(datetime.timezone.utc)
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        # Python 3.8 and 3.9 answer a string that is no date with TypeError;
+        # not a string at all, AttributeError.
         raise ValueError('%r is not a date like "Wed, 22 Dec 2021 12:50:11 GMT"' % (value,))
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
@@ -254,7 +266,7 @@ def run(task):
             if test:
                 task.warn(NOT_TESTED_IN_CHECK_MODE)
             status = client.get(_ocsp.STATUS_PATH, permission='view_ocsp_status')
-    result['status'], warnings = with_iso_dates(status)
+    result['ocsp_status'], warnings = with_iso_dates(status)
     for warning in warnings:
         task.warn(warning)
     return result

@@ -8,6 +8,7 @@ docs render, the demo runs."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -49,6 +50,35 @@ def test_built_tarball_installs_and_works(tmp_path, ansible, cluster):
                     env={'ANSIBLE_COLLECTIONS_PATH': str(installed)})
     assert adhoc.rc == 0, adhoc.stdout + adhoc.stderr
     assert cluster.config['recovery_max_tries'] == 7
+
+
+def tracked_files():
+    return set(subprocess.run(['git', 'ls-files'], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.splitlines())
+
+
+def test_the_tarball_holds_tracked_files_only_and_no_stray_one(tmp_path):
+    # A copy of the tracked files, with what tools leave behind in a checkout.
+    copy = tmp_path / 'redis.enterprise'
+    for name in tracked_files():
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, name), str(target))
+    strays = ['importer_result.json', 'galaxy-importer.log', '.coverage', 'tests/output/junit.xml',
+              'build/redis-enterprise-0.0.0.tar.gz', '.pytest_cache/v/cache/lastfailed',
+              'plugins/modules/__pycache__/ocsp.cpython-312.pyc']
+    for name in strays:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_text('stray\n')
+    build = run(['ansible-galaxy', 'collection', 'build', '--output-path', str(tmp_path), str(copy)],
+                cwd=str(tmp_path))
+    assert build.returncode == 0, build.stderr
+    with tarfile.open(str(tmp_path / TARBALL)) as archive:
+        names = set(member.name for member in archive.getmembers() if member.isfile())
+    assert names - {'MANIFEST.json', 'FILES.json'} <= tracked_files()
+    assert not [name for name in strays if name in names]
+    assert {'plugins/action/ocsp.py', 'plugins/plugin_utils/_direct.py', 'requirements.txt',
+            'meta/execution-environment.yml', 'CHANGELOG.rst'} <= names
 
 
 def test_action_group_holds_every_module():

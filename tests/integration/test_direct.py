@@ -164,7 +164,7 @@ def test_loop_items_keep_their_environment_to_themselves(ansible, cluster, tmp_p
         assert [t['status'] for t in proxy.log] == [403]
     results = run.task()['result']['results']
     # A failed item has a message (ansible-core 2.19 and later drop its failed key here).
-    assert [('msg' in r, r.get('status')) for r in results] == [
+    assert [('msg' in r, r.get('http_status')) for r in results] == [
         (True, 401), (False, None), (True, None), (False, None), (True, 403), (False, None)]
     assert 'did not open a tunnel' in results[2]['msg']
     assert cluster.config['response_timeout'] == 7

@@ -11,6 +11,7 @@ import json
 import socket
 
 import pytest
+import trustme
 
 import redis_enterprise_sim as simlib
 from runner import SECRETS, assert_clean_failure
@@ -148,7 +149,7 @@ def test_errors_are_clear_and_change_nothing(ansible, cluster, name):
     cluster.update({'faults': faults})
     run = playbook(ansible, '-vvv', '--diff', env=env, variables={'query_frequency': 7200})
     result = assert_clean_failure(run, needle)
-    assert result.get('status') == status
+    assert result.get('http_status') == status
     assert result.get('error_code') == error_code
     assert cluster.config == dict(simlib.DEFAULT_CONFIG, responder_url=simlib.RESPONDER_URL)
     if name == 'tls':
@@ -164,12 +165,57 @@ def test_validate_certs_false_warns(ansible, cluster):
     assert "validate_certs is false: the cluster's identity is not verified" in run.stdout + run.stderr
 
 
-def test_ca_path_wins_over_requests_ca_bundle(ansible, cluster, tmp_path):
-    other = tmp_path / 'other.pem'
-    other.write_text('')
-    run = playbook(ansible, env={'REQUESTS_CA_BUNDLE': str(other), 'CURL_CA_BUNDLE': str(other)},
-                   variables={'query_frequency': 3600})
+@pytest.fixture
+def other_ca(tmp_path):
+    path = tmp_path / 'other-ca.pem'
+    trustme.CA().cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE'])
+def test_ca_path_wins_over_a_ca_variable_in_both_directions(ansible, simulator, cluster, other_ca, variable):
+    # The variable names another CA, ca_path the cluster's: verified.
+    run = playbook(ansible, env={variable: other_ca}, variables={'query_frequency': 900})
     assert run.rc == 0, run.stdout + run.stderr
+    assert cluster.config['query_frequency'] == 900
+    # The variable names the cluster's CA, ca_path another: refused.
+    run = playbook(ansible, env={variable: simulator.ca_path, 'REDIS_ENTERPRISE_CA_PATH': other_ca},
+                   variables={'query_frequency': 1800})
+    assert_clean_failure(run, 'TLS verification of')
+    assert cluster.config['query_frequency'] == 900
+
+
+@pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
+def test_without_ca_path_the_requests_variables_name_the_ca(ansible, simulator, cluster, variable):
+    run = playbook(ansible, env={variable: simulator.ca_path, 'REDIS_ENTERPRISE_CA_PATH': None},
+                   variables={'query_frequency': 900})
+    assert run.rc == 0, run.stdout + run.stderr
+    assert cluster.config['query_frequency'] == 900
+    assert 'WARNING' not in run.stdout + run.stderr
+
+
+def test_validate_certs_false_with_ca_path_from_the_environment_warns_and_verifies(ansible, cluster, other_ca):
+    # As an AWX credential gives ca_path: through REDIS_ENTERPRISE_CA_PATH.
+    run = playbook(ansible, env={'REDIS_ENTERPRISE_VALIDATE_CERTS': 'false'}, variables={'query_frequency': 900})
+    assert run.rc == 0, run.stdout + run.stderr
+    warnings = run.task()['result']['warnings']
+    assert len(warnings) == 1 and warnings[0].startswith('validate_certs is false, but ca_path is set')
+    assert cluster.config['query_frequency'] == 900
+    failed = playbook(ansible, env={'REDIS_ENTERPRISE_VALIDATE_CERTS': 'false', 'REDIS_ENTERPRISE_CA_PATH': other_ca},
+                      variables={'query_frequency': 1800})
+    assert_clean_failure(failed, 'TLS verification of')
+
+
+@pytest.mark.parametrize('command', [['ansible', 'localhost', '-m', 'redis.enterprise.ocsp'],
+                                     # Every option templated to omit, as with misspelt variables.
+                                     ['ansible-playbook', 'ocsp.yml', '-e', '{"query_frequncy": 900}']],
+                         ids=['ad-hoc', 'all-omitted'])
+def test_a_task_that_enforces_nothing_is_refused(ansible, cluster, command):
+    run = ansible(command)
+    result = assert_clean_failure(run, 'one of the following is required: ocsp_functionality, query_frequency, '
+                                       'response_timeout, recovery_frequency, recovery_max_tries.')
+    assert 'would only read the cluster and enforce nothing' in result['msg']
+    assert cluster.log == []
 
 
 def test_password_never_appears_in_any_output(ansible, cluster, sim_url):

@@ -52,7 +52,7 @@ def test_reads_configuration_and_cached_status(ansible, cluster):
     assert result['changed'] is False
     assert result['ocsp'] == dict(simlib.DEFAULT_CONFIG, ocsp_functionality=True, responder_url=simlib.RESPONDER_URL)
     assert result['certificate_compatible'] is True
-    assert result['status'] == dict(CACHED, **CACHED_ISO)
+    assert result['ocsp_status'] == dict(CACHED, **CACHED_ISO)
     assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
     # A playbook compares the ISO date with now(): next update in 2021 is past.
     assert run.task('ansible.builtin.debug')['result']['msg'] == 'out of date'
@@ -64,8 +64,8 @@ def test_fresh_cluster_with_ocsp_off_is_not_a_failure(ansible, cluster):
     assert run.rc == 0, run.stdout + run.stderr
     result = run.task(ACTION)['result']
     assert result['ocsp']['ocsp_functionality'] is False
-    assert result['status']['cert_status'] == ''
-    assert result['status']['next_update'] == '' and result['status']['next_update_iso'] is None
+    assert result['ocsp_status']['cert_status'] == ''
+    assert result['ocsp_status']['next_update'] == '' and result['ocsp_status']['next_update_iso'] is None
     assert run.task('ansible.builtin.debug')['status'] == 'skipped'
 
 
@@ -85,7 +85,7 @@ def test_test_certificate_returns_what_the_responder_says_now(ansible, cluster, 
     result = run.task(ACTION)['result']
     assert result['changed'] is False
     assert cluster.calls() == [('GET', '/v1/ocsp'), ('POST', '/v1/ocsp/test')]
-    status = result['status']
+    status = result['ocsp_status']
     assert status['cert_status'] == cert_status
     assert status['this_update_iso'] >= before
     assert status['next_update_iso'] > iso_now()
@@ -102,7 +102,7 @@ def test_check_mode_does_not_send_the_post(ansible, cluster):
     result = run.task(ACTION)['result']
     assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
     assert cluster.count('POST') == 0
-    assert result['status'] == dict(CACHED, **CACHED_ISO)
+    assert result['ocsp_status'] == dict(CACHED, **CACHED_ISO)
     assert cluster.status == CACHED
     assert NOT_TESTED in run.stdout + run.stderr
     assert any(NOT_TESTED in warning for warning in result['warnings'])
@@ -179,7 +179,7 @@ def test_errors_are_clear(ansible, cluster, name):
     cluster.update(setup)
     run = playbook(ansible, '-vvv', env=env, variables={'test_certificate': test})
     result = assert_clean_failure(run, needle, ACTION)
-    assert result.get('status') == status
+    assert result.get('http_status') == status
     assert result.get('error_code') == error_code
     # The POST is never retried: it asks an outside responder and refreshes the cache.
     assert [(c['method'], c['path']) for c in cluster.log if c['user_known'] or c['status'] == 401] == expected_calls

@@ -6,8 +6,11 @@
 
 Serves GET/PUT /v1/ocsp, GET /v1/ocsp/status and POST /v1/ocsp/test over
 real HTTPS on loopback, as the REST API reference describes them, with basic
-auth, the documented statuses and error codes, and fault switches. One
-process can serve several clusters, one port each.
+auth, the documented statuses and error codes, and fault switches. It is as
+strict as a cluster may be: a request must accept application/json (406),
+a body must be sent as application/json (415), and a PUT resets the writable
+fields its body omits to their defaults. One process can serve several
+clusters, one port each.
 
 Control endpoints under /_sim/ (no auth, not counted) let tests and the demo
 read and set the state of a cluster:
@@ -99,8 +102,9 @@ DEFAULT_FAULTS = {
     # The next `count` API calls (of `method`, or any) are answered, then their kept-alive
     # connection is closed without notice, as a proxy's idle timeout does.
     'close_after_next': {'count': 0, 'method': None},
-    # PUT resets the fields its body omits to their defaults.
-    'reset_omitted': False,
+    # PUT resets the writable fields its body omits to their defaults, as the
+    # API reference warns a cluster may: on, so every test meets that cluster.
+    'reset_omitted': True,
     # POST /v1/ocsp/test answers 500 with this error_code (task_queued_for_too_long, invalid_ocsp_response).
     'test_error': None,
     # GET /v1/ocsp/status answers 500 invalid_ocsp_response.
@@ -177,6 +181,17 @@ def _error(status, code, message):
     return status, {'error_code': code, 'message': message}
 
 
+def _media_type(value):
+    return (value or '').split(';', 1)[0].strip().lower()
+
+
+def _accepts_json(accept):
+    """Whether an Accept header admits application/json; the API answers
+    nothing else, so a request without one is refused too."""
+    ranges = [_media_type(item) for item in (accept or '').split(',')]
+    return bool({'application/json', 'application/*', '*/*'} & set(ranges))
+
+
 def _validate_put(body):
     """Validate a PUT /v1/ocsp body as the cluster does: 400 invalid_schema."""
     if not isinstance(body, dict):
@@ -220,7 +235,10 @@ def handle_api(cluster, method, path, body, role):
             problem = _validate_put(body)
             if problem:
                 return _error(400, 'invalid_schema', problem)
-            new = dict(DEFAULT_CONFIG) if faults['reset_omitted'] else dict(cluster.config)
+            new = dict(cluster.config)
+            if faults['reset_omitted']:
+                # The writable fields the cluster has, omitted from the body.
+                new.update((key, value) for key, value in DEFAULT_CONFIG.items() if key in new and key not in body)
             new.update(body)
             new['responder_url'] = cluster.config['responder_url']
             if new.get('ocsp_functionality') and not new['responder_url']:
@@ -372,42 +390,55 @@ class Handler(BaseHTTPRequestHandler):
             if raw_answer:
                 raw['count'] -= 1
                 raw = dict(raw)
-        if delay:
-            time.sleep(delay)
         entry = {'method': method, 'path': path, 'user_known': role is not None, 'status': None,
                  'client_port': self.client_address[1],
                  # As received on the wire, for the tests of what the client sends.
                  'headers': {name: self.headers.get(name) for name in WIRE_HEADERS}}
+        if delay:
+            # Logged as it arrives: a client that gives up waiting is counted.
+            entry['status'] = 'delayed'
+            self._log(entry)
+            time.sleep(delay)
+
+        def record(status):
+            if not delay:
+                entry['status'] = status
+                self._log(entry)
+
         if dropping:
             if method == 'PUT' and drop['applied'] and role:
                 handle_api(cluster, method, path, body, role)
-            entry['status'] = 'dropped'
-            self._log(entry)
+            record('dropped')
             self.close_connection = True
             self.request.shutdown(socket.SHUT_RDWR)
             return None
         if failing:
             status, payload = _error(fail['status'], 'node_not_responding', 'The node is not responding')
         elif non_json:
-            entry['status'] = 200
-            self._log(entry)
+            record(200)
             return self._send(200, raw=b'<html><body>Welcome</body></html>', content_type='text/html')
         elif raw_answer:
-            entry['status'] = raw['status']
-            self._log(entry)
+            record(raw['status'])
             entry['sent'] = self._send_raw(raw)
             return None
         elif role is None:
-            entry['status'] = 401
-            self._log(entry)
+            record(401)
             return self._send(401, raw=b'', content_type='text/plain',
                               headers={'WWW-Authenticate': 'Basic realm="cnm"'})
-        elif not parsed:
-            status, payload = _error(400, 'invalid_schema', 'The body is not valid JSON')
+        elif not _accepts_json(self.headers.get('Accept')):
+            status, payload = _error(406, 'not_acceptable', 'This API answers application/json: send Accept: '
+                                     'application/json')
+        elif body is not None or not parsed:
+            if _media_type(self.headers.get('Content-Type')) != 'application/json':
+                status, payload = _error(415, 'unsupported_media_type', 'Send the body as Content-Type: '
+                                         'application/json')
+            elif not parsed:
+                status, payload = _error(400, 'invalid_schema', 'The body is not valid JSON')
+            else:
+                status, payload = handle_api(cluster, method, path, body, role)
         else:
             status, payload = handle_api(cluster, method, path, body, role)
-        entry['status'] = status
-        self._log(entry)
+        record(status)
         self._send(status, payload)
         with cluster.lock:
             close = faults['close_after_next']

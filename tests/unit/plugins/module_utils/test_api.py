@@ -57,7 +57,7 @@ def test_retries_on_gateway_statuses_are_bounded(client, cluster, storm, tries, 
         assert client.get('/v1/ocsp')['query_frequency'] == 3600
     else:
         error = failure(client.get, '/v1/ocsp')
-        assert error.status == status
+        assert error.http_status == status
         assert 'HTTP %d 4 times in a row' % status in error.msg
     assert cluster.count('GET') == tries
 
@@ -65,8 +65,30 @@ def test_retries_on_gateway_statuses_are_bounded(client, cluster, storm, tries, 
 def test_post_is_not_retried(client, cluster):
     cluster.update({'faults': {'fail_next': {'count': 1, 'status': 503}}})
     error = failure(client.post, '/v1/ocsp/test')
-    assert error.status == 503
+    assert error.http_status == 503
     assert cluster.count('POST') == 1
+
+
+def test_a_post_the_cluster_dropped_is_not_sent_again(client, cluster):
+    # It reached the cluster: sending it twice could test the certificate twice.
+    cluster.update({'faults': {'drop_next': {'count': 1, 'method': 'POST'}}})
+    error = failure(client.post, '/v1/ocsp/test')
+    assert 'closed without an answer to POST /v1/ocsp/test' in error.msg
+    assert 'The cluster may or may not have applied the POST.' in error.msg
+    assert [(r['method'], r['status']) for r in cluster.log] == [('POST', 'dropped')]
+
+
+@pytest.mark.parametrize('method', ['GET', 'PUT', 'POST'])
+def test_a_refused_connection_is_tried_four_times_for_every_method(method, monkeypatch):
+    # Nothing reached the cluster, so even a POST may be tried again. Nothing
+    # listens to log the tries: urllib3's waits between them count them.
+    waits = []
+    monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0.5)
+    monkeypatch.setattr(time, 'sleep', waits.append)
+    client = Client('https://127.0.0.1:%d' % closed_port(), simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
+    error = failure(client.request, method, '/v1/ocsp', {} if method == 'PUT' else None)
+    assert 'Connection refused' in error.msg
+    assert waits == [1.0, 2.0]
 
 
 def test_dropped_connection_is_retried(client, cluster):
@@ -78,40 +100,40 @@ def test_dropped_connection_is_retried(client, cluster):
 def test_401_says_check_credentials(simulator, sim_url, cluster):
     bad = Client(sim_url, simlib.ADMIN_USER, 'wrong-password', ca_path=simulator.ca_path)
     error = failure(bad.get, '/v1/ocsp')
-    assert error.status == 401
+    assert error.http_status == 401
     assert 'check username and password' in error.msg
 
 
 def test_403_names_the_permission(simulator, sim_url, cluster):
     viewer = Client(sim_url, simlib.VIEWER_USER, simlib.VIEWER_PASSWORD, ca_path=simulator.ca_path)
     error = failure(viewer.put, '/v1/ocsp', {}, 'config_ocsp')
-    assert (error.status, error.error_code) == (403, 'insufficient_permissions')
+    assert (error.http_status, error.error_code) == (403, 'insufficient_permissions')
     assert 'config_ocsp' in error.msg and 'admin role' in error.msg
 
 
 def test_404_says_not_a_rest_api(client):
     error = failure(client.get, '/v1/nothing')
-    assert error.status == 404
+    assert error.http_status == 404
     assert 'not point at a Redis Enterprise REST API' in error.msg
 
 
 def test_406_capability(client, cluster):
     cluster.update({'faults': {'capability_406': True}})
     error = failure(client.get, '/v1/ocsp')
-    assert (error.status, error.error_code) == (406, 'ocsp_unsupported_by_capability')
+    assert (error.http_status, error.error_code) == (406, 'ocsp_unsupported_by_capability')
     assert 'Not all nodes' in error.msg
 
 
 def test_400_carries_the_cluster_code_and_message(client):
     error = failure(client.put, '/v1/ocsp', {'query_frequency': 5})
-    assert (error.status, error.error_code) == (400, 'invalid_schema')
+    assert (error.http_status, error.error_code) == (400, 'invalid_schema')
     assert 'query_frequency must be an integer between 60 and 86400' in error.msg
 
 
 def test_non_json_body(client, cluster):
     cluster.update({'faults': {'non_json_next': 1}})
     error = failure(client.get, '/v1/ocsp')
-    assert error.status == 200
+    assert error.http_status == 200
     assert 'is not JSON' in error.msg and 'text/html' in error.msg
 
 
@@ -133,11 +155,14 @@ def test_timeout(simulator, sim_url, cluster):
     assert 'within the timeout of 0.2 seconds' in error.msg
 
 
-def test_connection_refused():
+def closed_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
-    error = failure(Client('https://127.0.0.1:%d' % port, 'a', 'b').get, '/v1/ocsp')
+        return sock.getsockname()[1]
+
+
+def test_connection_refused():
+    error = failure(Client('https://127.0.0.1:%d' % closed_port(), 'a', 'b').get, '/v1/ocsp')
     assert 'Connection refused' in error.msg and 'Cannot reach' in error.msg
 
 
@@ -242,6 +267,20 @@ def test_validate_certs_false_wins_over_ca_variables(sim_url, cluster, monkeypat
     assert 'not verified' in unverified.warnings[0]
 
 
+def test_validate_certs_false_with_ca_path_verifies_and_says_so(simulator, sim_url, cluster, tmp_path, wrong_ca):
+    verified = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False,
+                      ca_path=simulator.ca_path)
+    assert verified.get('/v1/ocsp')['query_frequency'] == 3600
+    assert verified.warnings == [
+        "validate_certs is false, but ca_path is set (by the option or REDIS_ENTERPRISE_CA_PATH): the cluster's "
+        'certificate is verified against ca_path all the same. Drop validate_certs: false, which has no effect here.']
+    # Verified indeed: a ca_path of another CA fails, validate_certs false or not.
+    error = failure(Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False,
+                           ca_path=str(wrong_ca)).get, '/v1/ocsp')
+    assert 'TLS verification of %s failed' % sim_url in error.msg
+    assert cluster.count() == 1
+
+
 def test_ca_path_with_a_broken_certificate_is_a_clear_error(sim_url, cluster, tmp_path):
     broken = tmp_path / 'broken.pem'
     broken.write_text('-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n')
@@ -293,7 +332,7 @@ def test_missing_credentials(sim_url):
 def test_redirects_are_not_followed(client, cluster):
     cluster.update({'faults': {'raw_next': {'count': 1, 'status': 302, 'body': ''}}})
     error = failure(client.get, '/v1/ocsp')
-    assert error.status == 302 and 'not followed' in error.msg
+    assert error.http_status == 302 and 'not followed' in error.msg
     assert cluster.count() == 1
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+import redis_enterprise_sim as simlib
 from ansible_collections.redis.enterprise.plugins.module_utils import _ocsp
 from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseError
 
@@ -20,10 +21,20 @@ CURRENT = {
     'recovery_max_tries': 5,
 }
 WRITABLE = dict((k, v) for k, v in CURRENT.items() if k != 'responder_url')
+# The writable fields and their ranges as the API reference gives them (the
+# simulator serves the same table), never read back from the code under test.
+REFERENCE = dict(simlib.RANGES, ocsp_functionality=None)
+
+
+def test_the_fields_and_ranges_are_the_api_references():
+    assert set(_ocsp.FIELD_NAMES) == set(REFERENCE) == set(_ocsp.FIELDS)
+    for name, bounds in REFERENCE.items():
+        kind = 'bool' if bounds is None else 'int'
+        assert _ocsp.FIELDS[name] == (kind,) + (bounds or (None, None)), name
 
 
 def test_nothing_desired_means_no_change():
-    before, after = _ocsp.plan(CURRENT, dict.fromkeys(_ocsp.FIELD_NAMES))
+    before, after = _ocsp.plan(CURRENT, dict.fromkeys(REFERENCE))
     assert before == after == WRITABLE
 
 
@@ -59,6 +70,21 @@ def test_missing_fields_are_not_invented():
     assert after == dict(before, query_frequency=7200)
 
 
+@pytest.mark.parametrize('value, expected', [
+    (True, True), (False, False), ('true', True), ('False', False), (' TRUE ', True), ('yes', True), ('off', False),
+    (1, True), (0, False), ('1', True), ('enabled', True), ('Disabled', False),
+])
+def test_ocsp_functionality_as_a_cluster_or_rladmin_may_write_it(value, expected):
+    assert _ocsp.writable({'ocsp_functionality': value}) == {'ocsp_functionality': expected}
+
+
+@pytest.mark.parametrize('value', ['maybe', 'enabledd', 2, [True], {}])
+def test_ocsp_functionality_that_is_no_boolean_is_a_clear_error(value):
+    with pytest.raises(RedisEnterpriseError) as info:
+        _ocsp.writable({'ocsp_functionality': value})
+    assert 'which is not true or false' in info.value.msg
+
+
 def test_a_field_of_the_wrong_type_is_a_clear_error():
     with pytest.raises(RedisEnterpriseError) as info:
         _ocsp.writable(dict(CURRENT, query_frequency='hourly'))
@@ -74,13 +100,15 @@ def test_a_field_of_the_wrong_type_is_a_clear_error():
 ])
 def test_range_errors_name_the_option_and_its_range(name, value):
     errors = _ocsp.range_errors({name: value})
-    low, high = _ocsp.FIELDS[name][1:]
+    low, high = simlib.RANGES[name]
     assert errors == ['%s must be an integer from %d to %d; got %d.' % (name, low, high, value)]
 
 
-@pytest.mark.parametrize('name', ['query_frequency', 'response_timeout', 'recovery_frequency', 'recovery_max_tries'])
-def test_range_bounds_are_accepted(name):
-    low, high = _ocsp.FIELDS[name][1:]
+@pytest.mark.parametrize('name, low, high', [
+    ('query_frequency', 60, 86400), ('response_timeout', 1, 60),
+    ('recovery_frequency', 60, 86400), ('recovery_max_tries', 1, 100),
+])
+def test_range_bounds_are_accepted(name, low, high):
     assert _ocsp.range_errors({name: low}) == []
     assert _ocsp.range_errors({name: high}) == []
 

@@ -97,6 +97,19 @@ def test_bad_values_fail_before_any_request(run_module, cluster, connection, arg
     assert cluster.log == []
 
 
+NOTHING_TO_ENFORCE = ('one of the following is required: ocsp_functionality, query_frequency, response_timeout, '
+                      'recovery_frequency, recovery_max_tries. A task with none of them would only read the cluster '
+                      'and enforce nothing: check for a misspelt option, or one templated to omit.')
+
+
+@pytest.mark.parametrize('check', [False, True])
+def test_none_of_the_five_options_is_refused_before_any_request(run_module, cluster, connection, check):
+    failed, result = run_module(ocsp, connection, check=check)
+    assert failed
+    assert result['msg'] == NOTHING_TO_ENFORCE
+    assert cluster.log == []
+
+
 def test_unknown_fields_are_returned_but_not_compared_or_sent(run_module, cluster, connection):
     cluster.update({'config': {'stapling_cache': 'on'}})
     failed, result = run_module(ocsp, dict(connection, query_frequency=3600), diff=True)

@@ -118,8 +118,8 @@ def test_fresh_cluster_reads_config_and_empty_status_without_failing(
     assert result['changed'] is False
     assert result['ocsp'] == dict(simlib.DEFAULT_CONFIG, responder_url=simlib.RESPONDER_URL)
     assert result['certificate_compatible'] is True
-    assert result['status'] == dict(cluster.status, **EMPTY_ISO)
-    assert result['status']['cert_status'] == ''
+    assert result['ocsp_status'] == dict(cluster.status, **EMPTY_ISO)
+    assert result['ocsp_status']['cert_status'] == ''
     assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
 
 
@@ -128,7 +128,7 @@ def test_cached_status_is_returned_with_iso_dates(run_module, cluster, connectio
     cluster.update({'config': {'ocsp_functionality': True}, 'status': dict(DATES, cert_status='GOOD')})
     failed, result = run_module(ocsp_info, connection, check=check)
     assert not failed, result
-    assert result['status'] == dict(DATES, cert_status='GOOD', responder_url=simlib.RESPONDER_URL, **ISO)
+    assert result['ocsp_status'] == dict(DATES, cert_status='GOOD', responder_url=simlib.RESPONDER_URL, **ISO)
     assert result['ocsp']['ocsp_functionality'] is True
 
 
@@ -148,7 +148,7 @@ def test_test_certificate_posts_and_returns_the_fresh_status(run_module, cluster
     assert not failed, result
     assert result['changed'] is False
     assert cluster.calls() == [('GET', '/v1/ocsp'), ('POST', '/v1/ocsp/test')]
-    status = result['status']
+    status = result['ocsp_status']
     assert status['cert_status'] == cert_status
     assert status['next_update_iso'] > status['this_update_iso'] > ISO['this_update_iso']
     assert (status['revocation_time_iso'] is not None) is (cert_status == 'REVOKED')
@@ -159,8 +159,8 @@ def test_test_certificate_posts_and_returns_the_fresh_status(run_module, cluster
 def test_test_certificate_with_ocsp_off_returns_the_answer_without_failing(run_module, cluster, connection):
     failed, result = run_module(ocsp_info, dict(connection, test_certificate=True))
     assert not failed, result
-    assert result['status']['cert_status'] == 'GOOD'
-    assert result['status']['next_update_iso'] is not None
+    assert result['ocsp_status']['cert_status'] == 'GOOD'
+    assert result['ocsp_status']['next_update_iso'] is not None
     assert cluster.status['cert_status'] == ''
 
 
@@ -171,8 +171,8 @@ def test_test_certificate_in_check_mode_returns_the_cached_status_and_warns(
     failed, result = run_module(ocsp_info, dict(connection, test_certificate=True), check=True)
     assert not failed, result
     assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
-    assert result['status']['cert_status'] == 'GOOD'
-    assert result['status']['next_update_iso'] == ISO['next_update_iso']
+    assert result['ocsp_status']['cert_status'] == 'GOOD'
+    assert result['ocsp_status']['next_update_iso'] == ISO['next_update_iso']
     assert warnings() == [ocsp_info.NOT_TESTED_IN_CHECK_MODE]
 
 
@@ -190,9 +190,9 @@ def test_odd_date_from_the_cluster_warns_and_does_not_fail(run_module, cluster, 
     cluster.update({'status': dict(DATES, cert_status='GOOD', next_update='later')})
     failed, result = run_module(ocsp_info, connection)
     assert not failed, result
-    assert result['status']['next_update'] == 'later'
-    assert result['status']['next_update_iso'] is None
-    assert result['status']['this_update_iso'] == ISO['this_update_iso']
+    assert result['ocsp_status']['next_update'] == 'later'
+    assert result['ocsp_status']['next_update_iso'] is None
+    assert result['ocsp_status']['this_update_iso'] == ISO['this_update_iso']
     assert warnings() == ["The OCSP status field next_update: 'later' is not a date like "
                           '"Wed, 22 Dec 2021 12:50:11 GMT", so next_update_iso is null.']
 

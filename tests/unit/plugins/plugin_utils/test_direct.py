@@ -72,7 +72,7 @@ def test_a_cluster_failure_is_a_failed_result(cluster, connection):
     cluster.update({'faults': {'capability_406': True}})
     result = _direct.run_direct('redis.enterprise.ocsp', ocsp, dict(connection, response_timeout=4), INTERNAL)
     assert result['failed'] is True
-    assert result['status'] == 406 and result['error_code'] == 'ocsp_unsupported_by_capability'
+    assert result['http_status'] == 406 and result['error_code'] == 'ocsp_unsupported_by_capability'
 
 
 @pytest.mark.parametrize('args', [

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The simulator is as strict as a cluster may be, so that every test meets
+that cluster: it wants Accept and Content-Type as the API reference gives
+them, and a PUT resets the writable fields its body leaves out."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+import redis_enterprise_sim as simlib
+
+AUTH = (simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def call(simulator, sim_url):
+    def send(method, headers, **kwargs):
+        return requests.request(method, sim_url + '/v1/ocsp', auth=AUTH, headers=headers, verify=simulator.ca_path,
+                                timeout=5, **kwargs)
+    return send
+
+
+@pytest.mark.parametrize('accept, status', [
+    (None, 406), ('text/html', 406), ('application/json', 200), ('text/html, application/json;q=0.9', 200),
+    ('*/*', 200), ('application/*', 200),
+])
+def test_accept_must_admit_json(call, cluster, accept, status):
+    # requests sends Accept: */* unless told otherwise; None takes it away.
+    answer = call('GET', {'Accept': accept})
+    assert answer.status_code == status
+    if status == 406:
+        assert answer.json()['error_code'] == 'not_acceptable'
+
+
+@pytest.mark.parametrize('content_type, status', [
+    ('text/plain', 415), (None, 415), ('application/json', 200), ('application/json; charset=utf-8', 200),
+])
+def test_a_body_must_be_json(call, cluster, content_type, status):
+    answer = call('PUT', {'Accept': 'application/json', 'Content-Type': content_type},
+                  data=b'{"query_frequency": 7200}')
+    assert answer.status_code == status
+    assert cluster.config['query_frequency'] == (7200 if status == 200 else 3600)
+
+
+def test_a_put_resets_the_writable_fields_it_leaves_out(call, cluster):
+    cluster.update({'config': {'query_frequency': 600, 'recovery_max_tries': 50, 'extra': 'kept'}})
+    del cluster.config['recovery_frequency']
+    answer = call('PUT', {'Accept': 'application/json'}, json={'response_timeout': 9})
+    assert answer.status_code == 200
+    assert cluster.config['response_timeout'] == 9
+    # Reset to the defaults: what the module's full-body PUT exists for.
+    assert (cluster.config['query_frequency'], cluster.config['recovery_max_tries']) == (3600, 5)
+    # A field the cluster does not have stays absent; one it does not know stays.
+    assert 'recovery_frequency' not in cluster.config and cluster.config['extra'] == 'kept'
