@@ -20,6 +20,7 @@ import json
 import re
 import ssl
 import sys
+import warnings
 from urllib.parse import unquote, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -275,12 +276,13 @@ class Client(object):
         url = self.base_url + path
         call = '%s %s' % (method, path)
         try:
-            if not self.verify:
-                # The module warns instead, once, in its result.
-                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-            response = self.session.request(
-                method, url, json=body, timeout=self.timeout, verify=self.verify,
-                allow_redirects=False, stream=True)
+            with warnings.catch_warnings():
+                # The module warns instead, once, in its result. Only for this
+                # call: on the direct path the process is ansible's worker.
+                warnings.simplefilter('ignore', urllib3.exceptions.InsecureRequestWarning)
+                response = self.session.request(
+                    method, url, json=body, timeout=self.timeout, verify=self.verify,
+                    allow_redirects=False, stream=True)
             with response:
                 raw = self._read(response, call)
         except requests.exceptions.RequestException as exc:

@@ -11,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import time
+import warnings
 from urllib.parse import urlsplit
 
 import pytest
@@ -265,6 +266,18 @@ def test_validate_certs_false_wins_over_ca_variables(sim_url, cluster, monkeypat
     unverified = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False)
     assert unverified.get('/v1/ocsp')['query_frequency'] == 3600
     assert 'not verified' in unverified.warnings[0]
+
+
+def test_an_unverified_call_warns_once_in_the_result_and_leaves_the_process_filters_alone(sim_url, cluster):
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter('always')
+        filters = list(warnings.filters)
+        unverified = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, validate_certs=False)
+        assert unverified.get('/v1/ocsp')['query_frequency'] == 3600
+        # On the direct path this process is ansible's worker: nothing global changes.
+        assert warnings.filters == filters
+    assert [str(w.message) for w in shown] == []
+    assert len(unverified.warnings) == 1
 
 
 def test_validate_certs_false_with_ca_path_verifies_and_says_so(simulator, sim_url, cluster, tmp_path, wrong_ca):
