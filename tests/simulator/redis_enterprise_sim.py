@@ -100,7 +100,8 @@ DEFAULT_FAULTS = {
     # simulator stops.
     'hang_next': {'count': 0, 'stage': 'request'},
     # The next `count` API calls (of `method`, or any) are answered, then their kept-alive
-    # connection is closed without notice, as a proxy's idle timeout does.
+    # connection is closed without notice, as a proxy's idle timeout does; their log entry
+    # then holds closed=True.
     'close_after_next': {'count': 0, 'method': None},
     # PUT resets the writable fields its body omits to their defaults, as the
     # API reference warns a cluster may: on, so every test meets that cluster.
@@ -442,9 +443,15 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, payload)
         with cluster.lock:
             close = faults['close_after_next']
-            if close['count'] > 0 and close['method'] in (None, method):
+            closing = close['count'] > 0 and close['method'] in (None, method)
+            if closing:
                 close['count'] -= 1
-                self.close_connection = True
+        if closing:
+            # At once, right behind the answer, rather than when the handler
+            # returns; then the log says so.
+            self.close_connection = True
+            self.request.shutdown(socket.SHUT_RDWR)
+            entry['closed'] = True
         return None
 
     def _log(self, entry):
