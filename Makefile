@@ -149,6 +149,15 @@ import: build .venvs/importer/.installed
 demo: venv collection
 	$(BIN)/python tests/demo.py
 
+# A simulated cluster to try the modules by hand (README, "From a checkout"):
+# serves until Ctrl-C and prints the variables to export in another shell.
+# Options: make simulator SIMULATOR_ARGS='--port 10443 --responder-url http://ocsp.example.test'
+SIMULATOR_ARGS ?= --port 9443
+.PHONY: simulator
+simulator: venv collection
+	$(BIN)/python tests/simulator/redis_enterprise_sim.py --cert-dir build/simulator \
+		--collections-path $(COLLECTIONS) $(SIMULATOR_ARGS)
+
 # The benchmark of docs/performance.md, in its own environment (the test
 # requirements plus matplotlib and pyinstrument); regenerates the table and
 # the chart there. Options: make bench BENCH_ARGS='-n 20 --rounds 7'.

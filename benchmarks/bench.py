@@ -533,7 +533,8 @@ def main(argv=None):
         'variant_label': args.variant_label,
     }
     with tempfile.TemporaryDirectory(prefix='redis-enterprise-bench-') as workdir:
-        with simlib.Simulator(os.path.join(workdir, 'certs'), clusters=max(1, args.fleet_hosts)) as sim:
+        with simlib.Simulator(os.path.join(workdir, 'certs'), clusters=max(1, args.fleet_hosts),
+                              responder_url=simlib.RESPONDER_URL) as sim:
             count_connections(sim)
             runner = Runner(sim, workdir, collections=args.collections, variant=args.variant)
             costs, cpu, requests, empty = measure(runner, args.n, args.rounds)

@@ -97,7 +97,7 @@ def main(argv=None):
     if args.imports:
         return imports(args.runs)
     with tempfile.TemporaryDirectory(prefix='redis-enterprise-profile-') as workdir:
-        with bench.simlib.Simulator(os.path.join(workdir, 'certs')) as sim:
+        with bench.simlib.Simulator(os.path.join(workdir, 'certs'), responder_url=bench.simlib.RESPONDER_URL) as sim:
             runner = bench.Runner(sim, workdir)
             runner.converge()
             found = payloads(runner, workdir)

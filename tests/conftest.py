@@ -18,8 +18,11 @@ import redis_enterprise_sim as simlib  # noqa: E402  pylint: disable=wrong-impor
 
 @pytest.fixture(scope='session')
 def simulator(tmp_path_factory):
-    """One simulated cluster over HTTPS on loopback for the whole run."""
-    with simlib.Simulator(str(tmp_path_factory.mktemp('sim-certs'))) as sim:
+    """One simulated cluster over HTTPS on loopback for the whole run, whose
+    proxy certificate names an OCSP responder, so that stapling can be
+    turned on; the tests of a fresh cluster (no responder URL, the
+    simulator's default) take it away."""
+    with simlib.Simulator(str(tmp_path_factory.mktemp('sim-certs')), responder_url=simlib.RESPONDER_URL) as sim:
         yield sim
 
 

@@ -25,7 +25,9 @@ PLAYBOOK = os.path.join(ROOT, 'docs', 'examples', 'enforce_ocsp.yml')
 
 def main():
     with tempfile.TemporaryDirectory(prefix='redis-enterprise-demo-') as tmp:
-        with simlib.Simulator(os.path.join(tmp, 'certs')) as sim:
+        # A cluster whose proxy certificate names an OCSP responder: the
+        # playbook turns stapling on.
+        with simlib.Simulator(os.path.join(tmp, 'certs'), responder_url=simlib.RESPONDER_URL) as sim:
             cluster = sim.clusters[0]
             env = dict(os.environ)
             env.update({
@@ -57,6 +59,8 @@ def main():
                     print('demo: step "%s" did not end as expected' % title, file=sys.stderr)
                     return 1
     print('demo: check mode predicted the change, the run made it, the re-run changed nothing.')
+    print('To try the README\'s ad-hoc commands against a simulated cluster of your own, run "make simulator" '
+          'in another shell: it prints the variables to export.')
     return 0
 
 

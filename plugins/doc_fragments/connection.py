@@ -27,19 +27,23 @@ options:
     required: true
   username:
     description:
-      - Email address of a cluster user, sent with HTTP basic authentication.
+      - Email address of a cluster user, sent with HTTP basic authentication as UTF-8 (RFC 7617).
       - Managing OCSP needs a user with the built-in C(admin) role.
       - Required, here or in the E(REDIS_ENTERPRISE_USERNAME) environment variable.
     type: str
     aliases: [user]
   password:
     description:
-      - Password of O(username). Never shown in output, logs or diffs.
+      - Password of O(username), sent as UTF-8 (RFC 7617), so any character works.
+      - The collection never shows it in a result, diff, message or log line.
       - Required, here or in the E(REDIS_ENTERPRISE_PASSWORD) environment variable.
       - Set that variable in the controller's environment, through an AWX credential, or give the option from
-        Ansible Vault. Not through the task's C(environment) keyword when the task runs as a module (on a
-        managed host, or with C(redis_enterprise_direct_execution=false)), since ansible-core prints the
-        module's command line, that environment included, at C(-vvv).
+        Ansible Vault; given that way, it shows nowhere.
+      - ansible-core itself shows it in these cases. From ansible-core 2.19, a failed task prints where it
+        came from, which for an ad-hoc C(-a 'password=...') is its arguments, and for a playbook the file's
+        lines just above the task. When the task runs as a module (on a managed host, or with
+        C(redis_enterprise_direct_execution=false)), C(ANSIBLE_DEBUG=1) logs its arguments and C(-vvv) prints
+        its command line with the task's C(environment), so do not give the password there.
     type: str
   validate_certs:
     description:
@@ -69,9 +73,10 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the cluster to connect and to answer, for each request.
+      - Seconds to wait for the cluster to connect and to answer, for each try of a request.
       - Connection failures and HTTP 502, 503 and 504 answers to GET and PUT are retried
-        3 times with backoff; each try has this timeout.
+        3 times with backoff, an answer that timed out once; each try has this timeout, so a silent
+        cluster costs a few times this long. A timeout's message says how many tries there were.
       - If not set, the value of the E(REDIS_ENTERPRISE_TIMEOUT) environment variable is used.
     type: float
     default: 30
@@ -82,9 +87,12 @@ notes:
     C(requirements.txt)."
   - "On the controller (connection C(local), no C(become), no C(async)), the task runs in the
     C(ansible-playbook) worker itself, in the controller's Python, without starting a module process
-    (direct execution); the result is the same as the module's. Set the variable
-    C(redis_enterprise_direct_execution) to V(false) to run it as a module, in the Python that
-    C(ansible_python_interpreter) names. At C(-vvvv) each task says which way it ran."
+    (direct execution); the result is the same as the module's. It runs as a module instead on a macOS
+    controller (where a forked worker must not look up the system's proxy settings), when
+    C(ansible_python_interpreter) names another Python than the controller's, and when preparing the
+    direct run fails. Set the variable C(redis_enterprise_direct_execution) to V(false) to always run it as a
+    module, or to V(true) to run it in the worker on macOS too. At C(-vvvv) each task says which way it ran
+    and why."
   - "Proxies are the requests library's: E(https_proxy) (E(http_proxy) for an C(http://) O(url)), else
     E(all_proxy), a lower-case name before its upper-case one, unless E(no_proxy) covers the cluster (a
     comma-separated list of host names and domain suffixes, IP addresses and networks like C(10.0.0.0/8),

@@ -17,13 +17,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 import ssl
 import sys
 import warnings
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.errors import UnsupportedError
 
 HAS_REQUESTS = True
 try:
@@ -31,9 +33,11 @@ try:
     import urllib3
     from requests.adapters import HTTPAdapter
     from requests.utils import select_proxy
+    from urllib3.exceptions import MaxRetryError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
+    Retry = object
 
 # Retries cover connection failures and the statuses a cluster answers while
 # a node restarts or the proxy is busy. GET and PUT of a whole object are
@@ -87,13 +91,17 @@ def connection_argument_spec():
 
 
 class RedisEnterpriseError(Exception):
-    """Every failure of a call to the cluster, with what a user needs to act."""
+    """Every failure of a call to the cluster, with what a user needs to act.
 
-    def __init__(self, msg, http_status=None, error_code=None):
+    option: the connection option the failure is about, if any; connect()
+    then says when its value came from an environment variable."""
+
+    def __init__(self, msg, http_status=None, error_code=None, option=None):
         super(RedisEnterpriseError, self).__init__(msg)
         self.msg = msg
         self.http_status = http_status
         self.error_code = error_code
+        self.option = option
 
     def result(self):
         """The failure's keys of a task result: msg, and http_status (an
@@ -106,6 +114,24 @@ class RedisEnterpriseError(Exception):
         return result
 
 
+def from_environment(task, name):
+    """The environment variable that connection option name took its value
+    from, or None: the variable is set and the task's arguments (with its
+    module_defaults) do not give the option under any of its names."""
+    variable = ENV.get(name)
+    given = getattr(task, 'given', None)
+    if variable is None or given is None or os.environ.get(variable) is None:
+        return None
+    names = set([name] + connection_argument_spec()[name].get('aliases', []))
+    return None if names & set(given) else variable
+
+
+def _sentence(text):
+    """text as a sentence: a cluster's message does not always end with a stop."""
+    text = text.strip()
+    return text if text.endswith(('.', '!', '?')) else text + '.'
+
+
 def parse_url(url):
     """Check the url option and return it as scheme://host[:port].
 
@@ -116,36 +142,51 @@ def parse_url(url):
     if '@' in url:
         raise RedisEnterpriseError(
             'The url option must not contain a user name or password; give them with '
-            'username and password (or %s and %s) instead.' % (ENV['username'], ENV['password']))
+            'username and password (or %s and %s) instead.' % (ENV['username'], ENV['password']), option='url')
     if parts.scheme not in ('https', 'http') or not parts.netloc:
         raise RedisEnterpriseError(
             'The url option must be the address of the cluster REST API with its scheme, '
-            'like https://cluster.example.com:9443; got %r.' % url)
+            'like https://cluster.example.com:9443; got %r.' % url, option='url')
     try:
         port = parts.port
     except ValueError:
         port = 0
     if port == 0:
         raise RedisEnterpriseError(
-            'The url option must end with a port number from 1 to 65535, or no port; got %r.' % url)
+            'The url option must end with a port number from 1 to 65535, or no port; got %r.' % url, option='url')
     if parts.path.strip('/') or parts.query or parts.fragment:
         raise RedisEnterpriseError(
             'The url option must be the base address of the cluster REST API without a path, '
-            'like %s://%s; got %r.' % (parts.scheme, parts.netloc, url))
+            'like %s://%s; got %r.' % (parts.scheme, parts.netloc, url), option='url')
     return '%s://%s' % (parts.scheme, parts.netloc)
 
 
-def url_secrets(url):
-    """The password (or token) written into a url, as given and decoded.
-
-    Masked like a no_log value: Ansible echoes a module's arguments in its
-    result, and url is not a secret option."""
+def redact_url(url):
+    """url with whatever stands before an @ (a user name, a password or a
+    token written into it by mistake) replaced by ********, for the
+    invocation Ansible returns: url is not a no_log option, and masking its
+    secret as a no_log value would blot that text out of every message."""
     if not isinstance(url, str) or '@' not in url:
-        return set()
-    userinfo = re.sub(r'^[A-Za-z][A-Za-z0-9+.-]*://', '', url.strip()).rpartition('@')[0]
-    user, colon, secret = userinfo.partition(':')
-    secret = secret if colon else user
-    return set(text for text in (secret, unquote(secret)) if text)
+        return url
+    match = re.match(r'([A-Za-z][A-Za-z0-9+.-]*://)?.*@([^@]*)$', url.strip(), re.S)
+    return '%s********@%s' % (match.group(1) or '', match.group(2))
+
+
+def credential(name, value):
+    """A user name or password as the UTF-8 bytes that HTTP Basic sends
+    (RFC 7617); requests would encode text as Latin-1, which cannot hold
+    most passwords' characters. Refuses what is not text, never echoing it."""
+    try:
+        encoded = value.encode('utf-8')
+    except UnicodeError:
+        raise RedisEnterpriseError(
+            '%s is not valid text: it holds bytes that are not UTF-8, for example from a file or terminal in '
+            'another encoding. Give it as UTF-8 text.' % name, option=name)
+    if name == 'username' and ':' in value:
+        raise RedisEnterpriseError(
+            'username must not contain a colon (:), which HTTP basic authentication cannot send in a user name; '
+            'give the email address of the cluster user.', option=name)
+    return encoded
 
 
 def _check_ca_file(ca_path):
@@ -203,20 +244,42 @@ def _address(url):
     return '%s:%s' % (parts.host, parts.port or default)
 
 
+class _Retry(Retry):
+    """urllib3's Retry; when it gives up, the error says how many tries the
+    request got, for the message."""
+
+    def increment(self, *args, **kwargs):  # pylint: disable=signature-differs
+        try:
+            return super(_Retry, self).increment(*args, **kwargs)
+        except MaxRetryError as exc:
+            exc.tries = len(self.history) + 1
+            raise
+
+
+def _tries(exc):
+    """How many tries a failed request got: what _Retry noted, else one (a
+    call that is not retried, or an error after the answer began)."""
+    reason = exc.args[0] if exc.args else None
+    return getattr(reason, 'tries', 1)
+
+
 class Client(object):
     """One requests Session to a cluster's REST API: kept-alive connections,
     urllib3's Retry for the retries, a timeout on every call."""
 
-    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30):
+    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30, origins=None):
+        # Where the connection options came from, for the messages (connect()).
+        self.origins = origins or {}
         self.base_url = parse_url(url)
         if not username or not password:
             raise RedisEnterpriseError(
                 'username and password are required: set the options or the %s and %s '
                 'environment variables.' % (ENV['username'], ENV['password']))
+        auth = (credential('username', username), credential('password', password))
         # Also refuses nan and inf, which no comparison lets through.
         if timeout is None or not 0 < timeout <= MAX_TIMEOUT:
             raise RedisEnterpriseError('timeout must be a number of seconds greater than 0 and at most %d; got %r.'
-                                       % (MAX_TIMEOUT, timeout))
+                                       % (MAX_TIMEOUT, timeout), option='timeout')
         if ca_path:
             _check_ca_file(ca_path)
         self.username = username
@@ -240,9 +303,10 @@ class Client(object):
         # else certifi's bundle).
         self.verify = ca_path or bool(validate_certs)
         self.session = requests.Session()
-        self.session.auth = (username, password)
+        # Bytes, which requests sends as they are: UTF-8, as RFC 7617 has it.
+        self.session.auth = auth
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})
-        self.retry = Retry(
+        self.retry = _Retry(
             total=RETRIES, connect=RETRIES, read=READ_RETRIES, status=RETRIES, other=0, redirect=0,
             allowed_methods=frozenset(RETRY_METHODS), status_forcelist=RETRY_STATUSES,
             backoff_factor=BACKOFF_FACTOR, raise_on_status=False, raise_on_redirect=False,
@@ -266,27 +330,32 @@ class Client(object):
     def put(self, path, body, permission=None):
         return self.request('PUT', path, body=body, permission=permission)
 
-    def post(self, path, body=None, permission=None):
-        return self.request('POST', path, body=body, permission=permission)
+    def post(self, path, body=None, permission=None, read_timeout=None):
+        return self.request('POST', path, body=body, permission=permission, read_timeout=read_timeout)
 
-    def request(self, method, path, body=None, permission=None):
+    def request(self, method, path, body=None, permission=None, read_timeout=None):
         """Send one call (with retries) and return the JSON object answered.
+
+        read_timeout: seconds to wait for the answer when a call is known to
+        take longer than the timeout option allows; the connection still
+        gets the option's timeout.
 
         Raises RedisEnterpriseError for anything else."""
         url = self.base_url + path
         call = '%s %s' % (method, path)
+        waits = max(self.timeout, read_timeout or 0)
         try:
             with warnings.catch_warnings():
                 # The module warns instead, once, in its result. Only for this
                 # call: on the direct path the process is ansible's worker.
                 warnings.simplefilter('ignore', urllib3.exceptions.InsecureRequestWarning)
                 response = self.session.request(
-                    method, url, json=body, timeout=self.timeout, verify=self.verify,
+                    method, url, json=body, timeout=(self.timeout, waits), verify=self.verify,
                     allow_redirects=False, stream=True)
             with response:
                 raw = self._read(response, call)
         except requests.exceptions.RequestException as exc:
-            raise self._failed(exc, url, call, method)
+            raise _where(self._failed(exc, url, call, method, waits), self.origins)
         return self._answer(response, raw, call, permission)
 
     @staticmethod
@@ -306,7 +375,15 @@ class Client(object):
         settings = self.session.merge_environment_settings(url, {}, None, None, None)
         return select_proxy(url, settings['proxies'])
 
-    def _failed(self, exc, url, call, method):
+    def _plain_http_hint(self):
+        """For an http:// url, what an HTTPS port does with plain http: it
+        hangs up, or answers 400 with a page that says so."""
+        if not self.base_url.startswith('http://'):
+            return ''
+        return ('The url uses http://, and the REST API answers HTTPS (on port 9443 by default): use %s.'
+                % self.base_url.replace('http://', 'https://', 1))
+
+    def _failed(self, exc, url, call, method, timeout):
         root = _root(exc)
         cause = _cause(root)
         proxy = self._proxy(url)
@@ -347,11 +424,13 @@ class Client(object):
         if isinstance(exc, requests.exceptions.Timeout) or (
                 isinstance(root, (urllib3.exceptions.TimeoutError, TimeoutError))
                 and not isinstance(root, urllib3.exceptions.NewConnectionError)):
+            tries = _tries(exc)
             return RedisEnterpriseError(
-                'No answer to %s from %s%s within the timeout of %s seconds%s: %s. '
-                'Check that %s up, or raise timeout.%s'
-                % (call, self.base_url, via, self.timeout, retried, cause,
-                   'the cluster and the proxy are' if proxy else 'the cluster is', unsure))
+                'No answer to %s from %s%s within the timeout of %s seconds, which applies to each try (%s): '
+                '%s. Check that %s up, or raise timeout.%s'
+                % (call, self.base_url, via, timeout, '%d tries, with backoff between them' % tries
+                   if tries > 1 else 'this call was tried once', cause,
+                   'the cluster and the proxy are' if proxy else 'the cluster is', unsure), option='timeout')
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
             return RedisEnterpriseError(
                 'The answer to %s from %s broke off before its end: %s. Check the network and any '
@@ -360,9 +439,9 @@ class Client(object):
         # RemoteDisconnected is a ConnectionResetError: the call was sent, the answer never came.
         if isinstance(root, (ConnectionResetError, BrokenPipeError)):
             return RedisEnterpriseError(
-                'The connection to %s closed without an answer to %s%s: %s. Check '
-                'the cluster nodes and any proxy in between, then run again.%s'
-                % (self.base_url, call, retried, cause, unsure))
+                'The connection to %s closed without an answer to %s%s: %s. %s%s'
+                % (self.base_url, call, retried, cause, self._plain_http_hint()
+                   or 'Check the cluster nodes and any proxy in between, then run again.', unsure))
         if isinstance(exc, requests.exceptions.ConnectionError):
             return RedisEnterpriseError(
                 'Cannot reach %s%s for %s: %s. Check the url (the REST API listens on port 9443 by '
@@ -400,7 +479,7 @@ class Client(object):
         data = data if isinstance(data, dict) else {}
         code = data.get('error_code')
         detail = data.get('message') or data.get('description')
-        said = ' The cluster said: %s' % detail if detail else ''
+        said = ' The cluster said: %s' % _sentence(detail) if detail else ''
         if status == 401:
             msg = ('Authentication failed for %s (HTTP 401): check username and password (or %s and %s).'
                    % (call, ENV['username'], ENV['password']))
@@ -420,6 +499,8 @@ class Client(object):
             msg = ('The OCSP responder gave the cluster an answer it cannot use (HTTP %d, %s, for %s). Check '
                    "that the cluster nodes reach the responder URL of the proxy certificate and that it "
                    'answers for that certificate.%s' % (status, code, call, said))
+        elif status == 400 and not data and self._plain_http_hint():
+            msg = 'The cluster answered %s with HTTP 400 and no JSON. %s' % (call, self._plain_http_hint())
         elif status == 400:
             msg = 'The cluster rejected %s (HTTP 400, %s).%s' % (call, code or 'no error code', said)
         elif status in RETRY_STATUSES and tries > 1:
@@ -442,20 +523,58 @@ def _in_a_row(response):
     return count
 
 
+def _where(error, origins):
+    """error, saying where the value of its option came from when that was
+    an environment variable: a user looks for it in the task otherwise."""
+    variable = origins.get(error.option)
+    if variable:
+        error.msg = '%s %s came from the %s environment variable: correct it there, or give the %s option.' % (
+            _sentence(error.msg), error.option, variable, error.option)
+        error.args = (error.msg,)
+    return error
+
+
 def connect(task):
     """The Client of a task's connection options; its warnings go to the task."""
     p = task.params
-    client = Client(p['url'], p['username'], p['password'], validate_certs=p['validate_certs'],
-                    ca_path=p['ca_path'], timeout=p['timeout'])
+    origins = dict((name, from_environment(task, name)) for name in ENV)
+    try:
+        client = Client(p['url'], p['username'], p['password'], validate_certs=p['validate_certs'],
+                        ca_path=p['ca_path'], timeout=p['timeout'], origins=origins)
+    except RedisEnterpriseError as error:
+        raise _where(error, origins)
     for warning in client.warnings:
         task.warn(warning)
     return client
 
 
+MISSING_URL = ("Give the url option, or set the %s environment variable, to the address of the cluster's REST "
+               'API, like https://cluster.example.com:9443.' % ENV['url'])
+
+
+def validation_message(msg, task, errors=(), hints=()):
+    """An argument validation message, completed: an unsupported (perhaps
+    misspelt) option first, even when another error came before it; the
+    environment variable a bad value came from; the sentence of each hint,
+    a (text, sentence) pair of the module's, whose text the message holds."""
+    unsupported = [error for error in errors if isinstance(error, UnsupportedError)]
+    if unsupported and 'Unsupported parameters' not in msg:
+        msg = 'Unsupported parameters for (%s) module: %s %s' % (
+            getattr(task, '_name', 'this'), _sentence(unsupported[0].msg), msg)
+    said = [sentence for text, sentence in hints if text in msg]
+    for name, variable in ENV.items():
+        if "argument '%s'" % name in msg and from_environment(task, name):
+            said.append('%s came from the %s environment variable: correct it there, or give the %s option.'
+                        % (name, variable, name))
+    if re.search(r'missing required arguments:.*\burl\b', msg):
+        said.append(MISSING_URL)
+    return ' '.join([_sentence(msg)] + said) if said else msg
+
+
 class RedisEnterpriseModule(AnsibleModule):
     """AnsibleModule with the connection options, which runs a module's
-    logic: run(task) gets the module as its task (params, check_mode, diff,
-    warn) and returns the result, or raises RedisEnterpriseError.
+    logic: run(task) gets the module as its task (params, given, check_mode,
+    diff, warn) and returns the result, or raises RedisEnterpriseError.
 
     The action plugins run the same logic in the controller's Python
     (plugins/plugin_utils/_direct.py), with a task of their own.
@@ -470,21 +589,29 @@ class RedisEnterpriseModule(AnsibleModule):
         spec.update(definition['argument_spec'])
         # Only for the messages of argument validation, in __init__.
         self._hints = definition.get('hints', ())
+        self.given = frozenset()
         super(RedisEnterpriseModule, self).__init__(
             argument_spec=spec, required_one_of=definition.get('required_one_of'), supports_check_mode=True)
-        self._hints = ()
+        self._hints = None
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_requests())
+
+    def _load_params(self):
+        super(RedisEnterpriseModule, self)._load_params()
+        # The options the task gave, before fallbacks and defaults fill in the rest.
+        self.given = frozenset(name for name in self.params if not name.startswith('_ansible_'))
 
     @property
     def diff(self):
         return self._diff
 
     def fail_json(self, msg, **kwargs):
-        hints = [sentence for text, sentence in self._hints if text in msg]
-        if hints:
-            msg = ' '.join([msg if msg.endswith('.') else msg + '.'] + hints)
-        self.no_log_values.update(url_secrets(self.params.get('url')))
+        if self._hints is not None:
+            validation = getattr(self, 'validation_result', None)
+            msg = validation_message(msg, self, validation.errors if validation else (), self._hints)
+        # Never a secret written into the url, in the invocation returned.
+        if isinstance(self.params, dict) and 'url' in self.params:
+            self.params['url'] = redact_url(self.params['url'])
         super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
 
     def run(self, logic):

@@ -36,11 +36,35 @@ FIELDS = {
 FIELD_NAMES = ('ocsp_functionality', 'query_frequency', 'response_timeout',
                'recovery_frequency', 'recovery_max_tries')
 
+# A test waits up to this long in the cluster's queue before it fails with
+# task_queued_for_too_long, then up to response_timeout for the responder.
+TEST_QUEUE_SECONDS = 5
+# What the cluster's own work around a test may add.
+TEST_MARGIN_SECONDS = 5
+# The fields of the OCSP status object, empty while no status was fetched.
+STATUS_FIELDS = ('cert_status', 'responder_url', 'produced_at', 'this_update', 'next_update', 'revocation_time')
+
 NO_RESPONDER_URL = (
     'Cannot turn OCSP stapling on: the cluster has no OCSP responder URL (no_responder_url). '
     "The responder URL comes from the cluster's proxy certificate: install a proxy certificate "
     'issued by a CA whose certificate carries an OCSP URI (PUT /v1/cluster/update_cert or '
     '"rladmin cluster certificate set proxy"), then run again. Turning OCSP off always works.')
+RESPONDER_URL_GONE = (
+    'OCSP stapling is on, but the cluster has no OCSP responder URL any more (no_responder_url): its proxy '
+    'certificate carries no OCSP URI, for example since it was replaced. Nothing was changed, as what the '
+    'cluster does with a change in this state is not documented. Install a proxy certificate issued by a CA '
+    'whose certificate carries an OCSP URI, or turn stapling off (ocsp_functionality: false), then run again.')
+
+
+def test_timeout(config):
+    """Seconds to wait for the answer to POST /v1/ocsp/test: the cluster's
+    queue, then the responder's response_timeout (60, the most, when the
+    configuration does not say), whatever the timeout option says."""
+    try:
+        responder = _coerce('response_timeout', config.get('response_timeout'))
+    except RedisEnterpriseError:
+        responder = FIELDS['response_timeout'][2]
+    return TEST_QUEUE_SECONDS + responder + TEST_MARGIN_SECONDS
 
 
 def _hint(name):
@@ -121,7 +145,10 @@ def plan(current, desired):
     return before, after
 
 
-def lacks_responder(current, after):
-    """True when after would switch OCSP on for a cluster without the
-    responder URL that OCSP needs."""
-    return bool(after.get('ocsp_functionality')) and not current.get('responder_url')
+def responder_problem(current, after):
+    """The message that refuses after, or None: OCSP on without the
+    responder URL that stapling needs, worded for the state the cluster is
+    in (stapling off and to be turned on, or on already)."""
+    if not after.get('ocsp_functionality') or current.get('responder_url'):
+        return None
+    return RESPONDER_URL_GONE if writable(current).get('ocsp_functionality') else NO_RESPONDER_URL

@@ -166,8 +166,9 @@ def run(task):
         result = dict(changed=before != after)
         if task.diff:
             result['diff'] = dict(before=before, after=after)
-        if result['changed'] and _ocsp.lacks_responder(current, after):
-            raise RedisEnterpriseError(_ocsp.NO_RESPONDER_URL, error_code='no_responder_url')
+        problem = result['changed'] and _ocsp.responder_problem(current, after)
+        if problem:
+            raise RedisEnterpriseError(problem, error_code='no_responder_url')
         result['ocsp'] = dict(current, **after)
         if result['changed'] and not task.check_mode:
             result['ocsp'] = client.put(_ocsp.CONFIG_PATH, after, permission='config_ocsp')

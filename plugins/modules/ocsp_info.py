@@ -22,6 +22,9 @@ description:
     refreshes the status the cluster caches, as C(rladmin cluster ocsp test_certificate) does.
   - When OCSP stapling is off, or no status was fetched yet, the status is what the cluster
     answers, usually empty strings; that is not a failure.
+  - On a cluster without an OCSP responder URL (RV(certificate_compatible=false), as on a fresh cluster),
+    a failed C(GET /v1/ocsp/status) is no failure either, since that cluster has no status to give; the
+    status is returned empty, with a warning that carries the cluster's answer.
 author:
   - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
 extends_documentation_fragment:
@@ -48,6 +51,9 @@ options:
         the answer as the status it staples.
       - Fails when the cluster has no OCSP responder URL (RV(certificate_compatible=false)).
       - Not sent in check mode; see the check mode attribute.
+      - The test can wait up to 5 seconds in the cluster's queue, then up to the configuration's
+        C(response_timeout) (up to 60 seconds) for the responder. So this call waits for its answer
+        5 + C(response_timeout) + 5 seconds, or O(timeout) if that is longer, whatever O(timeout) says.
     type: bool
     default: false
 notes:
@@ -208,6 +214,8 @@ CANNOT_TEST = (
     'certificate_compatible is false. The responder URL comes from the proxy certificate: install one '
     'issued by a CA whose certificate carries an OCSP URI, or run without test_certificate.')
 
+NO_STATUS = ('The cluster has no OCSP responder URL, so no OCSP status; the status returned is empty. '
+             'GET /v1/ocsp/status failed: %s')
 
 # The dates of the status object, as the cluster writes them (HTTP dates).
 STATUS_DATES = ('produced_at', 'this_update', 'next_update', 'revocation_time')
@@ -257,15 +265,24 @@ def run(task):
     result = dict(changed=False)
     with connect(task) as client:
         result['ocsp'] = client.get(_ocsp.CONFIG_PATH, permission='view_ocsp_config')
-        result['certificate_compatible'] = bool(result['ocsp'].get('responder_url'))
-        if test and not result['certificate_compatible']:
+        compatible = result['certificate_compatible'] = bool(result['ocsp'].get('responder_url'))
+        if test and not compatible:
             raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
         if test and not task.check_mode:
-            status = client.post(_ocsp.TEST_PATH, permission='test_ocsp_status')
+            status = client.post(_ocsp.TEST_PATH, permission='test_ocsp_status',
+                                 read_timeout=_ocsp.test_timeout(result['ocsp']))
         else:
             if test:
                 task.warn(NOT_TESTED_IN_CHECK_MODE)
-            status = client.get(_ocsp.STATUS_PATH, permission='view_ocsp_status')
+            try:
+                status = client.get(_ocsp.STATUS_PATH, permission='view_ocsp_status')
+            except RedisEnterpriseError as error:
+                # What a cluster without a responder URL answers here is not
+                # documented; it has no status to give, whatever it says.
+                if compatible or error.http_status in (None, 401, 403):
+                    raise
+                task.warn(NO_STATUS % error.msg)
+                status = dict((name, '') for name in _ocsp.STATUS_FIELDS)
     result['ocsp_status'], warnings = with_iso_dates(status)
     for warning in warnings:
         task.warn(warning)

@@ -23,6 +23,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import platform
+import shutil
+import sys
 import traceback
 from contextlib import contextmanager
 
@@ -40,14 +43,18 @@ display = Display()
 # The variable that turns direct execution off, like ansible.netcommon's
 # ansible_network_import_modules.
 SWITCH = 'redis_enterprise_direct_execution'
+# The internal arguments run_direct() reads, which ansible-core gives a module.
+INTERNAL = ('_ansible_check_mode', '_ansible_diff', '_ansible_verbosity')
 
 
 class Task(object):
     """What a module's run() sees on the direct path, as it sees its
-    AnsibleModule on the module path: params, check_mode, diff, warn()."""
+    AnsibleModule on the module path: params, given (the options the task's
+    arguments name), check_mode, diff, warn()."""
 
-    def __init__(self, params, check_mode, diff):
+    def __init__(self, params, given, check_mode, diff):
         self.params = params
+        self.given = frozenset(given)
         self.check_mode = check_mode
         self.diff = diff
         self.warnings = []
@@ -100,8 +107,8 @@ def run_direct(name, module, args, internal):
         return None
     params = validated.validated_parameters
     # pylint: disable-next=protected-access
-    no_log_values = set(validated._no_log_values) | _api.url_secrets(params.get('url'))
-    task = Task(params, internal['_ansible_check_mode'], internal['_ansible_diff'])
+    no_log_values = validated._no_log_values
+    task = Task(params, args, internal['_ansible_check_mode'], internal['_ansible_diff'])
     try:
         result = module.run(task)
     except _api.RedisEnterpriseError as error:
@@ -116,12 +123,53 @@ def run_direct(name, module, args, internal):
     if task.warnings:
         result['warnings'] = task.warnings
     if internal.get('_ansible_inject_invocation', True):
-        result['invocation'] = {'module_args': params}
+        # As the module returns it: never a secret written into the url.
+        result['invocation'] = {'module_args': dict(params, url=_api.redact_url(params.get('url')))}
     # As AnsibleModule returns it: no_log values masked, booleans and None kept.
     kept = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
     result = remove_values(result, no_log_values)
     result.update(kept)
     return result
+
+
+def is_controller_python(interpreter):
+    """Whether an ansible_python_interpreter names the Python this worker
+    runs in: the same path, or another name for it in the same directory
+    (python and python3 of one virtual environment). A symbolic link to the
+    same binary elsewhere is another Python: a virtual environment's python
+    links to the system's, whose libraries differ."""
+    path = interpreter if os.path.isabs(interpreter) else (shutil.which(interpreter) or interpreter)
+    path, here = os.path.abspath(path), os.path.abspath(sys.executable)
+    return path == here or (os.path.dirname(path) == os.path.dirname(here)
+                            and os.path.realpath(path) == os.path.realpath(here))
+
+
+def why_not_direct(switch, transport, become, async_val, interpreter, system):
+    """Why a task must run as a module, or None when it can run in the worker.
+
+    switch: the variable's value, None when unset; interpreter: the
+    ansible_python_interpreter of the host the task runs on, None when
+    unset; system: platform.system()."""
+    if switch is False:
+        return '%s is false' % SWITCH
+    if transport != 'local':
+        return 'the connection is %s, not local' % transport
+    if become:
+        return 'become is set'
+    if async_val:
+        return 'async is set'
+    if not _api.HAS_REQUESTS:
+        return "requests cannot be imported in the controller's Python"
+    if interpreter and not interpreter.startswith('auto') and not is_controller_python(interpreter):
+        return ("ansible_python_interpreter is %s, not the controller's Python (%s): the module runs there, with "
+                'that Python\'s requests and CA bundle' % (interpreter, sys.executable))
+    if switch is None and system == 'Darwin':
+        # Seen as "A worker was found in a dead state": requests' proxy
+        # lookup calls macOS's system configuration framework (_scproxy),
+        # which must not run in a process forked without exec.
+        return ("the controller is macOS, where requests' look-up of the system proxy settings can kill a forked "
+                'worker; set %s=true to run in the worker all the same' % SWITCH)
+    return None
 
 
 class DirectAction(NormalAction):
@@ -131,37 +179,56 @@ class DirectAction(NormalAction):
 
     def _why_not_direct(self, task_vars):
         """Why the task must run as a module, or None when it can run here."""
-        if not boolean(self._templar.template(task_vars.get(SWITCH, True)), strict=False):
-            return '%s is false' % SWITCH
-        if self._connection.transport != 'local':
-            return 'the connection is %s, not local' % self._connection.transport
-        if self._play_context.become:
-            return 'become is set'
-        if self._task.async_val:
-            return 'async is set'
-        if not _api.HAS_REQUESTS:
-            return "requests cannot be imported in the controller's Python"
-        return None
+        switch = task_vars.get(SWITCH)
+        if switch is not None:
+            switch = boolean(self._templar.template(switch), strict=False)
+        # The variables of the host the task runs on: the delegated one's
+        # with delegate_to, as ansible-core picks the module's interpreter.
+        host_vars = task_vars
+        if self._task.delegate_to:
+            host_vars = task_vars.get('ansible_delegated_vars', {}).get(self._task.delegate_to, task_vars)
+        interpreter = host_vars.get('ansible_python_interpreter')
+        if interpreter is not None:
+            interpreter = str(self._templar.template(interpreter))
+        return why_not_direct(switch, self._connection.transport, self._play_context.become, self._task.async_val,
+                              interpreter, platform.system())
+
+    def _prepare(self, tmp, task_vars):
+        """What the module would get: (result so far, arguments, internal
+        arguments, environment). Leans on ansible-core's own methods, which
+        may change between releases: any failure here sends the task to
+        the module path."""
+        result = ActionBase.run(self, tmp, task_vars)
+        # The same internal arguments the module would get: check and diff
+        # mode, verbosity, whether to return the invocation.
+        args = dict(self._task.args)
+        self._update_module_args(self._task.action, args, task_vars)
+        internal = dict((key, args.pop(key)) for key in list(args) if key.startswith('_ansible_'))
+        missing = [key for key in INTERNAL if key not in internal]
+        if missing:
+            raise KeyError(missing[0])
+        # The environment the module's command line would set: the task's
+        # own, templated for this loop item, and nothing else. (Before
+        # ansible-core 2.18 the connection's shell gathers every loop item's
+        # environment in shell.env while the connection is reused.)
+        variables = {}
+        self._compute_environment_string(variables)
+        return result, args, internal, variables
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         name = self._task.action
         host = task_vars.get('inventory_hostname')
-        reason = self._why_not_direct(task_vars)
+        try:
+            reason = self._why_not_direct(task_vars)
+            prepared = None if reason else self._prepare(tmp, task_vars)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            # Only the type: the text of an error in templating may quote a value.
+            reason = 'preparing the direct run failed with %s' % type(error).__name__
         if reason:
             display.vvvv('%s runs as a module: %s' % (name, reason), host=host)
             return super(DirectAction, self).run(tmp, task_vars)
-        result = ActionBase.run(self, tmp, task_vars)
-        # The same internal arguments the module would get: check and diff
-        # mode, verbosity, whether to return the invocation.
-        args = dict(self._task.args)
-        self._update_module_args(name, args, task_vars)
-        internal = dict((key, args.pop(key)) for key in list(args) if key.startswith('_ansible_'))
-        # The environment the module's command line would set: the shell's,
-        # then the task's, templated for this loop item.
-        variables = {}
-        self._compute_environment_string(variables)
-        variables = dict(self._connection._shell.env, **variables)  # pylint: disable=protected-access
+        result, args, internal, variables = prepared
         try:
             with environment(variables):
                 outcome = run_direct(name, self.MODULE, args, internal)
@@ -174,7 +241,7 @@ class DirectAction(NormalAction):
             display.vvvv('%s runs as a module: argument validation has something to say, which the module '
                          'says itself' % name, host=host)
             return super(DirectAction, self).run(tmp, task_vars)
-        display.vvvv('%s runs in the controller\'s Python (direct execution): connection local, no become, '
+        display.vvvv("%s runs in the controller's Python (direct execution): connection local, no become, "
                      'no async' % name, host=host)
         result.update(outcome)
         return result

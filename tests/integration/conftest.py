@@ -35,4 +35,4 @@ def ansible(tmp_path, simulator, sim_url, collections_path, path):
 @pytest.fixture
 def ansible_on(tmp_path, simulator, sim_url, collections_path):
     """ansible_on(path) -> the runner of that path, for tests that compare both."""
-    return lambda path: runner(tmp_path / path, simulator, sim_url, collections_path, path)
+    return lambda path: runner(tmp_path / (path or 'default'), simulator, sim_url, collections_path, path)

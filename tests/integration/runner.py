@@ -79,7 +79,8 @@ def path_args(path):
 
 def runner(tmp_path, simulator, sim_url, collections_path, path):
     """ansible(args, env=None, connection=True) -> Run, on path (direct or
-    module), which ansible.path says.
+    module), which ansible.path says; path None leaves the choice to the
+    task's own variables.
 
     args start with 'ansible' or 'ansible-playbook'; a playbook may be a
     name in tests/integration/playbooks. connection=True gives the
@@ -121,7 +122,7 @@ def runner(tmp_path, simulator, sim_url, collections_path, path):
         full_env.update(env or {})
         full_env = {k: v for k, v in full_env.items() if v is not None}
         args = [os.path.join(PLAYBOOKS, a) if a.endswith('.yml') and os.sep not in a else a for a in args]
-        args = args[:1] + path_args(path) + args[1:]
+        args = args[:1] + (path_args(path) if path else []) + args[1:]
         proc = subprocess.run(args, env=full_env, cwd=str(tmp_path), capture_output=True, text=True,
                               timeout=timeout, check=False)
         records = []

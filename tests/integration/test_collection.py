@@ -8,7 +8,10 @@ docs render, the demo runs."""
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -95,3 +98,47 @@ def test_demo_runs():
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert 'Requests the cluster saw: GET /v1/ocsp + PUT /v1/ocsp' in demo.stdout
     assert demo.stdout.count('changed=1') == 2 and demo.stdout.count('changed=0') == 1
+
+
+def test_the_readme_ad_hoc_commands_work_against_the_simulator_it_describes(tmp_path):
+    """README, "From a checkout": the simulator as `make simulator` starts it
+    prints what to export; the README's ad-hoc commands then work, and fail
+    where a fresh cluster makes them fail."""
+    with open(os.path.join(ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    commands = [line.split('#')[0].strip() for block in re.findall(r'^```sh\n(.*?)^```', readme, re.S | re.M)
+                for line in block.splitlines() if line.startswith('ansible localhost ')]
+    assert len(commands) == 4, commands
+    makefile = run(['make', '-n', 'simulator'], cwd=ROOT).stdout
+    assert 'tests/simulator/redis_enterprise_sim.py --cert-dir build/simulator' in makefile
+    assert '--port 9443' in makefile
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(('ANSIBLE_', 'REDIS_ENTERPRISE_'))}
+    simulator = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, 'tests', 'simulator', 'redis_enterprise_sim.py'), '--cert-dir',
+         str(tmp_path / 'simulator'), '--port', '0', '--collections-path',
+         os.path.join(ROOT, 'build', 'collections')], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        printed = []
+        while not printed or printed[-1].strip() != 'Ctrl-C stops it.':
+            line = simulator.stdout.readline()
+            assert line, printed
+            printed.append(line)
+        exports = dict(shlex.split(line[len('export '):])[0].split('=', 1) for line in printed
+                       if line.startswith('export '))
+        assert set(exports) == {'ANSIBLE_COLLECTIONS_PATH', 'REDIS_ENTERPRISE_URL', 'REDIS_ENTERPRISE_USERNAME',
+                                'REDIS_ENTERPRISE_PASSWORD', 'REDIS_ENTERPRISE_CA_PATH'}
+        results = []
+        for command in commands:
+            env = dict(exports, ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_HOME=str(tmp_path / 'home'))
+            proc = run(shlex.split(command), cwd=str(tmp_path), env=env, timeout=120)
+            results.append((proc.returncode, proc.stdout))
+    finally:
+        simulator.send_signal(signal.SIGINT)
+        assert simulator.wait(timeout=30) == 0
+    assert [rc for rc, _out in results] == [0, 0, 0, 2]
+    assert '"changed": true' in results[0][1] and '"response_timeout": 5' in results[0][1]
+    assert '"certificate_compatible": false' in results[2][1]
+    # A fresh cluster has no responder to ask: the README says so.
+    assert 'no_responder_url' in results[3][1]
+    assert 'Like a fresh cluster, it has no OCSP responder URL' in readme

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import yaml
 
 import redis_enterprise_sim as simlib
-from runner import HERE, SECRETS
+from runner import HERE, SECRETS, SWITCH
 
 DIRECT = "redis.enterprise.ocsp runs in the controller's Python (direct execution)"
 AS_MODULE = 'redis.enterprise.ocsp runs as a module: '
@@ -212,3 +214,72 @@ def test_an_unexpected_exception_is_a_clean_failure_and_the_worker_goes_on(broke
     assert 'MODULE FAILURE' not in run.output
     assert simlib.ADMIN_PASSWORD not in run.output
     assert ('Traceback (most recent call last)' in exploded.get('exception', '')) is bool(verbosity)
+
+
+def test_a_loop_that_mixes_both_paths_keeps_each_items_environment(ansible_on, simulator, cluster, tmp_path):
+    """Item 1 runs as a module with an environment of its own; the items
+    after it run in the worker with none. Before ansible-core 2.18 the
+    connection's shell keeps every item's environment while the connection is
+    reused, which it is once an item took the module path."""
+    with simlib.Simulator(str(tmp_path / 'other-certs'), responder_url=simlib.RESPONDER_URL) as other:
+        items = [
+            {'timeout': 2, 'direct': False, 'env': {'REDIS_ENTERPRISE_PASSWORD': 'not-the-password'}},
+            {'timeout': 3, 'direct': True, 'env': {}},
+            {'timeout': 4, 'direct': False, 'env': {'REDIS_ENTERPRISE_URL': other.urls[0],
+                                                    'REDIS_ENTERPRISE_CA_PATH': other.ca_path}},
+            {'timeout': 5, 'direct': True, 'env': {}},
+            {'timeout': 6, 'direct': True, 'env': {}},
+        ]
+        task = {'name': 'Each item on its own path', 'redis.enterprise.ocsp': {'response_timeout': '{{ item.timeout }}'},
+                'environment': '{{ item.env }}', 'loop': items, 'ignore_errors': True,
+                'vars': {SWITCH: '{{ item.direct }}'}}
+        # No -e for the switch: the task's vars decide per item.
+        run = ansible_on(None)(['ansible-playbook', '-vvvv', write_play(tmp_path, [task])])
+        assert run.rc == 0, run.stdout[-3000:] + run.stderr
+        results = run.task()['result']['results']
+        assert [('msg' in r, r.get('http_status')) for r in results] == [
+            (True, 401), (False, None), (False, None), (False, None), (False, None)]
+        assert run.stdout.count(DIRECT) == 3
+        assert run.stdout.count(AS_MODULE + 'redis_enterprise_direct_execution is false') == 2
+        # Item 3 wrote to the other cluster, and only it did.
+        assert other.clusters[0].config['response_timeout'] == 4
+        assert [c[0] for c in other.clusters[0].calls()] == ['GET', 'PUT']
+    assert cluster.config['response_timeout'] == 6
+    assert [c[0] for c in cluster.calls()] == ['GET', 'GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT']
+
+
+@pytest.fixture
+def bare_python(tmp_path):
+    """A Python without requests, as /usr/bin/python3 may be."""
+    bare = tmp_path / 'bare-python'
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(bare)], check=True, timeout=120)
+    return str(bare / 'bin' / 'python')
+
+
+def test_an_interpreter_other_than_the_controllers_takes_the_module_path(ansible_on, cluster, tmp_path, bare_python):
+    play = write_play(tmp_path, [ocsp_task()], vars={'ansible_python_interpreter': bare_python})
+    run = ansible_on('direct')(['ansible-playbook', '-vvvv', play])
+    assert (AS_MODULE + "ansible_python_interpreter is %s, not the controller's Python (%s)"
+            % (bare_python, sys.executable)) in run.stdout
+    # The module ran in that Python, which has no requests: it says so.
+    result = run.task()['result']
+    assert 'Failed to import the required Python library (requests)' in result['msg']
+    assert bare_python in result['msg']
+    assert cluster.log == []
+
+
+def test_the_controllers_own_python_named_explicitly_runs_direct(ansible_on, cluster, tmp_path):
+    play = write_play(tmp_path, [ocsp_task()], vars={'ansible_python_interpreter': '{{ ansible_playbook_python }}'})
+    run = ansible_on('direct')(['ansible-playbook', '-vvvv', play])
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert DIRECT in run.stdout
+
+
+def test_a_failure_preparing_the_direct_run_takes_the_module_path(broken, tmp_path):
+    task = {'name': 'Unprepared', 'testing.direct.unprepared': {'url': 'https://cluster.example.com:9443'}}
+    run = broken(['ansible-playbook', '-vvvv', write_play(tmp_path, [task])], env={})
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert ('testing.direct.unprepared runs as a module: preparing the direct run failed with AttributeError'
+            in run.stdout)
+    result = run.task('testing.direct.unprepared')['result']
+    assert result['user'] == simlib.ADMIN_USER and 'AnsiballZ_unprepared.py' in run.stdout

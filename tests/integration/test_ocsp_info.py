@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import socket
 
 import pytest
 
@@ -74,6 +75,42 @@ def test_certificate_without_responder_url_is_not_compatible(ansible, cluster):
     run = playbook(ansible)
     assert run.rc == 0, run.stdout + run.stderr
     assert run.task(ACTION)['result']['certificate_compatible'] is False
+
+
+EMPTY_STATUS = dict({name: '' for name in CACHED}, **{name: None for name in CACHED_ISO})
+
+
+@pytest.mark.parametrize('status_error', ['invalid_ocsp_response', 'no_responder_url'])
+def test_a_cluster_without_responder_whose_status_call_fails_is_still_read(ansible, cluster, status_error):
+    # What GET /v1/ocsp/status answers there is not documented: an error is
+    # one of the possible answers, and no reason to fail the read.
+    cluster.update({'config': {'responder_url': ''}, 'faults': {'status_error': status_error}})
+    run = playbook(ansible)
+    assert run.rc == 0, run.stdout + run.stderr
+    result = run.task(ACTION)['result']
+    assert result['certificate_compatible'] is False
+    assert result['ocsp_status'] == EMPTY_STATUS
+    (warning,) = result['warnings']
+    assert warning.startswith('The cluster has no OCSP responder URL, so no OCSP status; the status returned is '
+                              'empty. GET /v1/ocsp/status failed: ')
+    assert '(HTTP 500, %s' % status_error in warning or 'HTTP 500 (error code %s)' % status_error in warning
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
+
+
+def test_a_status_call_failing_with_a_responder_url_is_a_failure(ansible, cluster):
+    cluster.update({'faults': {'status_error': 'invalid_ocsp_response'}})
+    result = assert_clean_failure(playbook(ansible), 'The OCSP responder gave the cluster an answer it cannot use',
+                                  ACTION)
+    assert result['http_status'] == 500
+
+
+def test_the_test_call_waits_for_the_queue_and_the_responder_whatever_the_timeout(ansible, cluster):
+    # 2 s for the test with a 1 s timeout option: the call waits 5 + response_timeout + 5 s.
+    cluster.update({'config': {'ocsp_functionality': True}, 'faults': {'test_delay': 2}})
+    run = playbook(ansible, variables={'test_certificate': True}, env={'REDIS_ENTERPRISE_TIMEOUT': '1'})
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.task(ACTION)['result']['ocsp_status']['cert_status'] == 'GOOD'
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('POST', '/v1/ocsp/test')]
 
 
 @pytest.mark.parametrize('cert_status', ['GOOD', 'REVOKED', 'UNKNOWN'])
@@ -189,7 +226,8 @@ def test_errors_are_clear(ansible, cluster, name):
 
 @pytest.fixture(scope='module')
 def fleet(tmp_path_factory):
-    with simlib.Simulator(str(tmp_path_factory.mktemp('fleet-certs')), clusters=3) as sim:
+    with simlib.Simulator(str(tmp_path_factory.mktemp('fleet-certs')), clusters=3,
+                          responder_url=simlib.RESPONDER_URL) as sim:
         yield sim
 
 
@@ -201,6 +239,8 @@ def audit(ansible, fleet, tmp_path):
         state.reset()
     inventory = tmp_path / 'redis_clusters.yml'
     hosts = dict((state.name, {'redis_url': url}) for state, url in zip(fleet.clusters, fleet.urls))
+    # And a cluster that cannot be reached: nothing listens on its port.
+    hosts['cluster-down'] = {'redis_url': 'https://127.0.0.1:%d' % closed_port()}
     inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': fleet.ca_path}}}))
 
     def run(*options):
@@ -208,6 +248,12 @@ def audit(ansible, fleet, tmp_path):
                        env={'REDIS_ENTERPRISE_URL': None, 'REDIS_ENTERPRISE_CA_PATH': None})
 
     return run
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def stapling(cert_status='GOOD', hours_ago=0):
@@ -231,14 +277,19 @@ def test_audit_passes_a_healthy_fleet(audit, fleet, check):
     good.update(stapling('GOOD'))
     stale_but_off.update({'status': simlib.fresh_status('GOOD', now=datetime.datetime(2021, 12, 22, 12, 50, 11))})
     run = audit(*(['--check'] if check else []))
-    assert run.rc == 0, run.stdout + run.stderr
+    # The unreachable cluster fails the run, on its own line.
+    assert run.rc == 2, run.stdout + run.stderr
     lines = table(run)
     assert lines[0].split() == ['cluster', 'ocsp', 'responder', 'status', 'next', 'update', '(UTC)']
     assert lines[1].split() == ['cluster01', 'off', 'yes', '-', '-']
     assert lines[2].split()[:4] == ['cluster02', 'on', 'yes', 'GOOD']
     assert lines[2].split()[4] > iso_now()
     assert lines[3].split() == ['cluster03', 'off', 'yes', 'GOOD', '2021-12-23T12:50:11Z']
-    assert failed_hosts(run) == []
+    assert lines[4].split() == ['cluster-down', '-', '-', 'no', 'answer', '-']
+    assert failed_hosts(run) == ['cluster-down']
+    (down,) = [r['result']['msg'] for r in run.records if r['status'] == 'failed']
+    assert down.startswith('cluster-down: could not be read: Cannot reach https://127.0.0.1:')
+    assert 'Connection refused' in down
     assert [state.count('GET') for state in fleet.clusters] == [2, 2, 2]
     assert [state.count('POST') + state.count('PUT') for state in fleet.clusters] == [0, 0, 0]
 
@@ -253,9 +304,10 @@ def test_audit_fails_revoked_and_out_of_date_clusters(audit, fleet):
     assert run.rc == 2, run.stdout + run.stderr
     lines = table(run)
     assert [line.split()[:4] for line in lines[1:]] == [
-        ['cluster01', 'on', 'yes', 'GOOD'], ['cluster02', 'on', 'yes', 'REVOKED'], ['cluster03', 'on', 'no', 'GOOD']]
+        ['cluster01', 'on', 'yes', 'GOOD'], ['cluster02', 'on', 'yes', 'REVOKED'], ['cluster03', 'on', 'no', 'GOOD'],
+        ['cluster-down', '-', '-', 'no']]
     assert lines[3].split()[4] < iso_now()
-    assert failed_hosts(run) == ['cluster02', 'cluster03']
+    assert failed_hosts(run) == ['cluster-down', 'cluster02', 'cluster03']
     messages = dict((r['host'], r['result']['msg']) for r in run.records if r['status'] == 'failed')
     assert messages['cluster02'].startswith('cluster02: the proxy certificate is REVOKED (since 20')
     assert messages['cluster03'].startswith('cluster03: the stapled OCSP status ran out at ')
@@ -268,6 +320,9 @@ def test_audit_reports_a_cluster_it_cannot_read_and_audits_the_rest(audit, fleet
     unreadable.update({'faults': {'capability_406': True}})
     run = audit()
     assert run.rc == 2, run.stdout + run.stderr
-    assert failed_hosts(run) == ['cluster02']
-    assert [line.split()[0] for line in table(run)[1:]] == ['cluster01', 'cluster03']
-    assert 'Not all nodes of the cluster support OCSP' in run.stdout
+    assert failed_hosts(run) == ['cluster-down', 'cluster02']
+    # Every cluster has its line, with what kept it from being read.
+    assert [line.split()[:5] for line in table(run)[1:]] == [
+        ['cluster01', 'off', 'yes', '-', '-'], ['cluster02', '-', '-', 'HTTP', '406'],
+        ['cluster03', 'off', 'yes', '-', '-'], ['cluster-down', '-', '-', 'no', 'answer']]
+    assert 'cluster02: could not be read: Not all nodes of the cluster support OCSP' in run.stdout

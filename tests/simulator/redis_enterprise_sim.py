@@ -18,9 +18,11 @@ read and set the state of a cluster:
   PUT  /_sim/state     {"config": {...}, "status": {...}, "faults": {...}} merged in
   POST /_sim/reset     back to a fresh cluster, log emptied
 
-Run it as a program to serve until interrupted:
-  python redis_enterprise_sim.py --clusters 2 --cert-dir DIR --ready-file FILE
-which writes {"urls": [...], "ca_path": "..."} to FILE once it listens.
+Run it as a program (`make simulator` does, on port 9443) to serve until
+interrupted; --help lists its options:
+  python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
+      [--responder-url http://ocsp.example.test] [--ready-file FILE]
+It prints the shell lines that point the collection at the first cluster.
 
 ConnectProxy is a proxy on loopback, http:// or https://, that opens CONNECT
 tunnels and forwards plain http requests, optionally asking for credentials
@@ -49,6 +51,9 @@ from urllib.parse import quote, urlsplit
 
 ADMIN_USER = 'admin@example.com'
 ADMIN_PASSWORD = 'Adm1n-S3cret-Pa55-7f3e'
+# An admin whose name and password are not Latin-1: sent as UTF-8 (RFC 7617).
+UTF8_ADMIN_USER = 'jörg.администратор@example.com'
+UTF8_ADMIN_PASSWORD = 'Pässwörd€-Пароль-9d2c'
 VIEWER_USER = 'viewer@example.com'
 VIEWER_PASSWORD = 'V1ewer-S3cret-Pa55-91ab'
 RESPONDER_URL = 'http://ocsp.example.test'
@@ -108,6 +113,8 @@ DEFAULT_FAULTS = {
     'reset_omitted': True,
     # POST /v1/ocsp/test answers 500 with this error_code (task_queued_for_too_long, invalid_ocsp_response).
     'test_error': None,
+    # Seconds POST /v1/ocsp/test takes, as the cluster's queue and a slow responder make it.
+    'test_delay': 0,
     # GET /v1/ocsp/status answers 500 invalid_ocsp_response.
     'status_error': None,
 }
@@ -132,7 +139,7 @@ def fresh_status(cert_status='GOOD', responder_url=RESPONDER_URL, now=None):
 class Cluster:
     """The state of one simulated cluster."""
 
-    def __init__(self, name='cluster', responder_url=RESPONDER_URL):
+    def __init__(self, name='cluster', responder_url=''):
         self.name = name
         self.lock = threading.Lock()
         self._responder_url = responder_url
@@ -252,7 +259,14 @@ def handle_api(cluster, method, path, body, role):
             return 200, dict(cluster.status)
         # POST /v1/ocsp/test
         if not cluster.config['responder_url']:
-            return _error(400, 'no_responder_url', 'No responder URL configured')
+            return _error(500, 'no_responder_url', 'No responder URL configured')
+        if faults['test_delay']:
+            # Outside the lock, as the cluster keeps serving meanwhile.
+            cluster.lock.release()
+            try:
+                time.sleep(faults['test_delay'])
+            finally:
+                cluster.lock.acquire()
         if faults['test_error']:
             return _error(500, faults['test_error'], 'The OCSP query failed: %s' % faults['test_error'])
         status = fresh_status(cluster.responder_cert_status, cluster.config['responder_url'])
@@ -481,6 +495,7 @@ class SimServer(ThreadingHTTPServer):
         # Set on stop: releases the connections a hang_next holds.
         self.stopping = threading.Event()
         self.users = users or {ADMIN_USER: (ADMIN_PASSWORD, 'admin'),
+                               UTF8_ADMIN_USER: (UTF8_ADMIN_PASSWORD, 'admin'),
                                VIEWER_USER: (VIEWER_PASSWORD, 'cluster_viewer')}
         super().__init__((host, port), Handler)
 
@@ -537,7 +552,7 @@ class Certificates:
 class Simulator:
     """Several simulated clusters, one HTTPS port each, served by threads."""
 
-    def __init__(self, cert_dir, clusters=1, responder_url=RESPONDER_URL, tls=True, cert_kind='good', port=0):
+    def __init__(self, cert_dir, clusters=1, responder_url='', tls=True, cert_kind='good', port=0):
         self.certs = Certificates(cert_dir)
         self.servers = []
         # One certificate serves every port: issuing one per cluster costs a
@@ -813,18 +828,31 @@ class ConnectProxy:
         self.stop()
 
 
+def exports(sim, collections_path=None):
+    """Shell lines that point the collection at the first simulated cluster."""
+    variables = [('REDIS_ENTERPRISE_URL', sim.urls[0]), ('REDIS_ENTERPRISE_USERNAME', ADMIN_USER),
+                 ('REDIS_ENTERPRISE_PASSWORD', ADMIN_PASSWORD), ('REDIS_ENTERPRISE_CA_PATH', sim.ca_path)]
+    if collections_path:
+        variables.insert(0, ('ANSIBLE_COLLECTIONS_PATH', collections_path))
+    return '\n'.join("export %s='%s'" % pair for pair in variables)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    parser.add_argument('--clusters', type=int, default=1, help='clusters to serve, one port each')
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n', 1)[0],
+        epilog='Serves until interrupted (Ctrl-C), then prints the shell lines that point the collection at the '
+               'first cluster; --ready-file gets {"urls": [...], "ca_path": ..., "pid": ...} once it listens.')
+    parser.add_argument('--clusters', type=int, default=1, help='clusters to serve, one port each (default: 1)')
     parser.add_argument('--port', type=int, default=0, help='first port (default: any free port)')
     parser.add_argument('--cert-dir', required=True, help='where to write the CA certificate (ca.pem)')
-    parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ...} here once listening')
-    parser.add_argument('--no-responder-url', action='store_true',
-                        help='simulate a proxy certificate without an OCSP URI')
-    parser.add_argument('--config', default='{}', help='JSON object merged into every cluster\'s OCSP config')
+    parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ..., "pid": ...} here once listening')
+    parser.add_argument('--responder-url', default='',
+                        help='the OCSP responder URL that the proxy certificate names, which turning stapling on '
+                             'needs (default: none, as on a fresh cluster); e.g. %s' % RESPONDER_URL)
+    parser.add_argument('--config', default='{}', help="JSON object merged into every cluster's OCSP config")
+    parser.add_argument('--collections-path', help='ANSIBLE_COLLECTIONS_PATH to print with the other variables')
     args = parser.parse_args(argv)
-    sim = Simulator(args.cert_dir, clusters=args.clusters, port=args.port,
-                    responder_url='' if args.no_responder_url else RESPONDER_URL)
+    sim = Simulator(args.cert_dir, clusters=args.clusters, port=args.port, responder_url=args.responder_url)
     for cluster in sim.clusters:
         cluster.update({'config': json.loads(args.config)})
     sim.start()
@@ -834,7 +862,9 @@ def main(argv=None):
         with open(tmp, 'w') as handle:
             handle.write(info + '\n')
         os.replace(tmp, args.ready_file)
-    print(info, flush=True)
+    print('Simulated cluster%s at %s (admin %s). In another shell:\n\n%s\n\nCtrl-C stops it.'
+          % ('s' if len(sim.urls) > 1 else '', ', '.join(sim.urls), ADMIN_USER,
+             exports(sim, args.collections_path)), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

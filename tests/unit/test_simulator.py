@@ -56,3 +56,26 @@ def test_a_put_resets_the_writable_fields_it_leaves_out(call, cluster):
     assert (cluster.config['query_frequency'], cluster.config['recovery_max_tries']) == (3600, 5)
     # A field the cluster does not have stays absent; one it does not know stays.
     assert 'recovery_frequency' not in cluster.config and cluster.config['extra'] == 'kept'
+
+
+def test_a_fresh_cluster_has_no_responder_url(tmp_path):
+    # As a recorded GET /v1/ocsp of a fresh cluster: stapling off, responder_url "".
+    with simlib.Simulator(str(tmp_path)) as sim:
+        answer = requests.get(sim.urls[0] + '/v1/ocsp', auth=AUTH, headers={'Accept': 'application/json'},
+                              verify=sim.ca_path, timeout=5)
+        assert answer.json() == {'ocsp_functionality': False, 'query_frequency': 3600, 'recovery_frequency': 60,
+                                 'recovery_max_tries': 5, 'responder_url': '', 'response_timeout': 1}
+        # The documented status of a test without a responder URL: 500.
+        test = requests.post(sim.urls[0] + '/v1/ocsp/test', auth=AUTH, headers={'Accept': 'application/json'},
+                             verify=sim.ca_path, timeout=5)
+        assert (test.status_code, test.json()['error_code']) == (500, 'no_responder_url')
+
+
+@pytest.mark.parametrize('encoding, status', [('utf-8', 200), ('latin-1', 401)])
+def test_the_utf8_admin_is_known_by_its_utf8_credentials(simulator, sim_url, encoding, status):
+    # RFC 7617: the user name and password as UTF-8; Latin-1 ('replace' for
+    # what it cannot hold) is not them.
+    auth = (simlib.UTF8_ADMIN_USER.encode(encoding, 'replace'), simlib.UTF8_ADMIN_PASSWORD.encode(encoding, 'replace'))
+    answer = requests.get(sim_url + '/v1/ocsp', auth=auth, headers={'Accept': 'application/json'},
+                          verify=simulator.ca_path, timeout=5)
+    assert answer.status_code == status

@@ -11,11 +11,13 @@ import socket
 import ssl
 import subprocess
 import time
+import types
 import warnings
 from urllib.parse import urlsplit
 
 import pytest
 import trustme
+from ansible.module_utils.errors import RequiredError, UnsupportedError
 
 import redis_enterprise_sim as simlib
 from ansible_collections.redis.enterprise.plugins.module_utils import _api
@@ -149,11 +151,140 @@ def test_body_is_read_only_up_to_a_bound(client, cluster, monkeypatch):
     assert 'larger than 1000 bytes' in failure(client.get, '/v1/ocsp').msg
 
 
-def test_timeout(simulator, sim_url, cluster):
+@pytest.mark.parametrize('method, tries', [('GET', 2), ('PUT', 2), ('POST', 1)])
+def test_a_timeout_says_it_applies_to_each_try_and_how_many_there_were(simulator, sim_url, cluster, method, tries):
     cluster.update({'faults': {'delay': 1.0}})
     slow = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=simulator.ca_path, timeout=0.2)
-    error = failure(slow.get, '/v1/ocsp')
+    error = failure(slow.request, method, '/v1/ocsp', {} if method != 'GET' else None)
+    assert 'within the timeout of 0.2 seconds, which applies to each try (' in error.msg
+    # A read that timed out is tried once more (READ_RETRIES); a POST never.
+    assert ('%d tries, with backoff between them' % tries if tries > 1 else 'this call was tried once') in error.msg
+    assert cluster.count(method) == tries
+    assert error.option == 'timeout'
+
+
+def test_a_read_timeout_of_its_own_lets_a_slow_call_finish(simulator, sim_url, cluster):
+    cluster.update({'config': {'ocsp_functionality': True}, 'faults': {'test_delay': 0.6}})
+    client = Client(sim_url, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, ca_path=simulator.ca_path, timeout=0.2)
+    assert client.post('/v1/ocsp/test', read_timeout=3)['cert_status'] == 'GOOD'
+    error = failure(client.post, '/v1/ocsp/test')
     assert 'within the timeout of 0.2 seconds' in error.msg
+    # The cluster finishes the test it was given, then logs it: not in the next test's log.
+    deadline = time.time() + 10
+    while cluster.count('POST') < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert cluster.count('POST') == 2
+
+
+def test_the_cluster_said_ends_as_a_sentence(client, cluster):
+    cluster.update({'faults': {'fail_next': {'count': 4, 'status': 503}}})
+    error = failure(client.get, '/v1/ocsp')
+    # The simulator's message has no stop of its own.
+    assert 'The cluster said: The node is not responding. Check the cluster nodes' in error.msg
+
+
+def test_plain_http_to_the_https_port_says_to_use_https(sim_url, cluster):
+    plain = sim_url.replace('https://', 'http://')
+    error = failure(Client(plain, simlib.ADMIN_USER, simlib.ADMIN_PASSWORD, timeout=5).get, '/v1/ocsp')
+    assert 'The url uses http://, and the REST API answers HTTPS (on port 9443 by default): use %s.' % sim_url \
+        in error.msg
+    assert 'closed without an answer' in error.msg
+
+
+@pytest.mark.parametrize('user, password', [
+    (simlib.UTF8_ADMIN_USER, simlib.UTF8_ADMIN_PASSWORD),
+    # Latin-1 holds these, and UTF-8 sends them otherwise: the same rule.
+    ('latin@example.com', 'Pässwörd'),
+])
+def test_credentials_are_sent_as_utf8(simulator, sim_url, cluster, user, password, monkeypatch):
+    monkeypatch.setitem(simulator.servers[0].users, user, (password, 'admin'))
+    client = Client(sim_url, user, password, ca_path=simulator.ca_path, timeout=5)
+    assert client.get('/v1/ocsp')['query_frequency'] == 3600
+    assert cluster.log[-1]['user_known'] is True
+
+
+@pytest.mark.parametrize('name, user, password, needle', [
+    ('password', 'admin@example.com', 'bad\udcff', 'password is not valid text'),
+    ('username', 'adm\udce9n@example.com', 'p', 'username is not valid text'),
+    ('username', 'admin:root@example.com', 'p', 'username must not contain a colon'),
+])
+def test_credentials_that_are_not_text_are_refused_unechoed(sim_url, cluster, name, user, password, needle):
+    error = failure(Client, sim_url, user, password)
+    assert needle in error.msg and error.option == name
+    assert 'udc' not in error.msg and '\udcff' not in error.msg and 'root' not in error.msg
+    assert cluster.count() == 0
+
+
+@pytest.mark.parametrize('url, redacted', [
+    ('https://u:p@cluster:9443', 'https://********@cluster:9443'),
+    ('https://a@cluster:9443', 'https://********@cluster:9443'),
+    ('u:p@cluster:9443', '********@cluster:9443'),
+    ('https://u:p@ss@cluster', 'https://********@cluster'),
+    ('https://cluster:9443', 'https://cluster:9443'),
+    (None, None),
+])
+def test_redact_url_hides_what_stands_before_the_at(url, redacted):
+    assert _api.redact_url(url) == redacted
+
+
+class Given(object):
+    """A task as from_environment sees it."""
+
+    def __init__(self, *given):
+        self.given = given
+
+
+@pytest.mark.parametrize('given, variable', [
+    ((), 'REDIS_ENTERPRISE_TIMEOUT'),
+    (('timeout',), None),
+    (('url',), 'REDIS_ENTERPRISE_TIMEOUT'),
+])
+def test_from_environment_names_the_variable_only_when_the_option_is_not_given(monkeypatch, given, variable):
+    monkeypatch.setenv('REDIS_ENTERPRISE_TIMEOUT', '0')
+    assert _api.from_environment(Given(*given), 'timeout') == variable
+
+
+def test_from_environment_knows_aliases_and_unset_variables(monkeypatch):
+    monkeypatch.setenv('REDIS_ENTERPRISE_USERNAME', 'a@example.com')
+    monkeypatch.delenv('REDIS_ENTERPRISE_URL', raising=False)
+    assert _api.from_environment(Given('user'), 'username') is None
+    assert _api.from_environment(Given(), 'username') == 'REDIS_ENTERPRISE_USERNAME'
+    assert _api.from_environment(Given(), 'url') is None
+
+
+@pytest.mark.parametrize('variable, value, option, needle', [
+    ('REDIS_ENTERPRISE_TIMEOUT', '0', 'timeout', 'timeout must be a number of seconds greater than 0'),
+    ('REDIS_ENTERPRISE_URL', 'cluster:9443', 'url',
+     "with its scheme, like https://cluster.example.com:9443; got 'cluster:9443'."),
+])
+def test_connect_says_which_variable_a_bad_value_came_from(sim_url, monkeypatch, variable, value, option, needle):
+    monkeypatch.setenv(variable, value)
+    params = dict(url=sim_url, username='a', password='b', validate_certs=True, ca_path=None, timeout=30)
+    params[option] = float(value) if option == 'timeout' else value
+    task = types.SimpleNamespace(params=params, given=frozenset(), warn=None)
+    error = failure(_api.connect, task)
+    assert needle in error.msg
+    assert error.msg.endswith('%s came from the %s environment variable: correct it there, or give the %s '
+                              'option.' % (option, variable, option))
+    # Given in the task, it is the task's value: no word of the variable.
+    task.given = frozenset([option])
+    assert variable not in failure(_api.connect, task).msg
+
+
+def test_validation_message_puts_an_unknown_option_first():
+    errors = [RequiredError('one of the following is required: a, b'),
+              UnsupportedError('respnse_timeout. Supported parameters include: a, b')]
+    task = types.SimpleNamespace(given=frozenset(['respnse_timeout']), _name='redis.enterprise.ocsp')
+    msg = _api.validation_message('one of the following is required: a, b', task, errors)
+    assert msg == ('Unsupported parameters for (redis.enterprise.ocsp) module: respnse_timeout. Supported parameters '
+                   'include: a, b. one of the following is required: a, b')
+
+
+def test_validation_message_names_the_url_variable_when_the_url_is_missing(monkeypatch):
+    monkeypatch.delenv('REDIS_ENTERPRISE_URL', raising=False)
+    msg = _api.validation_message('missing required arguments: url', types.SimpleNamespace(given=frozenset()))
+    assert msg == ('missing required arguments: url. Give the url option, or set the REDIS_ENTERPRISE_URL environment '
+                   "variable, to the address of the cluster's REST API, like https://cluster.example.com:9443.")
 
 
 def closed_port():

@@ -113,11 +113,33 @@ def test_range_bounds_are_accepted(name, low, high):
     assert _ocsp.range_errors({name: high}) == []
 
 
-@pytest.mark.parametrize('current_url, after, expected', [
-    ('', {'ocsp_functionality': True}, True),
-    (None, {'ocsp_functionality': True}, True),
-    ('', {'ocsp_functionality': False}, False),
-    ('http://ocsp.example.test', {'ocsp_functionality': True}, False),
+@pytest.mark.parametrize('current, after, expected', [
+    ({'responder_url': ''}, {'ocsp_functionality': True}, 'Cannot turn OCSP stapling on'),
+    ({'responder_url': None}, {'ocsp_functionality': True}, 'Cannot turn OCSP stapling on'),
+    ({'responder_url': ''}, {'ocsp_functionality': False}, None),
+    ({'responder_url': 'http://ocsp.example.test'}, {'ocsp_functionality': True}, None),
+    # On already, the URL gone: the message says so, not "turn on".
+    ({'responder_url': '', 'ocsp_functionality': True}, {'ocsp_functionality': True, 'query_frequency': 60},
+     'OCSP stapling is on, but the cluster has no OCSP responder URL any more'),
+    ({'responder_url': '', 'ocsp_functionality': 'enabled'}, {'ocsp_functionality': True},
+     'OCSP stapling is on, but'),
 ])
-def test_lacks_responder(current_url, after, expected):
-    assert _ocsp.lacks_responder({'responder_url': current_url}, after) is expected
+def test_responder_problem_names_the_state_it_refuses(current, after, expected):
+    problem = _ocsp.responder_problem(current, after)
+    if expected is None:
+        assert problem is None
+    else:
+        assert problem.startswith(expected), problem
+        assert 'no_responder_url' in problem
+
+
+@pytest.mark.parametrize('config, seconds', [
+    ({'response_timeout': 1}, 11),
+    ({'response_timeout': 60}, 70),
+    ({'response_timeout': '30'}, 40),
+    ({}, 70),  # unknown: the longest the responder may be given
+    ({'response_timeout': 'soon'}, 70),
+])
+def test_the_test_call_waits_for_the_queue_and_the_responder(config, seconds):
+    # 5 s in the cluster's queue, then response_timeout, then a margin of 5 s.
+    assert _ocsp.test_timeout(config) == seconds

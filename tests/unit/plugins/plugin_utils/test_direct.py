@@ -9,6 +9,7 @@ results masked as AnsibleModule masks them, and a bug kept to a failure."""
 from __future__ import annotations
 
 import os
+import sys
 import types
 
 import pytest
@@ -116,3 +117,49 @@ def test_a_bug_is_a_masked_failure_with_the_traceback_when_asked(connection, int
     assert result['msg'].startswith("x.y.z failed unexpectedly in the controller's Python: KeyError: ")
     assert simlib.ADMIN_PASSWORD not in str(result)
     assert ('Traceback (most recent call last)' in result.get('exception', '')) is traceback
+
+
+def reason(switch=None, transport='local', become=False, async_val=0, interpreter=None, system='Linux'):
+    return _direct.why_not_direct(switch, transport, become, async_val, interpreter, system)
+
+
+def test_a_controller_task_runs_in_the_worker_by_default():
+    assert reason() is None
+    assert reason(switch=True) is None
+    assert reason(interpreter=sys.executable) is None
+    # Interpreter discovery is no explicit choice of another Python.
+    assert reason(interpreter='auto_silent') is None
+
+
+def test_macos_takes_the_module_path_unless_the_switch_is_set():
+    assert reason(system='Darwin').startswith('the controller is macOS')
+    assert 'redis_enterprise_direct_execution=true' in reason(system='Darwin')
+    assert reason(system='Darwin', switch=True) is None
+    assert reason(system='Darwin', switch=False) == 'redis_enterprise_direct_execution is false'
+
+
+def test_an_explicit_interpreter_other_than_the_controllers_takes_the_module_path(tmp_path):
+    said = reason(interpreter='/usr/bin/python3')
+    assert said.startswith("ansible_python_interpreter is /usr/bin/python3, not the controller's Python (%s)"
+                           % sys.executable)
+    # A link to this very Python from another directory is another Python:
+    # a virtual environment's python links to a base whose libraries differ.
+    link = tmp_path / 'python3'
+    link.symlink_to(os.path.realpath(sys.executable))
+    assert reason(interpreter=str(link)) is not None
+    # Another name in the same directory is the same Python.
+    here = os.path.dirname(sys.executable)
+    for name in ('python', 'python3'):
+        other = os.path.join(here, name)
+        if os.path.exists(other) and os.path.realpath(other) == os.path.realpath(sys.executable):
+            assert reason(interpreter=other) is None
+
+
+@pytest.mark.parametrize('kwargs, says', [
+    ({'switch': False}, 'redis_enterprise_direct_execution is false'),
+    ({'transport': 'ssh'}, 'the connection is ssh, not local'),
+    ({'become': True}, 'become is set'),
+    ({'async_val': 30}, 'async is set'),
+])
+def test_every_other_reason_is_named(kwargs, says):
+    assert reason(**kwargs) == says
