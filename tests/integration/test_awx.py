@@ -137,9 +137,13 @@ def events(artifacts, event):
     return found
 
 
-def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, simulator, cluster, sim_url, collections_path,
-                                                                    path):
-    data = tmp_path / 'private_data_dir'
+def private_data_dir(root, simulator, sim_url, extravars):
+    """The private data directory AWX writes under root for a job of the job
+    templates with the credential: the project's playbook, the inventory, the
+    credential's env/envvars (the CA certificate a file in env/) and the job's
+    extra variables: the directory, the playbook, the job templates and the
+    envvars."""
+    data = root / 'private_data_dir'
     for sub in ('env', 'inventory', 'project'):
         (data / sub).mkdir(parents=True)
     templates = job_templates()
@@ -154,32 +158,27 @@ def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, si
                   'ca_cert': handle.read()}
     envvars = inject(load('credential_type.yml'), inputs, str(data))
     (data / 'env' / 'envvars').write_text(yaml.safe_dump(envvars))
-    # The job's extra variables, as AWX writes them: here, the path.
-    (data / 'env' / 'extravars').write_text(yaml.safe_dump({SWITCH: path == 'direct'}))
+    (data / 'env' / 'extravars').write_text(yaml.safe_dump(extravars))
     ca_file = envvars['REDIS_ENTERPRISE_CA_PATH']
     assert os.path.dirname(ca_file) == str(data / 'env') and stat.S_IMODE(os.stat(ca_file).st_mode) == 0o600
+    return data, playbook, templates, envvars
 
-    # The execution environment provides the collection; the credential is the only
-    # source of the connection.
+
+def runner_env(tmp_path, collections_path):
+    """The environment of ansible-runner where it runs the job: the execution
+    environment provides the collection; the credential is the only source of
+    the connection."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(('ANSIBLE_', 'REDIS_ENTERPRISE_', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'))}
     env.update(PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_COLLECTIONS_PATH=collections_path,
                ANSIBLE_HOME=str(tmp_path / 'ansible-home'), ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'))
+    return env
 
-    def job(ident, cmdline_flags):
-        assert cmdline_flags in ('--check --diff', '--diff'), cmdline_flags
-        proc = subprocess.run([os.path.join(BIN, 'ansible-runner'), 'run', str(data), '-p', playbook,
-                               '--ident', ident, '--cmdline=' + cmdline_flags],
-                              env=env, capture_output=True, text=True, check=False, timeout=300)
-        artifacts = str(data / 'artifacts' / ident)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        with open(os.path.join(artifacts, 'status')) as handle:
-            assert handle.read().strip() == 'successful'
-        oks = events(artifacts, 'runner_on_ok')
-        assert len(oks) == 1, proc.stdout
-        assert_no_secret(artifacts, proc)
-        return oks[0]['res']
 
+def check_run_again(job, cluster, templates):
+    """The check job with diff, the run job, the run job again, with
+    job(ident, cmdline) -> the result of the playbook's OCSP task: what would
+    change and no PUT, the change with one PUT, then nothing to do."""
     before = dict(cluster.config)
     check = job('check', cmdline(templates['check']))
     assert check['changed'] is True
@@ -199,12 +198,41 @@ def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, si
         ('GET', '/v1/ocsp', 200), ('PUT', '/v1/ocsp', 200)}
 
 
-def assert_no_secret(artifacts, proc):
+def finished(artifacts):
+    """The one OCSP result of a job that succeeded, from its artifacts."""
+    with open(os.path.join(artifacts, 'status')) as handle:
+        assert handle.read().strip() == 'successful'
+    oks = events(artifacts, 'runner_on_ok')
+    assert len(oks) == 1, oks
+    return oks[0]['res']
+
+
+def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, simulator, cluster, sim_url, collections_path,
+                                                                    path):
+    # The job's extra variables, as AWX writes them: here, the path.
+    data, playbook, templates, dummy = private_data_dir(tmp_path, simulator, sim_url, {SWITCH: path == 'direct'})
+    env = runner_env(tmp_path, collections_path)
+
+    def job(ident, cmdline_flags):
+        assert cmdline_flags in ('--check --diff', '--diff'), cmdline_flags
+        proc = subprocess.run([os.path.join(BIN, 'ansible-runner'), 'run', str(data), '-p', playbook,
+                               '--ident', ident, '--cmdline=' + cmdline_flags],
+                              env=env, capture_output=True, text=True, check=False, timeout=300)
+        artifacts = str(data / 'artifacts' / ident)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        result = finished(artifacts)
+        assert_no_secret(artifacts, proc.stdout + proc.stderr)
+        return result
+
+    check_run_again(job, cluster, templates)
+
+
+def assert_no_secret(artifacts, output):
     """The password is in no output and no artifact but `command`, where
     ansible-runner records the job's environment, readable by its owner only
     (AWX deletes the private data directory after the job)."""
     for secret in SECRETS:
-        assert secret not in proc.stdout + proc.stderr
+        assert secret not in output
     for path in glob.glob(os.path.join(artifacts, '**', '*'), recursive=True):
         if not os.path.isfile(path):
             continue
