@@ -5,11 +5,15 @@
 """The collection as AWX runs it: the credential type of docs/awx renders its
 injectors the way AWX does (environment variables, the CA certificate as a
 file in the job's private data directory), and ansible-runner runs the job
-template's playbook over that directory: check with diff, for real, again."""
+template's playbook over that directory: check with diff, for real, again;
+directly, and as on an execution node, streamed through ansible-runner
+transmit, worker and process."""
 
 from __future__ import annotations
 
+import base64
 import glob
+import io
 import json
 import os
 import shutil
@@ -17,6 +21,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -38,10 +43,14 @@ def task_args(playbook, module):
     return found
 
 
-def inject(credential_type, inputs, private_data_dir):
+def inject(credential_type, inputs, private_data_dir, mounted_at=None):
     """The env/envvars AWX gives a job for a credential: file injectors written
     to the private data directory first, their paths under tower.filename, then
-    every env injector rendered in a sandbox with the credential's inputs."""
+    every env injector rendered in a sandbox with the credential's inputs.
+
+    The paths are the ones the job sees: under mounted_at, if given, where the
+    node that runs the job unpacks the directory (AWX: /runner, where the
+    execution environment mounts it)."""
     missing = [name for name in credential_type['inputs']['required'] if not inputs.get(name)]
     assert not missing, missing
     sandbox = ImmutableSandboxedEnvironment()
@@ -52,6 +61,8 @@ def inject(credential_type, inputs, private_data_dir):
         with os.fdopen(handle, 'w') as out:
             out.write(sandbox.from_string(template).render(**inputs))
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+        if mounted_at is not None:
+            path = os.path.join(mounted_at, os.path.relpath(path, private_data_dir))
         filenames[label.split('.', 1)[1]] = path
     namespace = dict(inputs, tower={'filename': filenames})
     return {name: sandbox.from_string(template).render(**namespace)
@@ -137,12 +148,12 @@ def events(artifacts, event):
     return found
 
 
-def private_data_dir(root, simulator, sim_url, extravars):
+def private_data_dir(root, simulator, sim_url, extravars, mounted_at=None):
     """The private data directory AWX writes under root for a job of the job
     templates with the credential: the project's playbook, the inventory, the
-    credential's env/envvars (the CA certificate a file in env/) and the job's
-    extra variables: the directory, the playbook, the job templates and the
-    envvars."""
+    credential's env/envvars (the CA certificate a file in env/, its path
+    under mounted_at if given, see inject) and the job's extra variables: the
+    directory, the playbook, the job templates and the envvars."""
     data = root / 'private_data_dir'
     for sub in ('env', 'inventory', 'project'):
         (data / sub).mkdir(parents=True)
@@ -156,11 +167,12 @@ def private_data_dir(root, simulator, sim_url, extravars):
     with open(simulator.ca_path) as handle:
         inputs = {'url': sim_url, 'username': simlib.ADMIN_USER, 'password': simlib.ADMIN_PASSWORD,
                   'ca_cert': handle.read()}
-    envvars = inject(load('credential_type.yml'), inputs, str(data))
+    envvars = inject(load('credential_type.yml'), inputs, str(data),
+                     mounted_at=None if mounted_at is None else str(mounted_at))
     (data / 'env' / 'envvars').write_text(yaml.safe_dump(envvars))
     (data / 'env' / 'extravars').write_text(yaml.safe_dump(extravars))
-    ca_file = envvars['REDIS_ENTERPRISE_CA_PATH']
-    assert os.path.dirname(ca_file) == str(data / 'env') and stat.S_IMODE(os.stat(ca_file).st_mode) == 0o600
+    ca_file = data / os.path.relpath(envvars['REDIS_ENTERPRISE_CA_PATH'], str(data if mounted_at is None else mounted_at))
+    assert ca_file.parent == data / 'env' and stat.S_IMODE(os.stat(ca_file).st_mode) == 0o600
     return data, playbook, templates, envvars
 
 
@@ -222,6 +234,99 @@ def test_job_runs_under_ansible_runner_with_the_injected_credential(tmp_path, si
         assert proc.returncode == 0, proc.stdout + proc.stderr
         result = finished(artifacts)
         assert_no_secret(artifacts, proc.stdout + proc.stderr)
+        return result
+
+    check_run_again(job, cluster, templates)
+
+
+def unstream(data):
+    """The messages of an ansible-runner stream, each with the files of the
+    archive that follows it, if any: [(message, {name: content} or None)]."""
+    stream = io.BytesIO(data)
+    messages = []
+    for line in iter(stream.readline, b''):
+        message = json.loads(line)
+        files = None
+        if 'zipfile' in message:
+            # The archive, base64-encoded, right after its line: zipfile is its size.
+            encoded = stream.read(4 * -(-message['zipfile'] // 3))
+            with zipfile.ZipFile(io.BytesIO(base64.b64decode(encoded, validate=True))) as archive:
+                files = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+        messages.append((message, files))
+    assert messages and messages[-1] == ({'eof': True}, None), messages[-1:]
+    return messages
+
+
+def where(secret, messages):
+    """Where secret is in a stream: (status, event or first key of the
+    message, its key) for a message, ('archive', name) for a file of an
+    archive in it."""
+    found = set()
+    for message, files in messages:
+        kind = message.get('status') or message.get('event') or next(iter(message))
+        found.update((kind, key) for key, value in message.items() if secret in json.dumps(value))
+        found.update(('archive', name) for name, content in (files or {}).items() if secret.encode() in content)
+    return found
+
+
+def test_job_runs_on_an_execution_node_through_the_runner_stream(tmp_path, simulator, cluster, sim_url,
+                                                                 collections_path):
+    """AWX's execution nodes: the control node transmits the job's private data
+    directory as a stream, the node's worker unpacks it in a directory of its
+    own and runs the job there, and the control node processes the events and
+    artifacts the worker streams back. The credential travels in the stream:
+    the worker's own environment has no connection variable."""
+    node = tmp_path / 'execution-node' / 'runner'
+    data, playbook, templates, envvars = private_data_dir(tmp_path / 'control-node', simulator, sim_url,
+                                                          {SWITCH: True}, mounted_at=node)
+    env = runner_env(tmp_path, collections_path)
+    assert not [name for name in env if name.startswith('REDIS_ENTERPRISE_')]
+    # The CA certificate the job is given is in the node's directory, which only the stream fills.
+    assert os.path.dirname(envvars['REDIS_ENTERPRISE_CA_PATH']) == str(node / 'env') and not node.exists()
+    received = tmp_path / 'control-node' / 'processed'
+
+    def stage(args, stream=b''):
+        proc = subprocess.run([os.path.join(BIN, 'ansible-runner')] + args, input=stream, env=env,
+                              capture_output=True, check=False, timeout=300)
+        assert proc.returncode == 0, (args, proc.stdout[-2000:], proc.stderr.decode(errors='replace'))
+        return proc
+
+    def job(ident, cmdline_flags):
+        assert cmdline_flags in ('--check --diff', '--diff'), cmdline_flags
+        # AWX writes the job's options to env/cmdline in the directory it transmits.
+        (data / 'env' / 'cmdline').write_text(cmdline_flags)
+        transmitted = stage(['transmit', str(data), '-p', playbook, '--ident', ident])
+        worked = stage(['worker', '--private-data-dir', str(node), '--delete'], transmitted.stdout)
+        processed = stage(['process', str(received), '--ident', ident], worked.stdout)
+        # --delete: the job's directory, with the credential, is gone from the node.
+        assert not node.exists()
+
+        # The job's options, then its private data directory.
+        sent, returned = unstream(transmitted.stdout), unstream(worked.stdout)
+        [(options, dummy), (dummy, files), dummy] = sent
+        assert options['kwargs']['playbook'] == playbook and options['kwargs']['ident'] == ident
+        assert files['env/cmdline'].decode() == cmdline_flags and yaml.safe_load(files['env/envvars']) == envvars
+        # What the worker ran: the job's options and the credential's
+        # variables, which only the stream gave it.
+        [starting] = [message for message, dummy in returned if message.get('status') == 'starting']
+        assert ('--check' in starting['command']) == (cmdline_flags == '--check --diff')
+        assert '--diff' in starting['command']
+        assert {k: v for k, v in starting['env'].items() if k.startswith('REDIS_ENTERPRISE_')} == envvars
+        # The password goes to the node in env/envvars only, and comes back
+        # only where ansible-runner records the job's environment: the
+        # starting status and the `command` artifact. AWX keeps the first as
+        # the job's environment with the values of names like *PASS* hidden,
+        # and deletes the second with the private data directory. No event
+        # and no other artifact has it.
+        assert [k for k, v in starting['env'].items() if simlib.ADMIN_PASSWORD in v] == ['REDIS_ENTERPRISE_PASSWORD']
+        for secret in SECRETS:
+            ours = secret == simlib.ADMIN_PASSWORD
+            assert where(secret, sent) == ({('archive', 'env/envvars')} if ours else set())
+            assert where(secret, returned) == ({('starting', 'env'), ('archive', 'command')} if ours else set())
+
+        artifacts = str(received / 'artifacts' / ident)
+        result = finished(artifacts)
+        assert_no_secret(artifacts, (transmitted.stderr + worked.stderr + processed.stdout + processed.stderr).decode())
         return result
 
     check_run_again(job, cluster, templates)
