@@ -3,14 +3,16 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The execution environment: ansible-builder makes a build context from the
-example definition, whose galaxy stage installs the collection and whose
-introspection step, run on the collection as installed, asks for the
-modules' Python requirements (the collection's requirements.txt) and nothing
-else; and a Python without requests gets a clear failure that says what to
-install."""
+example definition, on its base image and Python, with the ansible-core
+releases the collection is tested with and ansible-runner; its galaxy stage
+installs the collection and its introspection step, run on the collection as
+installed, asks for the modules' Python requirements (the collection's
+requirements.txt) and nothing else; and a Python without requests gets a
+clear failure that says what to install."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -19,6 +21,7 @@ import sys
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 import redis_enterprise_sim as simlib
 from runner import BIN, ROOT, TARBALL, VERSION, assert_clean_failure
@@ -27,6 +30,16 @@ EE_FILE = os.path.join(ROOT, 'docs', 'execution-environment', 'execution-environ
 # A collection with a Python requirement of its own, installed next to this
 # one: the introspection reports both, each from its collection.
 CONTROL = ('control.needs', 'jmespath>=1.0')
+# The base image and the Python in it that the definition chooses (see its comments).
+BASE_IMAGE = 'registry.access.redhat.com/ubi10/ubi:latest'
+PYTHON = '/usr/bin/python3.12'
+# The Pythons each ansible-core release the collection is tested with
+# supports on the controller (ansible-core's support matrix).
+CONTROLLER_PYTHONS = {
+    '2.16': SpecifierSet('>=3.10,<3.13'), '2.17': SpecifierSet('>=3.10,<3.13'),
+    '2.18': SpecifierSet('>=3.11,<3.14'), '2.19': SpecifierSet('>=3.11,<3.14'),
+    '2.20': SpecifierSet('>=3.12,<3.15'), '2.21': SpecifierSet('>=3.12,<3.15'),
+}
 
 
 def requirements():
@@ -35,6 +48,13 @@ def requirements():
     with open(os.path.join(ROOT, 'requirements.txt')) as handle:
         lines = [re.sub(r'(?:^|\s+)#.*$', '', line).strip() for line in handle]
     return [line for line in lines if line]
+
+
+def matrix_releases():
+    """The ansible-core releases the collection is tested with: the Makefile's matrix."""
+    with open(os.path.join(ROOT, 'Makefile')) as handle:
+        [matrix] = re.findall(r'^ANSIBLE_MATRIX := (.+)$', handle.read(), re.M)
+    return matrix.split()
 
 
 def run(args, **kwargs):
@@ -73,14 +93,43 @@ def test_builder_context_installs_the_collection_and_its_python_requirements(tmp
     (wanted,) = [c for c in definition['dependencies']['galaxy']['collections'] if c['name'] == 'redis.enterprise']
     # A floor the docs' playbooks need (the 0.2.0 result keys), which this version meets.
     assert wanted['version'].startswith('>=') and VERSION in SpecifierSet(wanted['version'])
-    assert 'python' not in definition['dependencies']
+    dependencies = definition['dependencies']
+    assert 'python' not in dependencies
+    core = dependencies['ansible_core']['package_pip']
+    runner = dependencies['ansible_runner']['package_pip']
+    # ansible-core: the releases the collection is tested with, no other. A
+    # release added to the matrix needs its controller Pythons above.
+    releases = matrix_releases()
+    assert sorted(releases, key=Version) == sorted(CONTROLLER_PYTHONS, key=Version), releases
+    assert Requirement(core).name == 'ansible-core'
+    core_versions = Requirement(core).specifier
+    assert [release for release in releases if release + '.0' in core_versions] == releases
+    lowest, highest = Version(releases[0]), Version(releases[-1])
+    assert '%d.%d.0' % (lowest.major, lowest.minor - 1) not in core_versions
+    assert '%d.%d.0' % (highest.major, highest.minor + 1) not in core_versions
+    # The image's Python runs each of them (2.20 and later need 3.12 or newer).
+    assert dependencies['python_interpreter'] == {'package_system': 'python3', 'python_path': PYTHON}
+    python_version = re.fullmatch(r'/usr/bin/python(3\.\d+)', PYTHON).group(1)
+    assert all(python_version in CONTROLLER_PYTHONS[release] for release in releases), python_version
+    # ansible-runner: its range has the one the AWX tests run.
+    assert Requirement(runner).name == 'ansible-runner'
+    assert importlib.metadata.version('ansible-runner') in Requirement(runner).specifier
 
     context = tmp_path / 'context'
     run(['ansible-builder', 'create', '-f', EE_FILE, '-c', str(context), '--output-filename', 'Containerfile'],
         cwd=str(tmp_path))
     containerfile = (context / 'Containerfile').read_text()
+    # The base stage: the image, its Python, ansible-core and ansible-runner as declared.
+    build_args = dict(re.findall(r'^ARG (\w+)="(.*)"$', containerfile, re.M))
+    assert build_args['EE_BASE_IMAGE'] == definition['images']['base_image']['name'] == BASE_IMAGE
+    assert re.search(r'^FROM \$EE_BASE_IMAGE AS base$', containerfile, re.M)
+    assert (build_args['PYPKG'], build_args['PYCMD']) == ('python3', PYTHON)
+    assert 'RUN $PKGMGR install $PYPKG -y' in containerfile
+    assert build_args['ANSIBLE_INSTALL_REFS'] == '%s %s' % (core, runner)
+    assert re.search(r'^RUN \$PYCMD -m pip install --no-cache-dir \$ANSIBLE_INSTALL_REFS$', containerfile, re.M)
     with open(context / '_build' / 'requirements.yml') as handle:
         galaxy = yaml.safe_load(handle)
+    assert galaxy == dependencies['galaxy']
     assert [c['name'] for c in galaxy['collections']] == ['redis.enterprise']
     # The stages that bring the collection and then its Python requirements
     # into the image; the definition asks for no Python package of its own.
