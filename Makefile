@@ -8,7 +8,7 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/redis/enterprise
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: all venv collection test units integration demo changelog-lint build clean
+.PHONY: all venv collection test quick coverage units integration demo changelog-lint build clean
 
 all: test
 
@@ -26,18 +26,49 @@ $(COLLECTION_LINK):
 
 collection: $(COLLECTION_LINK)
 
+# Independent tests in parallel; the tests that share a costly fixture (the
+# fault matrix's runs) in one process, by their xdist_group.
+XDIST := -n 2 --dist loadgroup
+# The tarball `make build` writes, which the tests install rather than build their own.
+TARBALL = build/redis-enterprise-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
+TEST_ENV = REDIS_ENTERPRISE_TEST_TARBALL=$(CURDIR)/$(TARBALL)
+# make test builds it before its steps start, and tells them (TARBALL_BUILT=1).
+BUILT = $(if $(TARBALL_BUILT),,build)
+
 units: venv collection
 	$(BIN)/python -m pytest tests/unit
 
-integration: venv collection
-	$(BIN)/python -m pytest tests/integration
+integration: venv collection $(BUILT)
+	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) tests/integration
+
+# For editing: the unit tests, and the integration tests of one module
+# (MODULE=ocsp, ocsp_info, certificate, certificate_info) on direct execution.
+MODULE ?= ocsp
+quick: venv collection
+	$(BIN)/python -m pytest $(XDIST) -q tests/unit tests/integration/test_$(MODULE).py
+
+# Branch coverage of plugins/: the unit tests in this process, the
+# integration tests in the ansible-playbook and ansible processes they start
+# and the workers those fork (tests/coverage.ini).
+coverage: venv collection $(BUILT)
+	rm -rf build/coverage
+	mkdir -p build/coverage
+	COVERAGE_FILE=$(CURDIR)/build/coverage/.coverage $(TEST_ENV) $(BIN)/python -m pytest $(XDIST) -q \
+		--cov --cov-config=tests/coverage.ini --cov-report=term tests/unit tests/integration
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
-test: venv collection changelog-lint docs-lint docs lint import sanity units-matrix integration-2.16
-	$(BIN)/python -m pytest tests/unit tests/integration
+# Each check once: the unit suite by ansible-test on each ansible-core of
+# ANSIBLE_VERSIONS (units-matrix), the end-to-end tests on the oldest and the
+# newest, the tarball built once. The steps run side by side (TEST_JOBS at a
+# time), each step's output kept together: the two end-to-end runs, the
+# longest, first, and the one-core steps filling in beside them.
+TEST_JOBS ?= 3
+TEST_STEPS = integration integration-2.16 sanity units-matrix lint import docs-lint docs changelog-lint
+test: venv collection build
+	$(MAKE) --no-print-directory --output-sync=target -j $(TEST_JOBS) TARBALL_BUILT=1 $(TEST_STEPS)
 
 # The end-to-end tests (ansible-playbook, ansible, ansible-runner against the
 # simulator) again on the oldest ansible-core the collection supports: the
@@ -49,8 +80,8 @@ test: venv collection changelog-lint docs-lint docs lint import sanity units-mat
 	.venvs/e2e-$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-integration-%: .venvs/e2e-%/.installed collection
-	.venvs/e2e-$*/bin/python -m pytest tests/integration
+integration-%: .venvs/e2e-%/.installed collection $(BUILT)
+	$(TEST_ENV) REDIS_ENTERPRISE_TEST_REPEAT=1 .venvs/e2e-$*/bin/python -m pytest $(XDIST) tests/integration
 
 # The documentation site, built offline from the installed collection and
 # docs/docsite by antsibull-docs and Sphinx, in their own pinned environment.
@@ -124,22 +155,20 @@ units-matrix: $(addprefix units-,$(ANSIBLE_VERSIONS))
 	.venvs/$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
-# ansible-lint, production profile (.ansible-lint), over the collection, its
-# examples and the documentation's playbooks: the files, then the playbooks
-# the guides show inline, written out to files (build/ is excluded from the
-# first run, so they are linted from a directory of their own).
-LINT_DOCS := build/lint-docsite
+# ansible-lint, production profile (.ansible-lint), once, over the collection,
+# its examples and the playbooks the guides show inline, written out to files
+# in the project for the run (ansible-lint reads only files, and none outside
+# the project or under an excluded path) and removed after it.
+LINT_DOCS := lint-docsite
 lint: .venvs/lint/.installed collection
-	PATH=$(CURDIR)/.venvs/lint/bin:$$PATH ansible-lint
 	rm -rf $(LINT_DOCS)
-	.venvs/lint/bin/python tests/utils/rst_playbooks.py $(LINT_DOCS)/playbooks docs/docsite/rst/*.rst
-	cp .ansible-lint $(LINT_DOCS)/
-	cd $(LINT_DOCS) && PATH=$(CURDIR)/.venvs/lint/bin:$$PATH ansible-lint --project-dir . playbooks/*.yml
+	.venvs/lint/bin/python tests/utils/rst_playbooks.py $(LINT_DOCS) docs/docsite/rst/*.rst
+	PATH=$(CURDIR)/.venvs/lint/bin:$$PATH ansible-lint; status=$$?; rm -rf $(LINT_DOCS); exit $$status
 
 # galaxy-importer, the check Galaxy and Automation Hub run on upload, on the
 # built tarball; any warning fails.
 IMPORTER_LOG := build/galaxy-importer.log
-import: build .venvs/importer/.installed
+import: $(BUILT) .venvs/importer/.installed
 	cd build && PATH=$(CURDIR)/.venvs/importer/bin:$$PATH GALAXY_IMPORTER_CONFIG=$(CURDIR)/galaxy-importer.cfg \
 		python -m galaxy_importer.main redis-enterprise-$$(sed -n 's/^version: *//p' ../galaxy.yml).tar.gz \
 		> $(CURDIR)/$(IMPORTER_LOG) 2>&1 || { cat $(CURDIR)/$(IMPORTER_LOG); exit 1; }

@@ -17,10 +17,12 @@ case's per-item cost in a round is (its time - the empty playbook's time)
 reported, so that load on the machine shifts both sides of a ratio alike.
 The simulator's request log gives the HTTP requests each task made.
 
-The fleet case: one task on 100 hosts (one cluster each, connection local)
-with 20 forks, for the empty playbook, ping, the uri pair, ocsp direct and
-ocsp module path, in rounds; per-host cost (time - empty) / hosts, ratios
-within a round, and the peak memory of the controller's process tree.
+The fleet curve: one task per host on 10, 100 and 1,000 hosts (one cluster
+each, connection local) with 50 forks, for the empty playbook, ping, the uri
+pair, ocsp direct, ocsp module path and the audit example
+(docs/examples/audit_ocsp.yml), in rounds; per-host cost (time - empty) /
+hosts, ratios within a round, and the peak memory of the controller's
+process tree.
 
 No network beyond loopback. Needs the collection linked under
 build/collections (make does it); the chart needs matplotlib.
@@ -71,6 +73,7 @@ CASES = {
     'ocsp_drifted': ('ocsp.yml', [], {'drift': True}),
     'ocsp_module': ('ocsp.yml', [], MODULE_PATH),
     'ocsp_module_drifted': ('ocsp.yml', [], dict(MODULE_PATH, drift=True)),
+    'certificate': ('certificate.yml', [], {}),
 }
 LABELS = {
     'ping': 'ansible.builtin.ping',
@@ -80,24 +83,32 @@ LABELS = {
     'ocsp_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT), direct',
     'ocsp_module': 'redis.enterprise.ocsp, converged, module path',
     'ocsp_module_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT), module path',
+    'certificate': 'redis.enterprise.certificate, proxy, converged, direct',
 }
-# Fleet cases: one task per host.
+# Fleet cases: one task per host (the audit: the example's three tasks).
+AUDIT = os.path.join(ROOT, 'docs', 'examples', 'audit_ocsp.yml')
 FLEET_CASES = {
     'empty': ('empty.yml', {}),
     'ping': ('ping.yml', {'n': 1}),
     'uri': ('fleet_uri.yml', {}),
     'ocsp': ('fleet_ocsp.yml', {}),
     'ocsp_module': ('fleet_ocsp.yml', MODULE_PATH),
+    'audit': (AUDIT, {}),
 }
 FLEET_LABELS = {
     'ping': 'ansible.builtin.ping',
     'uri': 'ansible.builtin.uri GET + skipped PUT',
     'ocsp': 'redis.enterprise.ocsp, direct',
     'ocsp_module': 'redis.enterprise.ocsp, module path',
+    'audit': 'docs/examples/audit_ocsp.yml (ocsp_info, set_fact, debug), direct',
 }
+FLEET_SIZES = '10,100,1000'
+FLEET_ROUNDS = '3,3,1'
+# The fleet targets hold at the largest fleet; growth is its per-host cost
+# over that of the fleet before it.
 TARGETS = {
-    'ocsp/ping': 0.08, 'ocsp/uri': 0.06, 'ocsp module/ping': 1.35,
-    'fleet ocsp/ping': 0.15, 'fleet ocsp/uri': 0.12,
+    'ocsp/ping': 0.08, 'ocsp/uri': 0.06, 'ocsp module/ping': 1.35, 'certificate/ping': 0.10,
+    'fleet ocsp/ping': 0.15, 'fleet ocsp/uri': 0.12, 'fleet ocsp growth': 1.10,
 }
 DOC_BEGIN = '<!-- bench:begin -->'
 DOC_END = '<!-- bench:end -->'
@@ -143,8 +154,11 @@ class Runner:
             'ANSIBLE_LOCALHOST_WARNING': '0',
             'ANSIBLE_HOST_KEY_CHECKING': '0',
         })
+        # The proxy certificate every cluster holds once converged, and its key.
+        self.proxy_certificate, self.proxy_key = simlib.Pki().issue()
         common = {'cluster_ca': sim.ca_path, 'cluster_user': simlib.ADMIN_USER,
-                  'cluster_password': simlib.ADMIN_PASSWORD, 'desired': DESIRED}
+                  'cluster_password': simlib.ADMIN_PASSWORD, 'desired': DESIRED,
+                  'proxy_certificate': self.proxy_certificate, 'proxy_key': self.proxy_key}
         self.vars_file = os.path.join(workdir, 'vars.json')
         with open(self.vars_file, 'w') as handle:
             json.dump(dict(common, cluster_url=sim.urls[0]), handle)
@@ -155,33 +169,47 @@ class Runner:
         self.inventory = os.path.join(workdir, 'localhost.ini')
         with open(self.inventory, 'w') as handle:
             handle.write('[bench]\nlocalhost ansible_connection=local ansible_python_interpreter=%s\n' % python)
-        self.fleet_inventory = os.path.join(workdir, 'fleet.ini')
-        with open(self.fleet_inventory, 'w') as handle:
-            handle.write('[bench]\n')
-            for index, url in enumerate(sim.urls):
-                handle.write('cluster%03d ansible_connection=local ansible_python_interpreter=%s cluster_url=%s\n'
-                             % (index + 1, python, url))
+        # The audit example reads redis_url, redis_username, redis_password
+        # and redis_ca_path, from a group named redis_clusters.
+        with open(self.fleet_vars_file, 'w') as handle:
+            json.dump(dict(common, redis_username=common['cluster_user'], redis_password=common['cluster_password'],
+                           redis_ca_path=common['cluster_ca']), handle)
+        self.fleet_inventories = {}
+
+    def fleet_inventory(self, hosts):
+        """An inventory of the first `hosts` clusters, one host each."""
+        if hosts not in self.fleet_inventories:
+            path = os.path.join(self.workdir, 'fleet-%d.ini' % hosts)
+            with open(path, 'w') as handle:
+                handle.write('[bench]\n')
+                for index, url in enumerate(self.sim.urls[:hosts]):
+                    handle.write('cluster%04d ansible_connection=local ansible_python_interpreter=%s '
+                                 'cluster_url=%s redis_url=%s\n' % (index + 1, self.python, url, url))
+                handle.write('[redis_clusters:children]\nbench\n')
+            self.fleet_inventories[hosts] = path
+        return self.fleet_inventories[hosts]
 
     def converge(self):
         """Every cluster as desired, its request log empty."""
         for server in self.sim.servers:
             server.cluster.reset()
-            server.cluster.update({'config': DESIRED})
+            server.cluster.update({'config': DESIRED,
+                                   'certificates': {'proxy': {'cert': self.proxy_certificate, 'key': self.proxy_key}}})
             server.accepted = 0
 
     def command(self, playbook, args, extra, inventory=None, forks=1):
-        vars_file = self.fleet_vars_file if inventory == self.fleet_inventory else self.vars_file
+        vars_file = self.fleet_vars_file if inventory else self.vars_file
         return ([self.playbook, '-i', inventory or self.inventory, '-f', str(forks), '-e', '@' + vars_file,
                  '-e', json.dumps(extra)] + list(args) + [os.path.join(PLAYBOOKS, playbook)])
 
-    def run(self, case, n=1, fleet=False, forks=1, watch=False):
+    def run(self, case, n=1, fleet=0, forks=1, watch=False):
         """Wall seconds the playbook of a case took, CPU seconds of its
         process tree (ansible-playbook, workers, modules: less disturbed by
         other load than wall time), and the peak memory when watched."""
         self.converge()
         if fleet:
             playbook, extra = FLEET_CASES[case]
-            command = self.command(playbook, [], dict({'n': 1}, **extra), self.fleet_inventory, forks)
+            command = self.command(playbook, [], dict({'n': 1}, **extra), self.fleet_inventory(fleet), forks)
         else:
             playbook, args, extra = CASES[case.replace('_variant', '')]
             command = self.command(playbook, args, dict(extra, n=n))
@@ -271,7 +299,7 @@ class MemoryWatcher:
         self._thread.join()
 
 
-def measure(runner, n, rounds, log=print):
+def measure(runner, n, rounds, log=print, warm_up=True):
     """Per-item wall and CPU milliseconds of every loop case, one value per
     round, and the requests and connections per item of each round.
 
@@ -281,11 +309,12 @@ def measure(runner, n, rounds, log=print):
     cases = [c for c in CASES if c != 'empty'] + (['ocsp_variant'] if runner.variant else [])
     wall = {case: [] for case in ['empty'] + cases}
     used = {case: [] for case in ['empty'] + cases}
-    requests = {case: [] for case in cases if case.startswith('ocsp')}
+    requests = {case: [] for case in cases if case.startswith(('ocsp', 'certificate'))}
     loads = []
-    log('warm-up (ansible caches, .pyc files)')
-    for case in ['empty'] + cases:
-        runner.run(case, 1)
+    if warm_up:
+        log('warm-up (ansible caches, .pyc files)')
+        for case in ['empty'] + cases:
+            runner.run(case, 1)
     for index in range(rounds):
         line = []
         for case in ['empty'] + cases:
@@ -318,6 +347,7 @@ def ratios(costs):
         'ocsp module/uri': _over(costs, 'ocsp_module', 'uri'),
         'ocsp module drifted/ping': _over(costs, 'ocsp_module_drifted', 'ping'),
         'ocsp/ocsp module': _over(costs, 'ocsp', 'ocsp_module'),
+        'certificate/ping': _over(costs, 'certificate', 'ping'),
     }
     if 'ocsp_variant' in costs:
         found.update({'variant/ping': _over(costs, 'ocsp_variant', 'ping'),
@@ -334,31 +364,55 @@ def per_task_requests(rounds):
     return first
 
 
-def fleet(runner, rounds, forks, log=print):
-    """Per fleet case and round: wall time, per-host cost, peak memory and
-    the requests each cluster saw."""
-    hosts = len(runner.sim.clusters)
+def fleet(runner, hosts, rounds, forks, log=print):
+    """Per fleet case and round over the first `hosts` clusters: wall time,
+    per-host cost, peak memory and the requests each cluster saw."""
     results = dict((case, []) for case in FLEET_CASES)
     for index in range(rounds):
         for case in FLEET_CASES:
-            elapsed, _cpu, watcher = runner.run(case, fleet=True, forks=forks, watch=True)
+            elapsed, _cpu, watcher = runner.run(case, fleet=hosts, forks=forks, watch=True)
             counted = [runner.requests(i)['all'] for i in range(hosts)]
             results[case].append({'wall_s': elapsed, 'peak_tree_pss_mib': watcher.peak_tree_kib / 1024.0,
                                   'controller_peak_rss_mib': watcher.controller_hwm_kib / 1024.0,
                                   'peak_processes': watcher.peak_processes,
                                   'requests_min': min(counted), 'requests_max': max(counted)})
-            log('fleet round %d/%d %s: %.1fs, peak tree PSS %.0f MiB, controller peak RSS %.0f MiB'
-                % (index + 1, rounds, case, elapsed, results[case][-1]['peak_tree_pss_mib'],
+            log('fleet of %d, round %d/%d %s: %.1fs, peak tree PSS %.0f MiB, controller peak RSS %.0f MiB'
+                % (hosts, index + 1, rounds, case, elapsed, results[case][-1]['peak_tree_pss_mib'],
                    results[case][-1]['controller_peak_rss_mib']))
     empty = statistics.median(r['wall_s'] for r in results['empty'])
     per_host = dict((case, [(r['wall_s'] - empty) * 1000.0 / hosts for r in runs])
                     for case, runs in results.items() if case != 'empty')
-    return {'runs': results, 'per_host_ms': per_host, 'ratios': {
+    return {'hosts': hosts, 'forks': forks, 'runs': results, 'per_host_ms': per_host, 'ratios': {
         'fleet ocsp/ping': _over(per_host, 'ocsp', 'ping'),
         'fleet ocsp/uri': _over(per_host, 'ocsp', 'uri'),
         'fleet ocsp module/ping': _over(per_host, 'ocsp_module', 'ping'),
         'fleet ocsp/ocsp module': _over(per_host, 'ocsp', 'ocsp_module'),
+        'fleet audit/ping': _over(per_host, 'audit', 'ping'),
     }}
+
+
+def fleet_curve(sizes, rounds, forks, python=sys.executable, collections=None, log=print):
+    """The fleet cases at each size, on one simulator of the largest fleet
+    (its servers polling every 2 s rather than 0.2 s, so that a thousand idle
+    ones cost next to nothing), and the growth of direct execution's per-host
+    cost from the second largest size to the largest."""
+    with tempfile.TemporaryDirectory(prefix='redis-enterprise-bench-fleet-') as workdir:
+        sim = simlib.Simulator(os.path.join(workdir, 'certs'), clusters=max(sizes),
+                               responder_url=simlib.RESPONDER_URL)
+        sim.start(poll_interval=2.0)
+        try:
+            count_connections(sim)
+            runner = Runner(sim, workdir, python=python, collections=collections)
+            curve = [fleet(runner, hosts, count, forks, log=log) for hosts, count in zip(sizes, rounds)]
+        finally:
+            sim.stop()
+    growth = {}
+    if len(curve) > 1:
+        last, before = curve[-1], curve[-2]
+        growth = {'from': before['hosts'], 'to': last['hosts'],
+                  'ocsp': statistics.median(last['per_host_ms']['ocsp'])
+                  / statistics.median(before['per_host_ms']['ocsp'])}
+    return {'sizes': curve, 'growth': growth}
 
 
 def load_note():
@@ -420,39 +474,59 @@ def report(result):
         lines.append('| %s | %.3f | %s | %s | %.3f |' % (
             name, value, target, met, statistics.median(result['cpu_ratios'][name])))
     if result.get('fleet'):
-        found = result['fleet']
-        runs = found['runs']
-        lines += ['', '### Fleet: %d hosts (one simulated cluster each), connection local, forks %d, one converged '
-                  'task per host, %d rounds' % (result['fleet_hosts'], result['forks'], len(runs['empty'])), '',
-                  'Empty playbook over the fleet: %.1f s (median).' % statistics.median(
-                      r['wall_s'] for r in runs['empty']), '',
-                  '| fleet case | wall s (median) | ms per host, median | ÷ ping | peak PSS of the controller '
-                  'process tree, MiB | peak RSS of ansible-playbook, MiB | requests per cluster |',
-                  '|---|---:|---:|---:|---:|---:|---|']
-        ping = statistics.median(found['per_host_ms']['ping'])
+        lines += fleet_report(result['fleet'])
+    return '\n'.join(lines)
+
+
+def fleet_report(found):
+    """The fleet curve as Markdown: per size, the cases side by side; then
+    the ratios and the growth."""
+    sizes = found['sizes']
+    lines = ['', '### Fleet curve: one converged task per host (one simulated cluster each), connection local',
+             '', 'Hosts %s, forks %s, rounds %s; one simulator serves every cluster. Per host: (the playbook\'s '
+             'wall time − the empty playbook\'s over the same hosts) ÷ hosts.' % (
+                 ', '.join('%d' % s['hosts'] for s in sizes), ', '.join('%d' % s['forks'] for s in sizes),
+                 ', '.join('%d' % len(s['runs']['empty']) for s in sizes)), '',
+             '| hosts | fleet case | wall s (median) | ms per host, median | ÷ ping | peak PSS of the controller '
+             'process tree, MiB | peak RSS of ansible-playbook, MiB | requests per cluster |',
+             '|---:|---|---:|---:|---:|---:|---:|---|']
+    for size in sizes:
+        runs = size['runs']
+        lines.append('| %d | empty playbook | %.1f |  |  | %.0f | %.0f |  |' % (
+            size['hosts'], statistics.median(r['wall_s'] for r in runs['empty']),
+            max(r['peak_tree_pss_mib'] for r in runs['empty']), max(r['controller_peak_rss_mib'] for r in runs['empty'])))
+        ping = statistics.median(size['per_host_ms']['ping'])
         for case, label in FLEET_LABELS.items():
             low = min(r['requests_min'] for r in runs[case])
             high = max(r['requests_max'] for r in runs[case])
-            if case == 'ping':
-                requests = ''
-            else:
-                requests = ('%d' % low) if low == high else '%d to %d' % (low, high)
-            per_host = statistics.median(found['per_host_ms'][case])
-            lines.append('| %s | %.1f | %.1f | %.3f | %.0f | %.0f | %s |' % (
-                label, statistics.median(r['wall_s'] for r in runs[case]), per_host, per_host / ping,
-                max(r['peak_tree_pss_mib'] for r in runs[case]), max(r['controller_peak_rss_mib'] for r in runs[case]),
-                requests))
-        lines += ['', '| fleet ratio: median over the rounds of the per-host ratio within a round | value | target '
-                  '| met |', '|---|---:|---:|---|']
-        for name, values in found['ratios'].items():
-            value = statistics.median(values)
-            target, met = _met(name, value)
-            lines.append('| %s | %.3f | %s | %s |' % (name, value, target, met))
-        peak = dict((case, max(r['peak_tree_pss_mib'] for r in runs[case])) for case in ('ocsp', 'uri'))
-        met = 'yes' if peak['ocsp'] <= peak['uri'] else '**no**'
-        lines += ['', 'Peak memory of the process tree, ocsp direct against the uri pair: %.0f MiB against %.0f MiB '
-                  '(target: no more; met: %s).' % (peak['ocsp'], peak['uri'], met)]
-    return '\n'.join(lines)
+            requests = '' if case == 'ping' else ('%d' % low) if low == high else '%d to %d' % (low, high)
+            per_host = statistics.median(size['per_host_ms'][case])
+            lines.append('| %d | %s | %.1f | %.1f | %.3f | %.0f | %.0f | %s |' % (
+                size['hosts'], label, statistics.median(r['wall_s'] for r in runs[case]), per_host, per_host / ping,
+                max(r['peak_tree_pss_mib'] for r in runs[case]),
+                max(r['controller_peak_rss_mib'] for r in runs[case]), requests))
+    largest = sizes[-1]
+    lines += ['', '| fleet ratio: median over the rounds of the per-host ratio within a round | %s | target at %d '
+              '| met |' % (' | '.join('%d hosts' % s['hosts'] for s in sizes), largest['hosts']),
+              '|---|%s---:|---|' % ('---:|' * len(sizes))]
+    for name in largest['ratios']:
+        value = statistics.median(largest['ratios'][name])
+        target, met = _met(name, value)
+        lines.append('| %s | %s | %s | %s |' % (
+            name, ' | '.join('%.3f' % statistics.median(s['ratios'][name]) for s in sizes), target, met))
+    growth = found.get('growth')
+    if growth:
+        target, met = _met('fleet ocsp growth', growth['ocsp'])
+        lines += ['', 'Growth of direct execution\'s per-host cost from %d to %d hosts: %.3f times (target %s; met: '
+                  '%s).' % (growth['from'], growth['to'], growth['ocsp'], target, met)]
+    peaks = ['%d hosts: %.0f MiB against %.0f MiB (%s)' % (
+        s['hosts'], max(r['peak_tree_pss_mib'] for r in s['runs']['ocsp']),
+        max(r['peak_tree_pss_mib'] for r in s['runs']['uri']),
+        'below' if max(r['peak_tree_pss_mib'] for r in s['runs']['ocsp'])
+        < max(r['peak_tree_pss_mib'] for r in s['runs']['uri']) else '**not below**') for s in sizes]
+    lines += ['', 'Peak memory of the process tree, ocsp direct against the uri pair (target: below): %s.'
+              % '; '.join(peaks)]
+    return lines
 
 
 def chart(result, path):
@@ -471,10 +545,8 @@ def chart(result, path):
         names['ocsp_variant'] = textwrap.fill((result.get('variant_label') or 'variant').split(',')[0], 16)
         colors['ocsp_variant'] = '#bcbd22'
     panels = [('Loop on localhost: wall ms per item', result['costs'], loop)]
-    if result.get('fleet'):
-        panels.append(('Fleet of %d hosts, forks %d: wall ms per host' % (result['fleet_hosts'], result['forks']),
-                       result['fleet']['per_host_ms'], ['ping', 'uri', 'ocsp_module', 'ocsp']))
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 4.8), dpi=100, squeeze=False)
+    curve = result.get('fleet') and result['fleet']['sizes']
+    fig, axes = plt.subplots(1, 2 if curve else 1, figsize=(13 if curve else 6.5, 4.8), dpi=100, squeeze=False)
     for ax, (title, data, cases) in zip(axes[0], panels):
         medians = [statistics.median(data[c]) for c in cases]
         ax.bar(range(len(cases)), medians, color=[colors[c] for c in cases], width=0.6)
@@ -486,6 +558,23 @@ def chart(result, path):
         ax.set_xticklabels([names[c] for c in cases], fontsize=8)
         ax.set_ylabel('ms')
         ax.set_title(title, fontsize=10)
+    if curve:
+        ax = axes[0][1]
+        hosts = [s['hosts'] for s in curve]
+        for case, label in (('ping', 'ping'), ('uri', 'uri pair'), ('ocsp_module', 'ocsp module path'),
+                            ('ocsp', 'ocsp direct'), ('audit', 'audit example, direct')):
+            values = [statistics.median(s['per_host_ms'][case]) for s in curve]
+            ax.plot(hosts, values, marker='o', label=label, color=colors.get(case, '#2ca02c'))
+            ax.annotate('%.1f' % values[-1], (hosts[-1], values[-1]), textcoords='offset points', xytext=(4, 0),
+                        fontsize=8)
+        ax.set_xscale('log')
+        ax.set_xticks(hosts)
+        ax.set_xticklabels(['%d' % h for h in hosts])
+        ax.set_xlabel('hosts (forks %s)' % ', '.join('%d' % s['forks'] for s in curve))
+        ax.set_ylabel('wall ms per host')
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=8)
+        ax.set_title('Fleet curve: wall ms per host, one task per host', fontsize=10)
     fig.suptitle('redis.enterprise.ocsp, converged, direct execution and module path, against ping and the uri '
                  'pair; bars: median, dots: rounds (n=%d, %d rounds)' % (result['n'], result['rounds']), fontsize=10)
     fig.tight_layout()
@@ -508,9 +597,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('-n', type=int, default=50, help='loop items per playbook (default 50)')
     parser.add_argument('--rounds', type=int, default=7, help='rounds of the interleaved cases (default 7)')
-    parser.add_argument('--fleet-hosts', type=int, default=100, help='hosts of the fleet case, 0 to skip it')
-    parser.add_argument('--fleet-rounds', type=int, default=3, help='rounds of the fleet case (default 3)')
-    parser.add_argument('--forks', type=int, default=20, help='forks of the fleet case (default 20)')
+    parser.add_argument('--fleet-sizes', default=FLEET_SIZES,
+                        help='hosts of the fleet curve, comma-separated (default %s), 0 to skip it' % FLEET_SIZES)
+    parser.add_argument('--fleet-rounds', default=FLEET_ROUNDS,
+                        help='rounds at each fleet size, comma-separated, or one for all (default %s)' % FLEET_ROUNDS)
+    parser.add_argument('--forks', type=int, default=50, help='forks of the fleet cases (default 50)')
+    parser.add_argument('--no-warm-up', dest='warm_up', action='store_false',
+                        help='skip the warm-up round (for a check that the benchmark runs, not a measurement)')
     parser.add_argument('--collections', help='where redis.enterprise is (default: build/collections), '
                         'to measure a variant of the collection')
     parser.add_argument('--variant', default=FLOOR, help='also measure, interleaved, the converged ocsp task of the '
@@ -522,6 +615,12 @@ def main(argv=None):
     parser.add_argument('--chart', help='write the chart (PNG, needs matplotlib) here')
     parser.add_argument('--doc', help='replace the results between the bench markers of this Markdown file')
     args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.fleet_sizes.split(',') if int(size)]
+    rounds = [int(count) for count in args.fleet_rounds.split(',')]
+    if len(rounds) == 1:
+        rounds *= len(sizes)
+    if sizes and len(rounds) != len(sizes):
+        parser.error('--fleet-rounds gives %d values for %d fleet sizes' % (len(rounds), len(sizes)))
 
     import ansible.release  # the ansible-core the playbooks run with
 
@@ -533,26 +632,29 @@ def main(argv=None):
         'variant_label': args.variant_label,
     }
     with tempfile.TemporaryDirectory(prefix='redis-enterprise-bench-') as workdir:
-        with simlib.Simulator(os.path.join(workdir, 'certs'), clusters=max(1, args.fleet_hosts),
-                              responder_url=simlib.RESPONDER_URL) as sim:
+        with simlib.Simulator(os.path.join(workdir, 'certs'), responder_url=simlib.RESPONDER_URL) as sim:
             count_connections(sim)
             runner = Runner(sim, workdir, collections=args.collections, variant=args.variant)
-            costs, cpu, requests, empty = measure(runner, args.n, args.rounds)
+            costs, cpu, requests, empty = measure(runner, args.n, args.rounds, warm_up=args.warm_up)
             requests = dict((case, per_task_requests(r)) for case, r in requests.items())
             result.update(costs=costs, cpu=cpu, requests=requests, empty=empty, ratios=ratios(costs),
                           cpu_ratios=ratios(cpu))
-            if args.fleet_hosts:
-                result.update(fleet=fleet(runner, args.fleet_rounds, args.forks), fleet_hosts=args.fleet_hosts,
-                              forks=args.forks)
+    if sizes:
+        result['fleet'] = fleet_curve(sizes, rounds, args.forks, collections=args.collections)
     result['load_after'] = load_note()
     table = report(result)
     print()
     print(table)
     print()
-    found = dict(result['ratios'], **(result['fleet']['ratios'] if args.fleet_hosts else {}))
+    found = dict((name, statistics.median(values)) for name, values in result['ratios'].items())
+    if sizes:
+        # The fleet ratios of the largest fleet, which the targets are for.
+        found.update((name, statistics.median(values)) for name, values in result['fleet']['sizes'][-1]['ratios'].items())
+        if result['fleet']['growth']:
+            found['fleet ocsp growth'] = result['fleet']['growth']['ocsp']
     for name in TARGETS:
         if name in found:
-            print('%s = %.3f' % (name, statistics.median(found[name])))
+            print('%s = %.3f' % (name, found[name]))
     for case in [c for c in requests if c.startswith('ocsp')]:
         print('requests per %s item: %g (GET %g, PUT %g), connections %g' % (
             case, requests[case]['all'], requests[case]['GET'], requests[case]['PUT'],

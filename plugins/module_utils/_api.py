@@ -24,7 +24,7 @@ import sys
 import warnings
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible.module_utils.errors import UnsupportedError
 
 HAS_REQUESTS = True
@@ -94,19 +94,21 @@ class RedisEnterpriseError(Exception):
     """Every failure of a call to the cluster, with what a user needs to act.
 
     option: the connection option the failure is about, if any; connect()
-    then says when its value came from an environment variable."""
+    then says when its value came from an environment variable. keys:
+    result keys the failure returns besides (what a call answered)."""
 
-    def __init__(self, msg, http_status=None, error_code=None, option=None):
+    def __init__(self, msg, http_status=None, error_code=None, option=None, keys=None):
         super(RedisEnterpriseError, self).__init__(msg)
         self.msg = msg
         self.http_status = http_status
         self.error_code = error_code
         self.option = option
+        self.keys = keys or {}
 
     def result(self):
         """The failure's keys of a task result: msg, and http_status (an
         integer) and error_code when the cluster answered with them."""
-        result = dict(msg=self.msg)
+        result = dict(self.keys, msg=self.msg)
         if self.http_status is not None:
             result['http_status'] = self.http_status
         if self.error_code is not None:
@@ -244,9 +246,22 @@ def _address(url):
     return '%s:%s' % (parts.host, parts.port or default)
 
 
+def _closed_under_tls(exc):
+    """Whether exc is a connection the other end closed under TLS without
+    an answer. A kept-alive connection the cluster closes just as it is
+    reused ends so: the TLS layer reports an unexpected EOF (or a bare
+    close_notify) where plain HTTP reports a reset."""
+    return isinstance(_root(exc), (ssl.SSLEOFError, ssl.SSLZeroReturnError))
+
+
 class _Retry(Retry):
-    """urllib3's Retry; when it gives up, the error says how many tries the
-    request got, for the message."""
+    """urllib3's Retry, with a connection closed under TLS retried as the
+    reset it is (urllib3 counts it as another error, which is not retried);
+    when it gives up, the error says how many tries the request got, for the
+    message."""
+
+    def _is_read_error(self, err):
+        return super(_Retry, self)._is_read_error(err) or _closed_under_tls(err)
 
     def increment(self, *args, **kwargs):  # pylint: disable=signature-differs
         try:
@@ -333,12 +348,23 @@ class Client(object):
     def post(self, path, body=None, permission=None, read_timeout=None):
         return self.request('POST', path, body=body, permission=permission, read_timeout=read_timeout)
 
-    def request(self, method, path, body=None, permission=None, read_timeout=None):
+    def retry_also(self, path, statuses):
+        """Retry the GETs and PUTs of path (and below it) on statuses too, as
+        on 502, 503 and 504: a resource's answer that means "try again"."""
+        retry = self.retry.new(status_forcelist=tuple(RETRY_STATUSES) + tuple(statuses))
+        # requests picks the adapter of the longest matching prefix.
+        self.session.mount(self.base_url + path, HTTPAdapter(max_retries=retry))
+
+    def request(self, method, path, body=None, permission=None, read_timeout=None, explain=None, empty_ok=False):
         """Send one call (with retries) and return the JSON object answered.
 
+        permission: the one the call needs, for a 403's message.
         read_timeout: seconds to wait for the answer when a call is known to
         take longer than the timeout option allows; the connection still
         gets the option's timeout.
+        explain(status, error_code, said, tries): the message of the
+        resource for an HTTP error answer, or None for the generic one.
+        empty_ok: an answer without a body is fine (as {}).
 
         Raises RedisEnterpriseError for anything else."""
         url = self.base_url + path
@@ -356,7 +382,7 @@ class Client(object):
                 raw = self._read(response, call)
         except requests.exceptions.RequestException as exc:
             raise _where(self._failed(exc, url, call, method, waits), self.origins)
-        return self._answer(response, raw, call, permission)
+        return self._answer(response, raw, call, permission, explain, empty_ok)
 
     @staticmethod
     def _read(response, call):
@@ -415,7 +441,7 @@ class Client(object):
             return RedisEnterpriseError(
                 'The proxy %s did not open a tunnel to %s for %s: %s. Check the proxy environment '
                 'variables (https_proxy, no_proxy).' % (address, self.base_url, call, cause))
-        if isinstance(exc, requests.exceptions.SSLError):
+        if isinstance(exc, requests.exceptions.SSLError) and not _closed_under_tls(root):
             return RedisEnterpriseError(
                 'TLS verification of %s failed: %s. Give the CA certificate that signed the '
                 "cluster's certificate with ca_path (or %s), e.g. the cluster's proxy CA in PEM form."
@@ -437,7 +463,7 @@ class Client(object):
                 'proxy between here and the cluster, then run again.%s'
                 % (call, self.base_url, cause, unsure))
         # RemoteDisconnected is a ConnectionResetError: the call was sent, the answer never came.
-        if isinstance(root, (ConnectionResetError, BrokenPipeError)):
+        if isinstance(root, (ConnectionResetError, BrokenPipeError)) or _closed_under_tls(root):
             return RedisEnterpriseError(
                 'The connection to %s closed without an answer to %s%s: %s. %s%s'
                 % (self.base_url, call, retried, cause, self._plain_http_hint()
@@ -448,7 +474,7 @@ class Client(object):
                 'default) and that the cluster is reachable.' % (self.base_url, via, call, cause))
         return RedisEnterpriseError('%s to %s failed: %s.%s' % (call, self.base_url, cause, unsure))
 
-    def _answer(self, response, raw, call, permission):
+    def _answer(self, response, raw, call, permission, explain=None, empty_ok=False):
         status = response.status_code
         if 300 <= status < 400:
             raise RedisEnterpriseError(
@@ -468,19 +494,26 @@ class Client(object):
                         % (call, status, response.headers.get('Content-Type', 'no content type'), self.base_url),
                         http_status=status)
         if status >= 400:
-            raise self._http_error(call, status, data, permission, _in_a_row(response))
+            raise self._http_error(call, status, data, permission, _in_a_row(response), explain)
+        if data is None and empty_ok:
+            return {}
         if not isinstance(data, dict):
             raise RedisEnterpriseError(
                 'The answer to %s (HTTP %d) is not a JSON object: is %s the Redis Enterprise REST API?'
                 % (call, status, self.base_url), http_status=status)
         return data
 
-    def _http_error(self, call, status, data, permission, tries=1):
+    def _http_error(self, call, status, data, permission, tries=1, explain=None):
         data = data if isinstance(data, dict) else {}
         code = data.get('error_code')
         detail = data.get('message') or data.get('description')
-        said = ' The cluster said: %s' % _sentence(detail) if detail else ''
-        if status == 401:
+        if not isinstance(detail, str):
+            detail = None
+        said = ' The cluster said: %s' % _sentence(_without_pem(detail)) if detail else ''
+        msg = explain(status, code, said, tries) if explain else None
+        if msg is not None:
+            pass
+        elif status == 401:
             msg = ('Authentication failed for %s (HTTP 401): check username and password (or %s and %s).'
                    % (call, ENV['username'], ENV['password']))
         elif status == 403:
@@ -489,16 +522,6 @@ class Client(object):
         elif status == 404:
             msg = ('%s%s was not found (HTTP 404): the url does not point at a Redis Enterprise REST API. '
                    'Give the API address, like https://cluster.example.com:9443.' % (self.base_url, call.split(' ')[1]))
-        elif code == 'ocsp_unsupported_by_capability':
-            msg = ('Not all nodes of the cluster support OCSP (HTTP %d, %s), for example while the cluster is '
-                   'being upgraded. Finish upgrading every node, then run again.%s' % (status, code, said))
-        elif code == 'task_queued_for_too_long':
-            msg = ('The cluster did not get to %s in time (HTTP %d, %s): its task queue is busy. Run again '
-                   'later.%s' % (call, status, code, said))
-        elif code == 'invalid_ocsp_response':
-            msg = ('The OCSP responder gave the cluster an answer it cannot use (HTTP %d, %s, for %s). Check '
-                   "that the cluster nodes reach the responder URL of the proxy certificate and that it "
-                   'answers for that certificate.%s' % (status, code, call, said))
         elif status == 400 and not data and self._plain_http_hint():
             msg = 'The cluster answered %s with HTTP 400 and no JSON. %s' % (call, self._plain_http_hint())
         elif status == 400:
@@ -509,6 +532,12 @@ class Client(object):
         else:
             msg = 'The cluster answered %s with HTTP %d (error code %s).%s' % (call, status, code or 'none', said)
         return RedisEnterpriseError(msg, http_status=status, error_code=code)
+
+
+def _without_pem(text):
+    """A cluster's message with any PEM block in it cut out: an answer to a
+    certificate's write must not carry its key to the output."""
+    return re.sub(r'-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)', '[PEM data]', text, flags=re.S)
 
 
 def _in_a_row(response):
@@ -569,59 +598,3 @@ def validation_message(msg, task, errors=(), hints=()):
     if re.search(r'missing required arguments:.*\burl\b', msg):
         said.append(MISSING_URL)
     return ' '.join([_sentence(msg)] + said) if said else msg
-
-
-class RedisEnterpriseModule(AnsibleModule):
-    """AnsibleModule with the connection options, which runs a module's
-    logic: run(task) gets the module as its task (params, given, check_mode,
-    diff, warn) and returns the result, or raises RedisEnterpriseError.
-
-    The action plugins run the same logic in the controller's Python
-    (plugins/plugin_utils/_direct.py), with a task of their own.
-
-    definition: argument_spec, required_one_of, and hints, (text, sentence)
-    pairs: the sentence is added to an argument validation message that
-    holds the text, so that a user learns, say, an option's range along with
-    the error."""
-
-    def __init__(self, definition):
-        spec = connection_argument_spec()
-        spec.update(definition['argument_spec'])
-        # Only for the messages of argument validation, in __init__.
-        self._hints = definition.get('hints', ())
-        self.given = frozenset()
-        super(RedisEnterpriseModule, self).__init__(
-            argument_spec=spec, required_one_of=definition.get('required_one_of'), supports_check_mode=True)
-        self._hints = None
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_requests())
-
-    def _load_params(self):
-        super(RedisEnterpriseModule, self)._load_params()
-        # The options the task gave, before fallbacks and defaults fill in the rest.
-        self.given = frozenset(name for name in self.params if not name.startswith('_ansible_'))
-
-    @property
-    def diff(self):
-        return self._diff
-
-    def fail_json(self, msg, **kwargs):
-        if self._hints is not None:
-            validation = getattr(self, 'validation_result', None)
-            msg = validation_message(msg, self, validation.errors if validation else (), self._hints)
-        # Never a secret written into the url, in the invocation returned.
-        if isinstance(self.params, dict) and 'url' in self.params:
-            self.params['url'] = redact_url(self.params['url'])
-        super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
-
-    def run(self, logic):
-        failure = None
-        try:
-            result = logic(self)
-        except RedisEnterpriseError as error:
-            failure = error.result()
-        # Outside the except block: AnsibleModule would attach the traceback
-        # of an error that its message already explains.
-        if failure:
-            self.fail_json(**failure)
-        self.exit_json(**result)

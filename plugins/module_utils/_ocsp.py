@@ -8,33 +8,36 @@
 # collection and may not remain stable to outside uses. Changes may be made
 # in ANY release, even a bugfix release.
 
-"""The cluster's OCSP configuration object: its writable fields, their
-ranges, and the compare/merge that decides whether and what to PUT."""
+"""OCSP as resources of the engine: the cluster's OCSP configuration
+(redis.enterprise.ocsp), the view of it with the stapled status
+(redis.enterprise.ocsp_info), and what both say about OCSP's own errors and
+status dates."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.parsing.convert_bool import boolean
+import datetime
+from email.utils import parsedate_to_datetime
 
 from ._api import RedisEnterpriseError
+from ._engine import Field, Resource, SettingsResource, Spec
 
 CONFIG_PATH = '/v1/ocsp'
 STATUS_PATH = '/v1/ocsp/status'
 TEST_PATH = '/v1/ocsp/test'
 
-# name: (type, lowest, highest); ranges from the OCSP object's reference.
-# responder_url is read-only (taken from the proxy certificate), so it is
-# neither an option nor ever part of a PUT body.
-FIELDS = {
-    'ocsp_functionality': ('bool', None, None),
-    'query_frequency': ('int', 60, 86400),
-    'response_timeout': ('int', 1, 60),
-    'recovery_frequency': ('int', 60, 86400),
-    'recovery_max_tries': ('int', 1, 100),
-}
-FIELD_NAMES = ('ocsp_functionality', 'query_frequency', 'response_timeout',
-               'recovery_frequency', 'recovery_max_tries')
+# The writable fields, with the ranges of the OCSP object's reference.
+# responder_url is read-only (taken from the proxy certificate): neither an
+# option nor ever part of a PUT body.
+FIELDS = (
+    Field('ocsp_functionality', 'bool'),
+    Field('query_frequency', 'int', 60, 86400),
+    Field('response_timeout', 'int', 1, 60),
+    Field('recovery_frequency', 'int', 60, 86400),
+    Field('recovery_max_tries', 'int', 1, 100),
+)
+FIELD_NAMES = tuple(field.name for field in FIELDS)
 
 # A test waits up to this long in the cluster's queue before it fails with
 # task_queued_for_too_long, then up to response_timeout for the responder.
@@ -43,12 +46,14 @@ TEST_QUEUE_SECONDS = 5
 TEST_MARGIN_SECONDS = 5
 # The fields of the OCSP status object, empty while no status was fetched.
 STATUS_FIELDS = ('cert_status', 'responder_url', 'produced_at', 'this_update', 'next_update', 'revocation_time')
+# Its dates, as the cluster writes them (HTTP dates).
+STATUS_DATES = ('produced_at', 'this_update', 'next_update', 'revocation_time')
 
 NO_RESPONDER_URL = (
     'Cannot turn OCSP stapling on: the cluster has no OCSP responder URL (no_responder_url). '
     "The responder URL comes from the cluster's proxy certificate: install a proxy certificate "
-    'issued by a CA whose certificate carries an OCSP URI (PUT /v1/cluster/update_cert or '
-    '"rladmin cluster certificate set proxy"), then run again. Turning OCSP off always works.')
+    'issued by a CA whose certificate carries an OCSP URI (redis.enterprise.certificate with name=proxy), '
+    'then run again. Turning OCSP off always works.')
 RESPONDER_URL_GONE = (
     'OCSP stapling is on, but the cluster has no OCSP responder URL any more (no_responder_url): its proxy '
     'certificate carries no OCSP URI, for example since it was replaced. Nothing was changed, as what the '
@@ -56,99 +61,186 @@ RESPONDER_URL_GONE = (
     'whose certificate carries an OCSP URI, or turn stapling off (ocsp_functionality: false), then run again.')
 
 
+def explain(params, failure):
+    """The messages of OCSP's own error codes, whichever call met them."""
+    if failure.code == 'ocsp_unsupported_by_capability':
+        return ('Not all nodes of the cluster support OCSP (HTTP %d, %s), for example while the cluster is being '
+                'upgraded. Finish upgrading every node, then run again.%s'
+                % (failure.status, failure.code, failure.said))
+    if failure.code == 'task_queued_for_too_long':
+        return ('The cluster did not get to %s in time (HTTP %d, %s): its task queue is busy. Run again later.%s'
+                % (failure.call, failure.status, failure.code, failure.said))
+    if failure.code == 'invalid_ocsp_response':
+        return ('The OCSP responder gave the cluster an answer it cannot use (HTTP %d, %s, for %s). Check that the '
+                'cluster nodes reach the responder URL of the proxy certificate and that it answers for that '
+                'certificate.%s' % (failure.status, failure.code, failure.call, failure.said))
+    return None
+
+
 def test_timeout(config):
     """Seconds to wait for the answer to POST /v1/ocsp/test: the cluster's
     queue, then the responder's response_timeout (60, the most, when the
     configuration does not say), whatever the timeout option says."""
+    field = FIELDS[2]
     try:
-        responder = _coerce('response_timeout', config.get('response_timeout'))
-    except RedisEnterpriseError:
-        responder = FIELDS['response_timeout'][2]
+        responder = field.coerce(config.get(field.name))
+    except ValueError:
+        responder = field.high
     return TEST_QUEUE_SECONDS + responder + TEST_MARGIN_SECONDS
 
 
-def _hint(name):
-    kind, low, high = FIELDS[name]
-    return 'true or false' if kind == 'bool' else 'an integer from %d to %d' % (low, high)
+def iso_date(value):
+    """An HTTP date of the status object ('Wed, 22 Dec 2021 12:50:11 GMT') as
+    ISO 8601 in UTC ('2021-12-22T12:50:11Z'). That form sorts as text in time
+    order, so a playbook can compare it with now(utc=True, fmt=...).
 
-
-def option_spec():
-    """Options of the ocsp module: one per writable field, unset (None) means
-    the field is not enforced."""
-    return dict((name, dict(type=FIELDS[name][0])) for name in FIELD_NAMES)
-
-
-def hints():
-    """(text, sentence) pairs: what to add to an argument validation message
-    that holds the text. A wrong option gets its range; a task with none of
-    the options, which would read the cluster and enforce nothing, the likely
-    cause."""
-    found = [("'%s'" % name, '%s must be %s.' % (name, _hint(name))) for name in FIELD_NAMES]
-    found.append(('one of the following is required',
-                  'A task with none of them would only read the cluster and enforce nothing: check for a '
-                  'misspelt option, or one templated to omit.'))
-    return found
-
-
-def range_errors(params):
-    """Messages for the options outside their range, empty when all fit."""
-    errors = []
-    for name in FIELD_NAMES:
-        kind, low, high = FIELDS[name]
-        value = params.get(name)
-        if kind == 'int' and value is not None and not low <= value <= high:
-            errors.append('%s must be %s; got %s.' % (name, _hint(name), value))
-    return errors
-
-
-def _coerce(name, value):
-    """A field value as the type it is documented with, or an error: some
-    clusters and proxies answer numbers as strings ("3600")."""
-    kind = FIELDS[name][0]
-    if kind == 'bool':
-        # rladmin's words for it, then whatever Ansible reads as a boolean.
-        if isinstance(value, str) and value.strip().lower() in ('enabled', 'disabled'):
-            return value.strip().lower() == 'enabled'
-        try:
-            return boolean(value)
-        except TypeError:
-            pass
-    else:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-    raise RedisEnterpriseError(
-        'The cluster returned %s=%r in GET %s, which is not %s; the module cannot compare it. '
-        'Check the cluster version and its OCSP configuration.' % (name, value, CONFIG_PATH, _hint(name)))
-
-
-def writable(config):
-    """The writable fields of a configuration, typed; unknown fields that a
-    newer cluster returns and the read-only responder_url are left out."""
-    return dict((name, _coerce(name, config[name])) for name in FIELD_NAMES
-                if config.get(name) is not None)
-
-
-def plan(current, desired):
-    """Compare the current configuration with the desired fields.
-
-    Returns (before, after): the writable fields now, and every writable
-    field with the desired values merged in. after is the PUT body, so a
-    cluster that resets omitted fields to defaults loses nothing. Nothing
-    is to be written when before == after."""
-    before = writable(current)
-    after = dict(before)
-    after.update((name, value) for name, value in desired.items() if value is not None)
-    return before, after
-
-
-def responder_problem(current, after):
-    """The message that refuses after, or None: OCSP on without the
-    responder URL that stapling needs, worded for the state the cluster is
-    in (stapling off and to be turned on, or on already)."""
-    if not after.get('ocsp_functionality') or current.get('responder_url'):
+    None for an empty or missing date (no status fetched yet); ValueError for
+    anything that is not a date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return RESPONDER_URL_GONE if writable(current).get('ocsp_functionality') else NO_RESPONDER_URL
+    try:
+        moment = parsedate_to_datetime(value)
+        # An HTTP date without a zone (or with -0000) is GMT.
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        moment = moment.astimezone(datetime.timezone.utc)
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        # Python 3.8 and 3.9 answer a string that is no date with TypeError;
+        # not a string at all, AttributeError.
+        raise ValueError('%r is not a date like "Wed, 22 Dec 2021 12:50:11 GMT"' % (value,))
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def with_iso_dates(status, task):
+    """status with <date>_iso beside each date; a warning to task for a date
+    that could not be read: one odd date should not hide the rest."""
+    result = dict(status)
+    for name in STATUS_DATES:
+        try:
+            result[name + '_iso'] = iso_date(status.get(name))
+        except ValueError as error:
+            result[name + '_iso'] = None
+            task.warn('The OCSP status field %s: %s, so %s_iso is null.' % (name, error, name))
+    return result
+
+
+def ask_responder(api, task, config):
+    """POST /v1/ocsp/test: what the responder answers now for the proxy
+    certificate, with the ISO dates. While stapling is off the cluster
+    caches nothing of it; while on, it staples this answer."""
+    return with_iso_dates(api.post(TEST_PATH, read_timeout=test_timeout(config)), task)
+
+
+def _now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def status_problem(status):
+    """(what the responder said, what to check) when its answer is not a GOOD
+    and current one, the only answer clients that check the staple accept;
+    else None."""
+    cert_status = status.get('cert_status') or 'no status'
+    url = status.get('responder_url') or 'of the proxy certificate'
+    if cert_status == 'REVOKED':
+        return ('the OCSP responder %s answered REVOKED for the proxy certificate (revoked at %s)'
+                % (url, status.get('revocation_time_iso') or status.get('revocation_time') or 'an unknown time'),
+                'The certificate is revoked: install a new proxy certificate (redis.enterprise.certificate).')
+    if cert_status != 'GOOD':
+        return ('the OCSP responder %s answered %s for the proxy certificate' % (url, cert_status),
+                "Check that the cluster's nodes reach the responder (their route and firewall to it) and that the "
+                "responder knows the certificate's issuer.")
+    if status.get('next_update_iso') and status['next_update_iso'] < _now_iso():
+        return ('the OCSP responder %s answered GOOD for the proxy certificate, but out of date: its next update was '
+                '%s' % (url, status['next_update_iso']),
+                'Check the responder: it answers with a status past its own next update.')
+    return None
+
+
+TURN_ON_REFUSED = (
+    'Not turning OCSP stapling on: %s. While stapling is on, clients that check the staple refuse the handshake '
+    'for such a status, so every database of the cluster would be cut off from them. %s Nothing was written. To '
+    'turn stapling on all the same (for example while the responder is down on purpose), set '
+    'require_good_status: false.')
+
+
+class Config(SettingsResource):
+    """The OCSP configuration object. Turning stapling on needs a responder
+    URL, which the cluster takes from its proxy certificate, and (unless
+    require_good_status is false) a GOOD and current answer of that
+    responder, asked before the write."""
+
+    def prepare(self, api, task, state, plan):
+        was_on = self.writable(state).get('ocsp_functionality')
+        if plan.after.get('ocsp_functionality') and not state.get('responder_url'):
+            raise RedisEnterpriseError(RESPONDER_URL_GONE if was_on else NO_RESPONDER_URL,
+                                       error_code='no_responder_url')
+        if not plan.after.get('ocsp_functionality') or was_on or not task.params['require_good_status']:
+            return {}
+        try:
+            status = ask_responder(api, task, state)
+        except RedisEnterpriseError as error:
+            # No answer to rely on is no GOOD answer: said with the cause.
+            raise RedisEnterpriseError(
+                TURN_ON_REFUSED % ('asking the responder failed (%s)' % error.msg.rstrip('.'),
+                                   "Check that the cluster's nodes reach the responder."),
+                http_status=error.http_status, error_code=error.error_code)
+        problem = status_problem(status)
+        if problem:
+            raise RedisEnterpriseError(TURN_ON_REFUSED % problem, keys=dict(ocsp_status=status))
+        return dict(ocsp_status=status)
+
+
+CONFIG = Config('OCSP configuration', CONFIG_PATH, FIELDS, result_key='ocsp', get='view_ocsp_config',
+                put='config_ocsp', explain=explain,
+                options=dict(require_good_status=dict(type='bool', default=True)),
+                permissions={('POST', TEST_PATH): 'test_ocsp_status'})
+
+NOT_TESTED_IN_CHECK_MODE = (
+    'test_certificate was not done in check mode: POST /v1/ocsp/test contacts the OCSP responder and '
+    "refreshes the cluster's cached status. The status returned is the cached one.")
+CANNOT_TEST = (
+    'Cannot test the certificate: the cluster has no OCSP responder URL (no_responder_url), so '
+    'certificate_compatible is false. The responder URL comes from the proxy certificate: install one '
+    'issued by a CA whose certificate carries an OCSP URI, or run without test_certificate.')
+NO_STATUS = ('The cluster has no OCSP responder URL, so no OCSP status; the status returned is empty. '
+             'GET /v1/ocsp/status failed: %s')
+
+
+class Info(Resource):
+    """The OCSP configuration and the status of the proxy certificate: the
+    cached one, or with test_certificate the responder's answer now."""
+
+    spec = Spec(dict(test_certificate=dict(type='bool', default=False)))
+    permissions = {('GET', CONFIG_PATH): 'view_ocsp_config', ('GET', STATUS_PATH): 'view_ocsp_status',
+                   ('POST', TEST_PATH): 'test_ocsp_status'}
+
+    def read(self, api, task):
+        test = task.params['test_certificate']
+        config = api.get(CONFIG_PATH)
+        compatible = bool(config.get('responder_url'))
+        if test and not compatible:
+            raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
+        if test and not task.check_mode:
+            status = api.post(TEST_PATH, read_timeout=test_timeout(config))
+        else:
+            if test:
+                task.warn(NOT_TESTED_IN_CHECK_MODE)
+            try:
+                status = api.get(STATUS_PATH)
+            except RedisEnterpriseError as error:
+                # What a cluster without a responder URL answers here is not
+                # documented; it has no status to give, whatever it says.
+                if compatible or error.http_status in (None, 401, 403):
+                    raise
+                task.warn(NO_STATUS % error.msg)
+                status = dict((name, '') for name in STATUS_FIELDS)
+        return dict(ocsp=config, certificate_compatible=compatible, ocsp_status=with_iso_dates(status, task))
+
+    def result(self, task, state, plan, written):
+        return state
+
+    def explain(self, params, failure):
+        return explain(params, failure)
+
+
+INFO = Info()

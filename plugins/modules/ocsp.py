@@ -20,7 +20,11 @@ description:
     so a cluster that resets omitted fields to their defaults loses nothing. The read-only
     C(responder_url) is never sent.
   - Turning OCSP stapling on needs a responder URL, which comes from the cluster's proxy
-    certificate. When the cluster has none, the module fails before writing, in check mode too.
+    certificate (see M(redis.enterprise.certificate)). When the cluster has none, the module fails
+    before writing, in check mode too.
+  - When a run would turn stapling on (off before, on after), the module first asks the responder
+    (C(POST /v1/ocsp/test)) and writes only when it answers C(GOOD) with a C(next_update) that is not in
+    the past; see O(require_good_status).
 author:
   - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
 extends_documentation_fragment:
@@ -31,7 +35,11 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Makes the GET only, and reports C(changed), the diff and the predicted configuration as a real run would.
+    details:
+      - Makes no write, and reports C(changed), the diff and the predicted configuration as a real run would.
+      - When the run would turn stapling on, it asks the responder as a real run does and predicts the same failure.
+        While stapling is off that test changes nothing on the cluster, which caches a test's answer only while
+        stapling is on.
   diff_mode:
     support: full
     details: The writable fields before and after.
@@ -61,9 +69,25 @@ options:
       - Queries after an invalid status before the certificate is invalidated, from 1 to 100.
       - The cluster's default is 5.
     type: int
+  require_good_status:
+    description:
+      - When the run would turn stapling on, ask the responder first (C(POST /v1/ocsp/test)), and write only when it
+        answers C(GOOD) and its C(next_update) is not in the past. Otherwise fail, writing nothing, with the status,
+        the responder URL and what to check.
+      - While stapling is on, clients that check the staple refuse the handshake when the stapled status is
+        C(REVOKED) or C(UNKNOWN), which includes a responder that does not answer (the nodes cannot reach it).
+        Turning stapling on with such a status cuts every such client off from every database of the cluster.
+      - Has no effect when stapling is on already or stays off.
+      - V(false) skips the test, for turning stapling on while the responder is down on purpose.
+      - The test needs the C(test_ocsp_status) permission, which only the built-in C(admin) role has.
+    type: bool
+    default: true
+    version_added: 0.3.0
 seealso:
+  - module: redis.enterprise.ocsp_info
+  - module: redis.enterprise.certificate
   - name: OCSP requests of the Redis Enterprise REST API
-    description: The GET and PUT /v1/ocsp calls this module makes.
+    description: The GET and PUT /v1/ocsp and POST /v1/ocsp/test calls this module makes.
     link: https://redis.io/docs/latest/operate/rs/references/rest-api/requests/ocsp/
 '''
 
@@ -101,6 +125,25 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ocsp_status:
+  description:
+    - What the responder answered the test made before turning stapling on, as M(redis.enterprise.ocsp_info) returns
+      RV(redis.enterprise.ocsp_info#module:ocsp_status), with each date also in ISO 8601 (UTC).
+    - Also returned with the failure when the answer was not C(GOOD) and current.
+  returned: when the run turns stapling on with O(require_good_status=true)
+  type: dict
+  version_added: 0.3.0
+  sample:
+    cert_status: GOOD
+    responder_url: http://ocsp.example.com
+    produced_at: Wed, 22 Dec 2021 12:50:11 GMT
+    this_update: Wed, 22 Dec 2021 12:50:11 GMT
+    next_update: Thu, 23 Dec 2021 12:50:11 GMT
+    revocation_time: ''
+    produced_at_iso: '2021-12-22T12:50:11Z'
+    this_update_iso: '2021-12-22T12:50:11Z'
+    next_update_iso: '2021-12-23T12:50:11Z'
+    revocation_time_iso: null
 ocsp:
   description:
     - The cluster's OCSP configuration after the run, as the cluster answered it.
@@ -143,40 +186,14 @@ error_code:
   sample: no_responder_url
 '''
 
-from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule, connect
-from ..module_utils import _ocsp
+from ..module_utils import _engine, _ocsp
 
-# The options and what they accept, at least one of them set; both paths
-# validate against them.
-DEFINITION = dict(argument_spec=_ocsp.option_spec(), required_one_of=[list(_ocsp.FIELD_NAMES)],
-                  hints=_ocsp.hints())
-
-
-def run(task):
-    """GET the configuration, compare it with the options given, PUT it when
-    they differ (not in check mode). task: the module, or the action plugin's
-    stand-in for it on the controller."""
-    errors = _ocsp.range_errors(task.params)
-    if errors:
-        raise RedisEnterpriseError(' '.join(errors))
-    desired = dict((name, task.params[name]) for name in _ocsp.FIELD_NAMES)
-    with connect(task) as client:
-        current = client.get(_ocsp.CONFIG_PATH, permission='view_ocsp_config')
-        before, after = _ocsp.plan(current, desired)
-        result = dict(changed=before != after)
-        if task.diff:
-            result['diff'] = dict(before=before, after=after)
-        problem = result['changed'] and _ocsp.responder_problem(current, after)
-        if problem:
-            raise RedisEnterpriseError(problem, error_code='no_responder_url')
-        result['ocsp'] = dict(current, **after)
-        if result['changed'] and not task.check_mode:
-            result['ocsp'] = client.put(_ocsp.CONFIG_PATH, after, permission='config_ocsp')
-    return result
+# The OCSP configuration, as the engine reads, compares and writes it.
+RESOURCE = _ocsp.CONFIG
 
 
 def main():
-    RedisEnterpriseModule(DEFINITION).run(run)
+    _engine.main(RESOURCE)
 
 
 if __name__ == '__main__':

@@ -38,7 +38,10 @@ attributes:
     details:
       - This action does not modify state.
       - With O(test_certificate=true), check mode does not send C(POST /v1/ocsp/test), which contacts the
-        OCSP responder and refreshes the cluster's cache; it returns the cached status with a warning.
+        OCSP responder and, while stapling is on, refreshes the status the cluster caches and staples; it returns
+        the cached status with a warning. That reason holds only while stapling is on; while it is off the test
+        changes nothing on the cluster, and M(redis.enterprise.ocsp) makes it in check mode too before turning
+        stapling on.
   diff_mode:
     support: N/A
     details: This action does not modify state.
@@ -198,99 +201,14 @@ error_code:
   sample: invalid_ocsp_response
 '''
 
-import datetime
-from email.utils import parsedate_to_datetime
+from ..module_utils import _engine, _ocsp
 
-from ..module_utils._api import RedisEnterpriseError, RedisEnterpriseModule, connect
-from ..module_utils import _ocsp
-
-DEFINITION = dict(argument_spec=dict(test_certificate=dict(type='bool', default=False)))
-
-NOT_TESTED_IN_CHECK_MODE = (
-    'test_certificate was not done in check mode: POST /v1/ocsp/test contacts the OCSP responder and '
-    "refreshes the cluster's cached status. The status returned is the cached one.")
-CANNOT_TEST = (
-    'Cannot test the certificate: the cluster has no OCSP responder URL (no_responder_url), so '
-    'certificate_compatible is false. The responder URL comes from the proxy certificate: install one '
-    'issued by a CA whose certificate carries an OCSP URI, or run without test_certificate.')
-
-NO_STATUS = ('The cluster has no OCSP responder URL, so no OCSP status; the status returned is empty. '
-             'GET /v1/ocsp/status failed: %s')
-
-# The dates of the status object, as the cluster writes them (HTTP dates).
-STATUS_DATES = ('produced_at', 'this_update', 'next_update', 'revocation_time')
-
-
-def iso_date(value):
-    """An HTTP date of the status object ('Wed, 22 Dec 2021 12:50:11 GMT') as
-    ISO 8601 in UTC ('2021-12-22T12:50:11Z'). That form sorts as text in time
-    order, so a playbook can compare it with now(utc=True, fmt=...).
-
-    None for an empty or missing date (no status fetched yet); ValueError for
-    anything that is not a date."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-        # An HTTP date without a zone (or with -0000) is GMT.
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.timezone.utc)
-        moment = moment.astimezone(datetime.timezone.utc)
-    except (AttributeError, TypeError, ValueError, OverflowError):
-        # Python 3.8 and 3.9 answer a string that is no date with TypeError;
-        # not a string at all, AttributeError.
-        raise ValueError('%r is not a date like "Wed, 22 Dec 2021 12:50:11 GMT"' % (value,))
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def with_iso_dates(status):
-    """(status with <date>_iso beside each date, warnings for dates that could
-    not be read): one odd date should not hide the rest of the status."""
-    result = dict(status)
-    warnings = []
-    for name in STATUS_DATES:
-        try:
-            result[name + '_iso'] = iso_date(status.get(name))
-        except ValueError as error:
-            result[name + '_iso'] = None
-            warnings.append('The OCSP status field %s: %s, so %s_iso is null.' % (name, error, name))
-    return result, warnings
-
-
-def run(task):
-    """GET the configuration, then the cached status, or POST a test (not in
-    check mode). task: the module, or the action plugin's stand-in for it on
-    the controller."""
-    test = task.params['test_certificate']
-    result = dict(changed=False)
-    with connect(task) as client:
-        result['ocsp'] = client.get(_ocsp.CONFIG_PATH, permission='view_ocsp_config')
-        compatible = result['certificate_compatible'] = bool(result['ocsp'].get('responder_url'))
-        if test and not compatible:
-            raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
-        if test and not task.check_mode:
-            status = client.post(_ocsp.TEST_PATH, permission='test_ocsp_status',
-                                 read_timeout=_ocsp.test_timeout(result['ocsp']))
-        else:
-            if test:
-                task.warn(NOT_TESTED_IN_CHECK_MODE)
-            try:
-                status = client.get(_ocsp.STATUS_PATH, permission='view_ocsp_status')
-            except RedisEnterpriseError as error:
-                # What a cluster without a responder URL answers here is not
-                # documented; it has no status to give, whatever it says.
-                if compatible or error.http_status in (None, 401, 403):
-                    raise
-                task.warn(NO_STATUS % error.msg)
-                status = dict((name, '') for name in _ocsp.STATUS_FIELDS)
-    result['ocsp_status'], warnings = with_iso_dates(status)
-    for warning in warnings:
-        task.warn(warning)
-    return result
+# The OCSP configuration and status, as the engine reads them.
+RESOURCE = _ocsp.INFO
 
 
 def main():
-    RedisEnterpriseModule(DEFINITION).run(run)
+    _engine.main(RESOURCE)
 
 
 if __name__ == '__main__':

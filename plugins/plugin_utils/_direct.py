@@ -36,7 +36,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible.utils.display import Display
 
-from ansible_collections.redis.enterprise.plugins.module_utils import _api
+from ansible_collections.redis.enterprise.plugins.module_utils import _api, _engine
 
 display = Display()
 
@@ -98,10 +98,8 @@ def run_direct(name, module, args, internal):
     to say (an error, a warning): the module then says it, word for word.
 
     internal: the _ansible_* arguments the module would get."""
-    definition = module.DEFINITION
-    spec = _api.connection_argument_spec()
-    spec.update(definition['argument_spec'])
-    validated = ArgumentSpecValidator(spec, required_one_of=definition.get('required_one_of')).validate(args)
+    resource = module.RESOURCE
+    validated = ArgumentSpecValidator(**resource.spec.validator_kwargs()).validate(args)
     # pylint: disable-next=protected-access
     if validated.error_messages or validated._warnings or validated._deprecations:
         return None
@@ -110,7 +108,7 @@ def run_direct(name, module, args, internal):
     no_log_values = validated._no_log_values
     task = Task(params, args, internal['_ansible_check_mode'], internal['_ansible_diff'])
     try:
-        result = module.run(task)
+        result = _engine.run(resource, task)
     except _api.RedisEnterpriseError as error:
         result = dict(error.result(), failed=True)
     except Exception as error:  # pylint: disable=broad-exception-caught
@@ -144,12 +142,13 @@ def is_controller_python(interpreter):
                             and os.path.realpath(path) == os.path.realpath(here))
 
 
-def why_not_direct(switch, transport, become, async_val, interpreter, system):
+def why_not_direct(switch, transport, become, async_val, interpreter, system, missing=None):
     """Why a task must run as a module, or None when it can run in the worker.
 
     switch: the variable's value, None when unset; interpreter: the
     ansible_python_interpreter of the host the task runs on, None when
-    unset; system: platform.system()."""
+    unset; system: platform.system(); missing: a library the module needs
+    that the controller's Python lacks."""
     if switch is False:
         return '%s is false' % SWITCH
     if transport != 'local':
@@ -158,8 +157,8 @@ def why_not_direct(switch, transport, become, async_val, interpreter, system):
         return 'become is set'
     if async_val:
         return 'async is set'
-    if not _api.HAS_REQUESTS:
-        return "requests cannot be imported in the controller's Python"
+    if missing:
+        return "%s cannot be imported in the controller's Python" % missing
     if interpreter and not interpreter.startswith('auto') and not is_controller_python(interpreter):
         return ("ansible_python_interpreter is %s, not the controller's Python (%s): the module runs there, with "
                 'that Python\'s requests and CA bundle' % (interpreter, sys.executable))
@@ -191,7 +190,8 @@ class DirectAction(NormalAction):
         if interpreter is not None:
             interpreter = str(self._templar.template(interpreter))
         return why_not_direct(switch, self._connection.transport, self._play_context.become, self._task.async_val,
-                              interpreter, platform.system())
+                              interpreter, platform.system(),
+                              (_engine.missing_library(self.MODULE.RESOURCE) or [None])[0])
 
     def _prepare(self, tmp, task_vars):
         """What the module would get: (result so far, arguments, internal

@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
-from runner import PATHS, ROOT, runner
+from runner import BIN, PATHS, ROOT, TARBALL, runner
 
 
 @pytest.fixture(scope='session')
@@ -21,14 +22,53 @@ def collections_path():
     return path
 
 
-@pytest.fixture(params=PATHS)
-def path(request):
-    return request.param
+@pytest.fixture(scope='session')
+def tarball(tmp_path_factory):
+    """The collection's tarball: the one `make build` wrote when make runs the
+    tests (REDIS_ENTERPRISE_TEST_TARBALL), else one built once for the run."""
+    given = os.environ.get('REDIS_ENTERPRISE_TEST_TARBALL')
+    if given:
+        assert os.path.basename(given) == TARBALL and os.path.isfile(given), given
+        return given
+    out = tmp_path_factory.mktemp('tarball')
+    env = {k: v for k, v in os.environ.items() if not k.startswith('ANSIBLE_')}
+    env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
+    subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(out), ROOT],
+                   env=env, cwd=str(out), check=True, capture_output=True, timeout=300)
+    return str(out / TARBALL)
+
+
+def pytest_generate_tests(metafunc):
+    """The path a test runs on: direct execution, the default on the
+    controller; both paths for a test marked both_paths, whose behaviour
+    depends on the path (the action layer, environment, secrets), and for
+    every test with REDIS_ENTERPRISE_TEST_PATHS=both; a test that
+    parametrizes path itself names its own."""
+    given = [name.strip() for marker in metafunc.definition.iter_markers('parametrize')
+             for name in (marker.args[0].split(',') if isinstance(marker.args[0], str) else marker.args[0])]
+    if 'path' in metafunc.fixturenames and 'path' not in given:
+        both = os.environ.get('REDIS_ENTERPRISE_TEST_PATHS') == 'both' or metafunc.definition.get_closest_marker(
+            'both_paths')
+        metafunc.parametrize('path', PATHS if both else PATHS[:1])
+
+
+def pytest_collection_modifyitems(config, items):
+    """A run that repeats the suite on another ansible-core
+    (REDIS_ENTERPRISE_TEST_REPEAT=1, as make integration-2.16 sets it) leaves
+    out the tests marked once: they check the collection's files and tools
+    (the benchmark, the execution environment's build context, what the
+    guides and the README say), which no ansible-core release changes."""
+    if os.environ.get('REDIS_ENTERPRISE_TEST_REPEAT') != '1':
+        return
+    once = [item for item in items if item.get_closest_marker('once')]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker('once')]
 
 
 @pytest.fixture
 def ansible(tmp_path, simulator, sim_url, collections_path, path):
-    """The runner of the test's path: every test that uses it runs twice."""
+    """The runner of the test's path (see pytest_generate_tests)."""
     return runner(tmp_path, simulator, sim_url, collections_path, path)
 
 

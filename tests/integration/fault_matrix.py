@@ -498,7 +498,7 @@ def render():
         '',
         '## Many clusters',
         '',
-        '`tests/integration/test_load.py` runs a play over 200 inventory hosts, each its own simulated',
+        '`tests/integration/test_load.py` runs a play over 100 inventory hosts, each its own simulated',
         'cluster, with `forks: 50`, twice: every host changes on the first run, none on the second,',
         'which makes exactly one GET per cluster and no PUT.',
         '',

@@ -10,23 +10,28 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
+
+import pytest
 
 from runner import ROOT
 
 
+@pytest.mark.once
 def test_bench_runs_and_counts_requests(tmp_path, collections_path):
     results = tmp_path / 'bench.json'
     doc = tmp_path / 'performance.md'
     doc.write_text('before\n<!-- bench:begin -->\nold\n<!-- bench:end -->\nafter\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith('ANSIBLE_')}
     proc = subprocess.run(
-        [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench.py'), '-n', '1', '--rounds', '1',
-         '--fleet-hosts', '3', '--fleet-rounds', '1', '--forks', '2', '--json', str(results), '--doc', str(doc)],
+        [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench.py'), '-n', '1', '--rounds', '1', '--no-warm-up',
+         '--fleet-sizes', '2,3', '--fleet-rounds', '1', '--forks', '2', '--json', str(results), '--doc', str(doc)],
         env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for name in ('ocsp/ping = ', 'ocsp/uri = ', 'ocsp module/ping = ', 'fleet ocsp/ping = ', 'fleet ocsp/uri = '):
+    for name in ('ocsp/ping = ', 'ocsp/uri = ', 'ocsp module/ping = ', 'certificate/ping = ', 'fleet ocsp/ping = ',
+                 'fleet ocsp/uri = ', 'fleet ocsp growth = '):
         assert name in proc.stdout, (name, proc.stdout)
 
     result = json.loads(results.read_text())
@@ -36,18 +41,26 @@ def test_bench_runs_and_counts_requests(tmp_path, collections_path):
     drifted = dict(all=2, GET=1, PUT=1, connections=1)
     assert result['requests'] == {'ocsp': converged, 'ocsp_check_diff': converged, 'ocsp_drifted': drifted,
                                   'ocsp_module': converged, 'ocsp_module_drifted': drifted,
-                                  'ocsp_variant': converged}
+                                  'ocsp_variant': converged, 'certificate': converged}
     assert len(result['ratios']['variant/ocsp module']) == 1
-    fleet = result['fleet']
-    assert set(fleet['runs']) == {'empty', 'ping', 'uri', 'ocsp', 'ocsp_module'}
-    for case in ('uri', 'ocsp', 'ocsp_module'):
-        (run,) = fleet['runs'][case]
-        assert run['requests_min'] == run['requests_max'] == 1, (case, run)
-        assert run['peak_tree_pss_mib'] > 0 and run['controller_peak_rss_mib'] > 0
-    assert fleet['runs']['ping'][0]['requests_max'] == 0
-    assert set(fleet['ratios']) == {'fleet ocsp/ping', 'fleet ocsp/uri', 'fleet ocsp module/ping',
-                                    'fleet ocsp/ocsp module'}
+    # The fleet curve: each size over its own first clusters, side by side.
+    curve = result['fleet']
+    assert [size['hosts'] for size in curve['sizes']] == [2, 3]
+    for fleet in curve['sizes']:
+        assert set(fleet['runs']) == {'empty', 'ping', 'uri', 'ocsp', 'ocsp_module', 'audit'}
+        for case in ('uri', 'ocsp', 'ocsp_module'):
+            (run,) = fleet['runs'][case]
+            assert run['requests_min'] == run['requests_max'] == 1, (case, run)
+            assert run['peak_tree_pss_mib'] > 0 and run['controller_peak_rss_mib'] > 0
+        # The audit example: GET /v1/ocsp and GET /v1/ocsp/status per cluster.
+        assert fleet['runs']['audit'][0]['requests_min'] == fleet['runs']['audit'][0]['requests_max'] == 2
+        assert fleet['runs']['ping'][0]['requests_max'] == 0
+        assert set(fleet['ratios']) == {'fleet ocsp/ping', 'fleet ocsp/uri', 'fleet ocsp module/ping',
+                                        'fleet ocsp/ocsp module', 'fleet audit/ping'}
+    # Growth: the per-host cost at the largest size over that at the one before (no timing is asserted).
+    small, large = [statistics.median(size['per_host_ms']['ocsp']) for size in curve['sizes']]
+    assert curve['growth'] == {'from': 2, 'to': 3, 'ocsp': pytest.approx(large / small)}
 
     text = doc.read_text()
     assert text.startswith('before\n<!-- bench:begin -->\nRun of ') and text.endswith('<!-- bench:end -->\nafter\n')
-    assert 'old' not in text and '| ocsp/uri |' in text and '| fleet ocsp/uri |' in text
+    assert 'old' not in text and '| ocsp/uri |' in text and '| fleet ocsp/uri |' in text and '| 3 | redis.enterprise.ocsp, direct |' in text

@@ -21,6 +21,9 @@ import yaml
 import redis_enterprise_sim as simlib
 from runner import HERE, SECRETS, SWITCH
 
+# Behaviour that depends on the path: each test runs on both.
+pytestmark = pytest.mark.both_paths
+
 DIRECT = "redis.enterprise.ocsp runs in the controller's Python (direct execution)"
 AS_MODULE = 'redis.enterprise.ocsp runs as a module: '
 

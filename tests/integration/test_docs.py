@@ -27,7 +27,8 @@ MODULES = sorted(os.path.basename(path)[:-3] for path in glob.glob(os.path.join(
 # Keys of a task or play that are not module names.
 KEYWORDS = {'name', 'hosts', 'gather_facts', 'tasks', 'vars', 'module_defaults', 'register', 'delegate_to',
             'when', 'loop', 'run_once', 'serial', 'block', 'check_mode', 'diff', 'become', 'environment',
-            'ignore_errors', 'changed_when', 'failed_when', 'tags', 'notify', 'no_log', 'collections'}
+            'ignore_errors', 'changed_when', 'failed_when', 'tags', 'notify', 'no_log', 'collections', 'loop_control',
+            'handlers', 'force_handlers'}
 
 
 def ansible_doc(collections_path, *args):
@@ -61,7 +62,7 @@ def fqcn_tasks(task):
     for key in task:
         if key not in KEYWORDS:
             assert '.' in key, 'not an FQCN: %s' % key
-    for inner in task.get('block', []) + task.get('tasks', []):
+    for inner in task.get('block', []) + task.get('tasks', []) + task.get('handlers', []):
         fqcn_tasks(inner)
     return True
 
@@ -89,11 +90,12 @@ def code_blocks(page, languages=('yaml', 'yaml+jinja')):
     return blocks
 
 
+@pytest.mark.once
 def test_guides_are_listed_and_their_examples_are_valid():
     with open(os.path.join(DOCSITE, 'extra-docs.yml')) as handle:
         listed = [page for section in yaml.safe_load(handle)['sections'] for page in section['toctree']]
     pages = sorted(os.path.basename(path)[:-4] for path in glob.glob(os.path.join(DOCSITE, 'rst', '*.rst')))
-    assert sorted(listed) == pages == ['awx', 'getting_started', 'ocsp_fleet']
+    assert sorted(listed) == pages == ['awx', 'certificates', 'getting_started', 'ocsp_fleet', 'ocsp_stapling']
     for page in pages:
         blocks = code_blocks(page + '.rst')
         assert blocks, page
@@ -104,6 +106,7 @@ def test_guides_are_listed_and_their_examples_are_valid():
                 assert all(fqcn_tasks(item) for item in data)
 
 
+@pytest.mark.once
 def test_no_example_turns_verification_off():
     examples = []
     for path in glob.glob(os.path.join(ROOT, 'docs', '**', '*.yml'), recursive=True):
@@ -121,6 +124,7 @@ def load(*parts):
         return yaml.safe_load(handle)
 
 
+@pytest.mark.once
 def test_awx_guide_quotes_the_files_it_names():
     blocks = [yaml.safe_load(block) for block in code_blocks('awx.rst')]
     credential_type = load('docs', 'awx', 'credential_type.yml')
@@ -143,6 +147,53 @@ def test_awx_guide_quotes_the_files_it_names():
         return value
 
     assert [render(task) for task in templates] in blocks
+
+
+def github_anchor(heading):
+    """The anchor GitHub and Galaxy give a Markdown or reStructuredText heading."""
+    return re.sub(r'[^\w\- ]', '', heading.strip().lower()).replace(' ', '-')
+
+
+@pytest.mark.once
+def test_readme_has_what_galaxy_readers_look_for_and_links_that_work_there():
+    with open(os.path.join(ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    sections = re.findall(r'^## (.*)$', readme, re.M)
+    for expected in ('Description', 'Requirements', 'Tested ansible-core versions', 'Installation', 'Use cases',
+                     'Testing', 'Contributing', 'Support', 'Release notes and roadmap', 'Licence'):
+        assert expected in sections, expected
+    # On the Galaxy page a relative link has no repository to point into.
+    repository = load('galaxy.yml')['repository']
+    headings = {github_anchor(heading) for heading in re.findall(r'^#+ (.*)$', readme, re.M)}
+    links = re.findall(r'\]\(([^)\s]+)\)', readme)
+    assert len(links) > 30
+    for link in links:
+        if link.startswith('#'):
+            assert link[1:] in headings, link
+            continue
+        assert link.startswith(('https://', 'mailto:')), link
+        if not link.startswith(repository + '/'):
+            continue
+        rest = link[len(repository) + 1:]
+        if rest == 'issues':
+            continue
+        kind, branch, path = rest.split('/', 2)
+        path, fragment = path.partition('#')[::2]
+        assert branch == 'main', link
+        assert kind == ('tree' if os.path.isdir(os.path.join(ROOT, path)) else 'blob'), link
+        assert os.path.exists(os.path.join(ROOT, path)), link
+        if fragment:
+            with open(os.path.join(ROOT, path)) as handle:
+                lines = handle.read().splitlines()
+            titles = [lines[i] for i in range(len(lines) - 1)
+                      if lines[i].strip() and re.fullmatch(r'([=\-~^"#*+])\1+', lines[i + 1])]
+            assert fragment in {github_anchor(title) for title in titles}, link
+
+
+@pytest.mark.once
+def test_the_stapling_guide_quotes_the_workflow_it_names():
+    (playbook,) = code_blocks('ocsp_stapling.rst', ('yaml+jinja',))
+    assert yaml.safe_load(playbook) == load('docs', 'examples', 'enable_ocsp_stapling.yml')
 
 
 def test_fleet_playbook_of_the_guide(tmp_path, ansible):

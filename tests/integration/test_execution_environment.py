@@ -18,13 +18,14 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 import redis_enterprise_sim as simlib
-from runner import BIN, ROOT, TARBALL, VERSION, assert_clean_failure
+from runner import BIN, ROOT, VERSION, assert_clean_failure
 
 EE_FILE = os.path.join(ROOT, 'docs', 'execution-environment', 'execution-environment.yml')
 # A collection with a Python requirement of its own, installed next to this
@@ -66,6 +67,7 @@ def run(args, **kwargs):
     return proc
 
 
+@pytest.mark.once
 def test_collection_metadata_points_at_requirements_txt():
     with open(os.path.join(ROOT, 'meta', 'execution-environment.yml')) as handle:
         meta = yaml.safe_load(handle)
@@ -86,7 +88,8 @@ def introspect(context, share, wanted):
     return yaml.safe_load(proc.stdout)
 
 
-def test_builder_context_installs_the_collection_and_its_python_requirements(tmp_path):
+@pytest.mark.once
+def test_builder_context_installs_the_collection_and_its_python_requirements(tmp_path, tarball):
     with open(EE_FILE) as handle:
         definition = yaml.safe_load(handle)
     assert definition['version'] == 3
@@ -140,10 +143,9 @@ def test_builder_context_installs_the_collection_and_its_python_requirements(tmp
     assert not (context / '_build' / 'requirements.txt').exists()
 
     # The galaxy stage, offline: the collection as built and installed from its tarball.
-    run(['ansible-galaxy', 'collection', 'build', '--output-path', str(tmp_path), ROOT], cwd=str(tmp_path))
     share = tmp_path / 'usr-share-ansible' / 'collections'
     env = {'ANSIBLE_COLLECTIONS_PATH': str(share)}
-    run(['ansible-galaxy', 'collection', 'install', '-p', str(share), str(tmp_path / TARBALL)],
+    run(['ansible-galaxy', 'collection', 'install', '-p', str(share), tarball],
         cwd=str(tmp_path), env=env)
     installed = share / 'ansible_collections' / 'redis' / 'enterprise'
     assert (installed / 'MANIFEST.json').is_file() and (installed / 'plugins' / 'modules' / 'ocsp.py').is_file()

@@ -17,6 +17,8 @@ from fault_matrix import ROWS, Lab
 from runner import runner
 
 RERUN = [row for row in ROWS if row['rerun']]
+# One process for every test of the matrix: they share its runs (make test runs tests in parallel).
+pytestmark = pytest.mark.xdist_group('fault-matrix')
 
 
 @pytest.fixture(scope='module')

@@ -2,7 +2,7 @@
 # Copyright: Contributors to the redis.enterprise collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A fleet: 200 inventory hosts, each its own simulated cluster, at forks 50,
+"""A fleet: 100 inventory hosts, each its own simulated cluster, at forks 50,
 converging twice. A correctness test: no timing is asserted."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 import redis_enterprise_sim as simlib
 from fault_matrix import DESIRED
 
-CLUSTERS = 200
+CLUSTERS = 100
 FORKS = 50
 
 
@@ -38,7 +38,7 @@ def _settled(baseline, count, seconds=10):
 
 @pytest.fixture(scope='module')
 def fleet(tmp_path_factory):
-    # 200 listening sockets and up to 50 connections at once, in this process.
+    # 100 listening sockets and up to 50 connections at once, in this process.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < 1024:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))

@@ -15,6 +15,9 @@ import pytest
 import redis_enterprise_sim as simlib
 from fault_matrix import DESIRED
 
+# Proxies come from the environment, which each path reads in its own process.
+pytestmark = pytest.mark.both_paths
+
 # Set by the tests alone: the host's own proxy settings must not reach the runs.
 NO_PROXY_ENVIRONMENT = {name: None for name in ('https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY',
                                                 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY')}

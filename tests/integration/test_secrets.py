@@ -15,6 +15,10 @@ import pytest
 import redis_enterprise_sim as simlib
 from fault_matrix import ROWS, URL_PASSWORD, WRONG_PASSWORD, Lab
 
+# Behaviour that depends on the path, in one process that shares the matrix's
+# simulated clusters.
+pytestmark = pytest.mark.xdist_group('secrets')
+
 
 def _basic(user, password):
     return base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
@@ -38,7 +42,9 @@ def lab(tmp_path_factory):
     lab.stop()
 
 
-@pytest.mark.parametrize('debug', ['0', '1'])
+# On the module path, ANSIBLE_DEBUG=1 prints what -vvvv prints and more: the
+# run with it stands for both there.
+@pytest.mark.parametrize('path, debug', [('direct', '0'), ('direct', '1'), ('module', '1')])
 def test_no_secret_in_any_output(lab, ansible, debug):
     lab.arm(ROWS)
     run = lab.play(ansible, ROWS, '-vvvv', '--diff', env={'ANSIBLE_DEBUG': debug})

@@ -16,6 +16,7 @@ import warnings
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 import trustme
 from ansible.module_utils.errors import RequiredError, UnsupportedError
 
@@ -542,3 +543,25 @@ def test_a_drop_then_gateway_errors_share_one_budget(client, cluster):
     # 4 tries in all; the message counts the 502s in a row, not the drop.
     assert cluster.count('GET') == 4
     assert 'HTTP 502 3 times in a row' in error.msg
+
+
+def test_a_connection_closed_under_tls_is_retried_as_a_reset(client):
+    """A kept-alive connection the cluster closes in the instant it is reused
+    ends in an unexpected TLS EOF rather than a reset: a PUT sent then is
+    sent again on a new connection, and a certificate that fails
+    verification is not retried."""
+    import urllib3
+
+    eof = urllib3.exceptions.SSLError(ssl.SSLEOFError(8, 'EOF occurred in violation of protocol (_ssl.c:2406)'))
+    again = client.retry.increment('PUT', '/v1/ocsp', error=eof)
+    assert (again.read, again.total) == (client.retry.read - 1, client.retry.total - 1)
+    with pytest.raises(urllib3.exceptions.MaxRetryError):
+        again.increment('PUT', '/v1/ocsp', error=eof)
+    refused = urllib3.exceptions.SSLError(ssl.SSLCertVerificationError(1, 'certificate verify failed'))
+    with pytest.raises(urllib3.exceptions.MaxRetryError):
+        client.retry.increment('PUT', '/v1/ocsp', error=refused)
+    # When it persists, the message says what happened, not that verification failed.
+    error = requests.exceptions.SSLError(urllib3.exceptions.MaxRetryError(None, '/v1/ocsp', eof))
+    msg = str(client._failed(error, client.base_url + '/v1/ocsp', 'PUT /v1/ocsp', 'PUT', 30))
+    assert msg.startswith('The connection to %s closed without an answer to PUT /v1/ocsp' % client.base_url), msg
+    assert 'TLS verification' not in msg and 'may or may not have applied the PUT' in msg

@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest
 
 import redis_enterprise_sim as simlib
 from ansible_collections.redis.enterprise.plugins.module_utils import _ocsp
 from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseError
+from ansible_collections.redis.enterprise.plugins.module_utils._engine import Plan
 
 CURRENT = {
     'ocsp_functionality': False,
@@ -26,38 +29,53 @@ WRITABLE = dict((k, v) for k, v in CURRENT.items() if k != 'responder_url')
 REFERENCE = dict(simlib.RANGES, ocsp_functionality=None)
 
 
+def plan(current, desired):
+    """(before, after) of the OCSP configuration's plan for the options."""
+    made = _ocsp.CONFIG.plan(None, current, _ocsp.CONFIG.desired(desired))
+    return made.before, made.after
+
+
+def range_errors(params):
+    try:
+        _ocsp.CONFIG.desired(params)
+    except RedisEnterpriseError as error:
+        return [error.msg]
+    return []
+
+
 def test_the_fields_and_ranges_are_the_api_references():
-    assert set(_ocsp.FIELD_NAMES) == set(REFERENCE) == set(_ocsp.FIELDS)
+    fields = dict((field.name, field) for field in _ocsp.FIELDS)
+    assert set(_ocsp.FIELD_NAMES) == set(REFERENCE) == set(fields)
     for name, bounds in REFERENCE.items():
         kind = 'bool' if bounds is None else 'int'
-        assert _ocsp.FIELDS[name] == (kind,) + (bounds or (None, None)), name
+        assert (fields[name].kind, fields[name].low, fields[name].high) == (kind,) + (bounds or (None, None)), name
 
 
 def test_nothing_desired_means_no_change():
-    before, after = _ocsp.plan(CURRENT, dict.fromkeys(REFERENCE))
+    before, after = plan(CURRENT, dict.fromkeys(REFERENCE))
     assert before == after == WRITABLE
 
 
 def test_desired_equal_to_current_means_no_change():
-    before, after = _ocsp.plan(CURRENT, {'query_frequency': 3600, 'ocsp_functionality': False})
+    before, after = plan(CURRENT, {'query_frequency': 3600, 'ocsp_functionality': False})
     assert before == after
 
 
 def test_merge_keeps_every_writable_field_and_drops_responder_url():
-    before, after = _ocsp.plan(CURRENT, {'response_timeout': 7, 'query_frequency': None})
+    before, after = plan(CURRENT, {'response_timeout': 7, 'query_frequency': None})
     assert before == WRITABLE
     assert after == dict(WRITABLE, response_timeout=7)
     assert 'responder_url' not in after
 
 
 def test_unknown_fields_from_a_newer_cluster_are_ignored():
-    before, after = _ocsp.plan(dict(CURRENT, stapling_cache_size=42), {'response_timeout': 1})
+    before, after = plan(dict(CURRENT, stapling_cache_size=42), {'response_timeout': 1})
     assert before == after == WRITABLE
 
 
 def test_numbers_sent_as_strings_compare_equal():
-    before, after = _ocsp.plan(dict(CURRENT, query_frequency='3600', ocsp_functionality='false'),
-                               {'query_frequency': 3600, 'ocsp_functionality': False})
+    before, after = plan(dict(CURRENT, query_frequency='3600', ocsp_functionality='false'),
+                         {'query_frequency': 3600, 'ocsp_functionality': False})
     assert before == after
     assert before['query_frequency'] == 3600
 
@@ -65,7 +83,7 @@ def test_numbers_sent_as_strings_compare_equal():
 def test_missing_fields_are_not_invented():
     current = dict(CURRENT)
     del current['recovery_max_tries']
-    before, after = _ocsp.plan(current, {'query_frequency': 7200})
+    before, after = plan(current, {'query_frequency': 7200})
     assert 'recovery_max_tries' not in before
     assert after == dict(before, query_frequency=7200)
 
@@ -75,19 +93,19 @@ def test_missing_fields_are_not_invented():
     (1, True), (0, False), ('1', True), ('enabled', True), ('Disabled', False),
 ])
 def test_ocsp_functionality_as_a_cluster_or_rladmin_may_write_it(value, expected):
-    assert _ocsp.writable({'ocsp_functionality': value}) == {'ocsp_functionality': expected}
+    assert _ocsp.CONFIG.writable({'ocsp_functionality': value}) == {'ocsp_functionality': expected}
 
 
 @pytest.mark.parametrize('value', ['maybe', 'enabledd', 2, [True], {}])
 def test_ocsp_functionality_that_is_no_boolean_is_a_clear_error(value):
     with pytest.raises(RedisEnterpriseError) as info:
-        _ocsp.writable({'ocsp_functionality': value})
+        _ocsp.CONFIG.writable({'ocsp_functionality': value})
     assert 'which is not true or false' in info.value.msg
 
 
 def test_a_field_of_the_wrong_type_is_a_clear_error():
     with pytest.raises(RedisEnterpriseError) as info:
-        _ocsp.writable(dict(CURRENT, query_frequency='hourly'))
+        _ocsp.CONFIG.writable(dict(CURRENT, query_frequency='hourly'))
     assert "query_frequency='hourly'" in info.value.msg
     assert 'an integer from 60 to 86400' in info.value.msg
 
@@ -99,7 +117,7 @@ def test_a_field_of_the_wrong_type_is_a_clear_error():
     ('recovery_max_tries', 0), ('recovery_max_tries', 101),
 ])
 def test_range_errors_name_the_option_and_its_range(name, value):
-    errors = _ocsp.range_errors({name: value})
+    errors = range_errors({name: value})
     low, high = simlib.RANGES[name]
     assert errors == ['%s must be an integer from %d to %d; got %d.' % (name, low, high, value)]
 
@@ -109,8 +127,8 @@ def test_range_errors_name_the_option_and_its_range(name, value):
     ('recovery_frequency', 60, 86400), ('recovery_max_tries', 1, 100),
 ])
 def test_range_bounds_are_accepted(name, low, high):
-    assert _ocsp.range_errors({name: low}) == []
-    assert _ocsp.range_errors({name: high}) == []
+    assert range_errors({name: low}) == []
+    assert range_errors({name: high}) == []
 
 
 @pytest.mark.parametrize('current, after, expected', [
@@ -125,12 +143,16 @@ def test_range_bounds_are_accepted(name, low, high):
      'OCSP stapling is on, but'),
 ])
 def test_responder_problem_names_the_state_it_refuses(current, after, expected):
-    problem = _ocsp.responder_problem(current, after)
+    made = Plan(_ocsp.CONFIG.writable(current), after, body=after)
+    # Without the responder test, which needs a cluster to ask.
+    task = types.SimpleNamespace(params={'require_good_status': False})
     if expected is None:
-        assert problem is None
-    else:
-        assert problem.startswith(expected), problem
-        assert 'no_responder_url' in problem
+        assert _ocsp.CONFIG.prepare(None, task, current, made) == {}
+        return
+    with pytest.raises(RedisEnterpriseError) as info:
+        _ocsp.CONFIG.prepare(None, task, current, made)
+    assert info.value.msg.startswith(expected), info.value.msg
+    assert 'no_responder_url' in info.value.msg and info.value.error_code == 'no_responder_url'
 
 
 @pytest.mark.parametrize('config, seconds', [
@@ -143,3 +165,22 @@ def test_responder_problem_names_the_state_it_refuses(current, after, expected):
 def test_the_test_call_waits_for_the_queue_and_the_responder(config, seconds):
     # 5 s in the cluster's queue, then response_timeout, then a margin of 5 s.
     assert _ocsp.test_timeout(config) == seconds
+
+
+@pytest.mark.parametrize('status, said', [
+    ({'cert_status': 'GOOD', 'next_update_iso': '2999-01-01T00:00:00Z'}, None),
+    # An answer without a next update (RFC 6960 allows it) is not out of date.
+    ({'cert_status': 'GOOD', 'next_update_iso': None}, None),
+    ({'cert_status': 'GOOD', 'next_update_iso': '2021-12-23T12:50:11Z'},
+     'answered GOOD for the proxy certificate, but out of date: its next update was 2021-12-23T12:50:11Z'),
+    ({'cert_status': 'REVOKED', 'revocation_time_iso': '2026-11-28T10:00:00Z', 'responder_url': 'http://r.test'},
+     'the OCSP responder http://r.test answered REVOKED for the proxy certificate (revoked at 2026-11-28T10:00:00Z)'),
+    ({'cert_status': 'UNKNOWN'}, 'answered UNKNOWN'),
+    ({'cert_status': ''}, 'answered no status'),
+])
+def test_only_a_good_and_current_answer_is_no_problem(status, said):
+    problem = _ocsp.status_problem(status)
+    if said is None:
+        assert problem is None
+    else:
+        assert said in problem[0] and problem[1].startswith(('The certificate is revoked', 'Check'))

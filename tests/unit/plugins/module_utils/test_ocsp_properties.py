@@ -72,6 +72,17 @@ def _typed(name, value):
     return int(float(value))
 
 
+def plan(current, desired):
+    """(before, after) of the module's plan for the options desired."""
+    made = _ocsp.CONFIG.plan(None, current, _ocsp.CONFIG.desired(desired))
+    return made.before, made.after
+
+
+def refused(current, after):
+    """What the reference says of turning OCSP on: it needs a responder URL."""
+    return bool(after.get('ocsp_functionality')) and not current.get('responder_url')
+
+
 def _cluster(config):
     cluster = simlib.Cluster()
     cluster.config = dict(config)
@@ -85,7 +96,7 @@ def _put(cluster, body):
 @settings(max_examples=300, deadline=None, database=None)
 @given(current_configs(), desired_subsets())
 def test_put_body_is_current_merged_with_desired(current, desired):
-    before, after = _ocsp.plan(current, desired)
+    before, after = plan(current, desired)
     assert 'responder_url' not in after
     assert set(after) <= set(FIELD_NAMES)
     for name in FIELD_NAMES:
@@ -101,17 +112,17 @@ def test_put_body_is_current_merged_with_desired(current, desired):
 @settings(max_examples=300, deadline=None, database=None)
 @given(current_configs(), desired_subsets())
 def test_applying_the_put_leaves_nothing_to_change(current, desired):
-    before, after = _ocsp.plan(current, desired)
+    before, after = plan(current, desired)
     cluster = _cluster(current)
     status, answer = _put(cluster, after)
-    if _ocsp.responder_problem(current, after):
+    if refused(current, after):
         # The module refuses before writing; the cluster would refuse too.
         assert (status, answer['error_code']) == (400, 'no_responder_url')
         return
     # The simulator validates the body as the cluster does: types, ranges,
     # no read-only or unknown field.
     assert status == 200, answer
-    again_before, again_after = _ocsp.plan(cluster.config, desired)
+    again_before, again_after = plan(cluster.config, desired)
     assert again_before == again_after
     assert dict((name, again_after[name]) for name in after) == after
     # The fields nobody asked about are untouched, unknown ones included; a
@@ -127,13 +138,13 @@ def test_applying_the_put_leaves_nothing_to_change(current, desired):
 @settings(max_examples=200, deadline=None, database=None)
 @given(current_configs())
 def test_asking_for_nothing_changes_nothing(current):
-    before, after = _ocsp.plan(current, dict((name, None) for name in FIELD_NAMES))
+    before, after = plan(current, dict((name, None) for name in FIELD_NAMES))
     assert before == after
 
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(current_configs(), desired_subsets())
 def test_no_change_reported_exactly_when_the_cluster_already_matches(current, desired):
-    before, after = _ocsp.plan(current, desired)
+    before, after = plan(current, desired)
     matches = all(value is None or before.get(name) == value for name, value in desired.items())
     assert (before == after) is matches

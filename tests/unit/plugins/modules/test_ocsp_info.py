@@ -15,6 +15,7 @@ from hypothesis import given, strategies as st
 
 import redis_enterprise_sim as simlib
 from ansible.module_utils import basic
+from ansible_collections.redis.enterprise.plugins.module_utils import _ocsp
 from ansible_collections.redis.enterprise.plugins.modules import ocsp_info
 
 UTC = datetime.timezone.utc
@@ -34,7 +35,7 @@ EMPTY_ISO = dict.fromkeys(ISO)
 CHECK = pytest.mark.parametrize('check', [False, True])
 
 
-# Date conversion (plugins/modules/ocsp_info.py)
+# Date conversion (plugins/module_utils/_ocsp.py)
 
 @pytest.mark.parametrize('value, expected', [
     ('Wed, 22 Dec 2021 12:50:11 GMT', '2021-12-22T12:50:11Z'),
@@ -47,14 +48,14 @@ CHECK = pytest.mark.parametrize('check', [False, True])
     (None, None),
 ])
 def test_iso_date(value, expected):
-    assert ocsp_info.iso_date(value) == expected
+    assert _ocsp.iso_date(value) == expected
 
 
 @pytest.mark.parametrize('value', ['soon', '2021-12-22T12:50:11Z', 'Wed, 32 Dec 2021 12:50:11 GMT',
                                    'Wed, 22 Foo 2021 12:50:11 GMT', 1640177411, ['Wed']])
 def test_iso_date_refuses_what_is_not_a_date(value):
     with pytest.raises(ValueError, match='is not a date like "Wed, 22 Dec 2021 12:50:11 GMT"'):
-        ocsp_info.iso_date(value)
+        _ocsp.iso_date(value)
 
 
 MOMENTS = st.datetimes(min_value=datetime.datetime(1970, 1, 1), max_value=datetime.datetime(9999, 12, 30),
@@ -63,27 +64,39 @@ MOMENTS = st.datetimes(min_value=datetime.datetime(1970, 1, 1), max_value=dateti
 
 @given(MOMENTS)
 def test_iso_date_is_the_same_moment(moment):
-    assert ocsp_info.iso_date(format_datetime(moment, usegmt=True)) == moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+    assert _ocsp.iso_date(format_datetime(moment, usegmt=True)) == moment.strftime('%Y-%m-%dT%H:%M:%SZ')
     # fromisoformat reads a trailing Z only from Python 3.11 on.
-    iso = ocsp_info.iso_date(format_datetime(moment, usegmt=True))
+    iso = _ocsp.iso_date(format_datetime(moment, usegmt=True))
     assert datetime.datetime.fromisoformat(iso.replace('Z', '+00:00')) == moment
 
 
 @given(MOMENTS, MOMENTS)
 def test_iso_dates_sort_as_text_in_time_order(first, second):
-    as_text = [ocsp_info.iso_date(format_datetime(m, usegmt=True)) for m in (first, second)]
+    as_text = [_ocsp.iso_date(format_datetime(m, usegmt=True)) for m in (first, second)]
     assert (as_text[0] < as_text[1]) == (first < second)
+
+
+class Warned(object):
+    """A task's warn(), as with_iso_dates() uses it."""
+
+    def __init__(self):
+        self.warnings = []
+
+    def warn(self, warning):
+        self.warnings.append(warning)
 
 
 def test_with_iso_dates_keeps_the_status_and_adds_iso_dates():
     status = dict(DATES, cert_status='GOOD', responder_url=simlib.RESPONDER_URL)
-    converted, warnings = ocsp_info.with_iso_dates(status)
-    assert converted == dict(status, **ISO)
-    assert warnings == []
+    task = Warned()
+    assert _ocsp.with_iso_dates(status, task) == dict(status, **ISO)
+    assert task.warnings == []
 
 
 def test_with_iso_dates_warns_about_one_odd_date_and_converts_the_rest():
-    converted, warnings = ocsp_info.with_iso_dates(dict(DATES, next_update='tomorrow'))
+    task = Warned()
+    converted = _ocsp.with_iso_dates(dict(DATES, next_update='tomorrow'), task)
+    warnings = task.warnings
     assert converted['next_update'] == 'tomorrow'
     assert converted['next_update_iso'] is None
     assert converted['this_update_iso'] == ISO['this_update_iso']
@@ -173,7 +186,7 @@ def test_test_certificate_in_check_mode_returns_the_cached_status_and_warns(
     assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
     assert result['ocsp_status']['cert_status'] == 'GOOD'
     assert result['ocsp_status']['next_update_iso'] == ISO['next_update_iso']
-    assert warnings() == [ocsp_info.NOT_TESTED_IN_CHECK_MODE]
+    assert warnings() == [_ocsp.NOT_TESTED_IN_CHECK_MODE]
 
 
 @CHECK

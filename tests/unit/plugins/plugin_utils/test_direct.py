@@ -16,6 +16,7 @@ import pytest
 
 import redis_enterprise_sim as simlib
 from ansible_collections.redis.enterprise.plugins.modules import ocsp
+from ansible_collections.redis.enterprise.plugins.module_utils import _engine
 from ansible_collections.redis.enterprise.plugins.plugin_utils import _direct
 
 INTERNAL = {'_ansible_check_mode': False, '_ansible_diff': False, '_ansible_verbosity': 0}
@@ -100,9 +101,12 @@ def test_the_connection_options_fall_back_to_the_environment(cluster, connection
 
 
 def broken(explode_with):
-    def run(task):
-        raise explode_with('no luck with %s' % task.params['password'])
-    return types.SimpleNamespace(DEFINITION=ocsp.DEFINITION, run=run)
+    class Broken(_engine.Resource):
+        spec = ocsp.RESOURCE.spec
+
+        def desired(self, params):
+            raise explode_with('no luck with %s' % params['password'])
+    return types.SimpleNamespace(RESOURCE=Broken())
 
 
 @pytest.mark.parametrize('internal, traceback', [

@@ -21,21 +21,28 @@ extends_documentation_fragment:
   - redis.enterprise.connection
 '''
 
-from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseModule
-
-DEFINITION = dict(argument_spec=dict(explode=dict(type='bool', default=True)))
+from ansible_collections.redis.enterprise.plugins.module_utils import _engine
 
 
-def run(task):
-    if task.params['explode']:
-        # A bug of the kind that would otherwise end as a traceback, with a
-        # secret in its text.
-        raise ZeroDivisionError('cannot divide %s by zero' % task.params['password'])
-    return dict(changed=False, exploded=False)
+class Broken(_engine.Resource):
+    spec = _engine.Spec(dict(explode=dict(type='bool', default=True)))
+
+    def read(self, api, task):
+        if task.params['explode']:
+            # A bug of the kind that would otherwise end as a traceback, with a
+            # secret in its text.
+            raise ZeroDivisionError('cannot divide %s by zero' % task.params['password'])
+        return dict(exploded=False)
+
+    def result(self, task, state, plan, written):
+        return state
+
+
+RESOURCE = Broken()
 
 
 def main():
-    RedisEnterpriseModule(DEFINITION).run(run)
+    _engine.main(RESOURCE)
 
 
 if __name__ == '__main__':

@@ -17,17 +17,24 @@ extends_documentation_fragment:
   - redis.enterprise.connection
 '''
 
-from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseModule
-
-DEFINITION = dict(argument_spec=dict())
+from ansible_collections.redis.enterprise.plugins.module_utils import _engine
 
 
-def run(task):
-    return dict(changed=False, user=task.params['username'])
+class Unprepared(_engine.Resource):
+    spec = _engine.Spec({})
+
+    def read(self, api, task):
+        return dict(user=task.params['username'])
+
+    def result(self, task, state, plan, written):
+        return state
+
+
+RESOURCE = Unprepared()
 
 
 def main():
-    RedisEnterpriseModule(DEFINITION).run(run)
+    _engine.main(RESOURCE)
 
 
 if __name__ == '__main__':

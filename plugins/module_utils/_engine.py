@@ -1,0 +1,382 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the redis.enterprise
+# collection and may not remain stable to outside uses. Changes may be made
+# in ANY release, even a bugfix release.
+
+"""The engine every module of the collection runs on.
+
+A module declares its resource: its options and their constraints (Spec),
+the calls it makes and the permission each needs, its own error codes and
+their messages, and how to read, compare and write it. The engine does the
+rest, alike as a module and in the controller's worker (direct execution):
+the checks that need no cluster, the read, the comparison, check mode, diff,
+the write, and every failure as a message.
+
+A resource sees its task through one small interface, the same on both
+paths: params, given (the options the task's arguments name), check_mode,
+diff and warn(). On the module path the task is the AnsibleModule; on the
+direct path, plugin_utils/_direct.py's Task."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from . import _api
+from ._api import RedisEnterpriseError
+
+
+class Spec(object):
+    """A module's options with every constraint on them, one object for
+    AnsibleModule on the module path and ArgumentSpecValidator on the direct
+    path.
+
+    options: the module's own options (the connection's are added);
+    constraints: mutually_exclusive, required_together, required_one_of,
+    required_if, required_by, as AnsibleModule takes them; hints: (text,
+    sentence) pairs, the sentence added to an argument validation message
+    that holds the text (an option's range with its type error)."""
+
+    CONSTRAINTS = ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by')
+
+    def __init__(self, options, hints=(), **constraints):
+        unknown = sorted(set(constraints) - set(self.CONSTRAINTS))
+        if unknown:
+            raise TypeError('not a constraint of an argument spec: %s' % ', '.join(unknown))
+        self.options = options
+        self.hints = tuple(hints)
+        self.constraints = constraints
+
+    def argument_spec(self):
+        spec = _api.connection_argument_spec()
+        spec.update(copy.deepcopy(self.options))
+        return spec
+
+    def validator_kwargs(self):
+        """The keyword arguments of ArgumentSpecValidator."""
+        return dict(self.constraints, argument_spec=self.argument_spec())
+
+    def module_kwargs(self):
+        """The keyword arguments of AnsibleModule."""
+        return dict(self.validator_kwargs(), supports_check_mode=True)
+
+
+class Failure(object):
+    """An HTTP error answer of the cluster, as explain() sees it."""
+
+    def __init__(self, method, path, status, code, said, tries, user):
+        self.method = method
+        self.path = path
+        self.call = '%s %s' % (method, path)
+        self.status = status
+        self.code = code
+        self.said = said
+        self.tries = tries
+        self.user = user
+
+
+class Plan(object):
+    """What a run would change: before and after as the diff shows them, and
+    what the write needs (for a settings object, the PUT body). A resource
+    may keep more on it for its write."""
+
+    def __init__(self, before, after, body=None):
+        self.before = before
+        self.after = after
+        self.body = body
+
+    @property
+    def changed(self):
+        return self.before != self.after
+
+
+class Resource(object):
+    """What a module declares. The engine calls, in this order:
+
+      desired(params)                  the state asked for; raises for bad options, before any request
+      read(api, task)                  the state on the cluster, secrets dropped
+      plan(task, state, want)          a Plan, or None for a read-only resource
+      prepare(api, task, state, plan)  what must hold before the write, in check mode too
+      write(api, task, state, plan)    the write (not in check mode); the state after it
+      after_write(api, task, state, plan)
+      result(task, state, plan, written)
+
+    prepare, after_write and result return result keys. explain(params,
+    failure) gives a resource's own message for an HTTP error answer.
+
+    requires: the libraries its code imports beyond requests
+    ('cryptography'); permissions: (method, path) -> the permission a call
+    needs, named in a 403's message; retry_statuses: path -> the statuses a
+    call to that path is also retried on."""
+
+    spec = None
+    requires = ()
+    permissions = {}
+    retry_statuses = {}
+
+    def desired(self, params):
+        return None
+
+    def read(self, api, task):
+        raise NotImplementedError
+
+    def plan(self, task, state, want):
+        return None
+
+    def prepare(self, api, task, state, plan):
+        return {}
+
+    def write(self, api, task, state, plan):
+        raise NotImplementedError
+
+    def after_write(self, api, task, state, plan):
+        return {}
+
+    def result(self, task, state, plan, written):
+        return {}
+
+    def explain(self, params, failure):
+        return None
+
+
+class Api(object):
+    """The calls of one resource for one task: the Client, with the
+    resource's permissions, retries and messages."""
+
+    def __init__(self, client, resource, params):
+        self.client = client
+        self.resource = resource
+        self.params = params
+        for path, statuses in resource.retry_statuses.items():
+            client.retry_also(path, statuses)
+
+    def call(self, method, path, body=None, read_timeout=None, empty_ok=False):
+        def explain(status, code, said, tries):
+            failure = Failure(method, path, status, code, said, tries, self.client.username)
+            return self.resource.explain(self.params, failure)
+        return self.client.request(method, path, body=body, permission=self.resource.permissions.get((method, path)),
+                                   read_timeout=read_timeout, explain=explain, empty_ok=empty_ok)
+
+    def get(self, path):
+        return self.call('GET', path)
+
+    def put(self, path, body, empty_ok=False):
+        return self.call('PUT', path, body=body, empty_ok=empty_ok)
+
+    def post(self, path, body=None, read_timeout=None):
+        return self.call('POST', path, body=body, read_timeout=read_timeout)
+
+
+def missing_library(resource):
+    """(name, message) of a library the resource needs that this Python
+    lacks, or None."""
+    if not _api.HAS_REQUESTS:
+        return 'requests', _api.missing_requests()
+    if 'cryptography' in resource.requires:
+        from . import _x509  # pylint: disable=import-outside-toplevel
+        if not _x509.HAS_CRYPTOGRAPHY:
+            return 'cryptography', _x509.missing_cryptography()
+    return None
+
+
+def run(resource, task):
+    """One run of resource for task: the result, or RedisEnterpriseError."""
+    want = resource.desired(task.params)
+    with _api.connect(task) as client:
+        api = Api(client, resource, task.params)
+        state = resource.read(api, task)
+        plan = resource.plan(task, state, want)
+        if plan is None:
+            return dict(resource.result(task, state, None, False), changed=False)
+        result = dict(changed=plan.changed)
+        if task.diff:
+            result['diff'] = dict(before=plan.before, after=plan.after)
+        written = plan.changed and not task.check_mode
+        if plan.changed:
+            result.update(resource.prepare(api, task, state, plan))
+        if written:
+            state = resource.write(api, task, state, plan)
+            result.update(resource.after_write(api, task, state, plan))
+        result.update(resource.result(task, state, plan, written))
+    return result
+
+
+class Field(object):
+    """A writable field of a settings object, typed as the API reference
+    gives it: kind 'bool', 'int' (from low to high when given) or 'str' (one
+    of choices when given)."""
+
+    def __init__(self, name, kind, low=None, high=None, choices=None):
+        self.name = name
+        self.kind = kind
+        self.low = low
+        self.high = high
+        self.choices = tuple(choices) if choices else None
+
+    def option(self):
+        option = dict(type=self.kind)
+        if self.choices:
+            option['choices'] = list(self.choices)
+        return option
+
+    def hint(self):
+        if self.kind == 'bool':
+            return 'true or false'
+        if self.kind == 'int':
+            return 'an integer from %d to %d' % (self.low, self.high) if self.low is not None else 'an integer'
+        return 'one of %s' % ', '.join(self.choices) if self.choices else 'a string'
+
+    def range_error(self, value):
+        if self.kind == 'int' and value is not None and self.low is not None and not self.low <= value <= self.high:
+            return '%s must be %s; got %s.' % (self.name, self.hint(), value)
+        return None
+
+    def coerce(self, value):
+        """value as the cluster answered it, in the documented type, or
+        ValueError: some clusters and proxies answer numbers as strings."""
+        if self.kind == 'bool':
+            # rladmin's words for it, then whatever Ansible reads as a boolean.
+            if isinstance(value, str) and value.strip().lower() in ('enabled', 'disabled'):
+                return value.strip().lower() == 'enabled'
+            try:
+                return boolean(value)
+            except TypeError:
+                pass
+        elif self.kind == 'int':
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().isdigit():
+                return int(value)
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+        elif isinstance(value, str) and (not self.choices or value in self.choices):
+            return value
+        raise ValueError(value)
+
+
+class SettingsResource(Resource):
+    """A settings object of the cluster: GET path answers it, PUT path takes
+    it. Only the options a task sets are enforced. The write sends every
+    writable field, the current values with the desired ones merged in, so
+    that a cluster that resets omitted fields to their defaults loses
+    nothing. Fields beyond the declared ones (read-only ones, those of a
+    newer cluster) are returned, never compared or sent.
+
+    what: the object's name in messages; result_key: its return key; get,
+    put: the permissions of the two calls; options: the module's options
+    beyond the fields; explain: the object's own error messages;
+    permissions: those of the other calls its hooks make."""
+
+    def __init__(self, what, path, fields, result_key, get, put, options=None, explain=None, permissions=None):
+        self.what = what
+        self.path = path
+        self.fields = tuple(fields)
+        self.result_key = result_key
+        self.permissions = dict(permissions or {})
+        self.permissions.update({('GET', path): get, ('PUT', path): put})
+        self._explain = explain
+        names = [field.name for field in self.fields]
+        hints = [("'%s'" % field.name, '%s must be %s.' % (field.name, field.hint())) for field in self.fields]
+        hints.append(('one of the following is required',
+                      'A task with none of them would only read the cluster and enforce nothing: check for a '
+                      'misspelt option, or one templated to omit.'))
+        spec = dict((field.name, field.option()) for field in self.fields)
+        spec.update(options or {})
+        self.spec = Spec(spec, hints=hints, required_one_of=[names])
+
+    def desired(self, params):
+        errors = [field.range_error(params.get(field.name)) for field in self.fields]
+        errors = [error for error in errors if error]
+        if errors:
+            raise RedisEnterpriseError(' '.join(errors))
+        return dict((field.name, params[field.name]) for field in self.fields if params.get(field.name) is not None)
+
+    def writable(self, current):
+        """The declared fields of current, typed; those it lacks left out."""
+        found = {}
+        for field in self.fields:
+            value = current.get(field.name)
+            if value is None:
+                continue
+            try:
+                found[field.name] = field.coerce(value)
+            except ValueError:
+                raise RedisEnterpriseError(
+                    'The cluster returned %s=%r in GET %s, which is not %s; the module cannot compare it. Check the '
+                    'cluster version and its %s.' % (field.name, value, self.path, field.hint(), self.what))
+        return found
+
+    def read(self, api, task):
+        return api.get(self.path)
+
+    def plan(self, task, state, want):
+        before = self.writable(state)
+        after = dict(before, **want)
+        return Plan(before, after, body=after)
+
+    def write(self, api, task, state, plan):
+        return api.put(self.path, plan.body)
+
+    def result(self, task, state, plan, written):
+        # Not written (check mode, converged): what the cluster would hold.
+        return {self.result_key: state if written else dict(state, **plan.after)}
+
+    def explain(self, params, failure):
+        return self._explain(params, failure) if self._explain else None
+
+
+class RedisEnterpriseModule(AnsibleModule):
+    """AnsibleModule with the connection options and a resource's Spec: the
+    task of the module path."""
+
+    def __init__(self, spec):
+        # Only for the messages of argument validation, in __init__.
+        self._hints = spec.hints
+        self.given = frozenset()
+        super(RedisEnterpriseModule, self).__init__(**spec.module_kwargs())
+        self._hints = None
+
+    def _load_params(self):
+        super(RedisEnterpriseModule, self)._load_params()
+        # The options the task gave, before fallbacks and defaults fill in the rest.
+        self.given = frozenset(name for name in self.params if not name.startswith('_ansible_'))
+
+    @property
+    def diff(self):
+        return self._diff
+
+    def fail_json(self, msg, **kwargs):
+        if self._hints is not None:
+            validation = getattr(self, 'validation_result', None)
+            msg = _api.validation_message(msg, self, validation.errors if validation else (), self._hints)
+        # Never a secret written into the url, in the invocation returned.
+        if isinstance(self.params, dict) and 'url' in self.params:
+            self.params['url'] = _api.redact_url(self.params['url'])
+        super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
+
+
+def main(resource):
+    """The module path: a run of resource with the module as its task."""
+    module = RedisEnterpriseModule(resource.spec)
+    missing = missing_library(resource)
+    if missing:
+        module.fail_json(msg=missing[1])
+    failure = None
+    try:
+        result = run(resource, module)
+    except RedisEnterpriseError as error:
+        failure = error.result()
+    # Outside the except block: AnsibleModule would attach the traceback
+    # of an error that its message already explains.
+    if failure:
+        module.fail_json(**failure)
+    module.exit_json(**result)

@@ -1,0 +1,205 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: certificate
+short_description: Enforce one of the certificates of a Redis Enterprise cluster
+version_added: 0.3.0
+description:
+  - Reads the cluster's certificates (C(GET /v1/cluster/certificates)), compares the one named
+    O(name) with O(certificate) by the SHA-256 fingerprint of the leaf, and of its chain where the
+    cluster returns one, and writes it only when they differ.
+  - The write is C(PUT /v1/cluster/certificates), the call of Redis Enterprise 7.22.2 and later. When
+    the cluster answers that call with HTTP 404 or 405, as a cluster before 7.22.2 does, the module
+    writes with C(PUT /v1/cluster/update_cert) instead.
+  - A cluster that keeps only the leaf of a certificate given with its chain converges all the same;
+    where it returns no chain, the chain is not compared.
+  - Before any request, the module checks what the controller can check. The certificate and the key
+    must parse, the key must belong to the first certificate, and that certificate must not have
+    expired. Only the PEM blocks of O(certificate) and O(key) are sent; text around them, such as the
+    C(Bag Attributes) of a file converted from PKCS#12, is left out.
+  - For the C(proxy) certificate while OCSP stapling is on, the new certificate must name an OCSP
+    responder; otherwise the write is refused. Replacing the proxy certificate is the first step of
+    turning OCSP stapling on (see M(redis.enterprise.ocsp)).
+  - Results and diffs describe certificates (subject, issuer, serial number, names, validity, fingerprint,
+    OCSP responder), never keys. The private keys that C(GET /v1/cluster/certificates) answers are
+    dropped as soon as they are read.
+author:
+  - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
+extends_documentation_fragment:
+  - redis.enterprise.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - redis.enterprise.connection.attributes
+requirements:
+  - cryptography >= 3.1, on the host that runs the module (ansible-core itself depends on it)
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Makes the same checks and the same reads as a real run, and predicts the same failures; writes nothing.
+  diff_mode:
+    support: full
+    details: The description of the certificate before and after, never a key.
+options:
+  name:
+    description:
+      - The certificate to enforce, by the name the cluster gives it.
+      - V(proxy) secures the clients' connections to the databases, and is the one OCSP stapling staples.
+      - V(api) secures the REST API, V(cm) the Cluster Manager UI, V(syncer) Active-Active and Replica Of
+        synchronisation, V(metrics_exporter) the metrics endpoint, V(ccs_internode_encryption) and
+        V(data_internode_encryption) the traffic between nodes; the cluster generates these.
+      - V(ldap_client), V(mtls_trusted_ca), V(sso_service) and V(sso_issuer) are optional.
+    type: str
+    required: true
+    choices: [api, cm, proxy, syncer, metrics_exporter, ccs_internode_encryption, data_internode_encryption,
+              ldap_client, mtls_trusted_ca, sso_service, sso_issuer]
+  certificate:
+    description:
+      - The certificate in PEM form, the leaf first, then the certificates of its chain.
+      - Give a file's content with C(lookup('ansible.builtin.file', 'proxy.pem')).
+    type: str
+    required: true
+  key:
+    description:
+      - The unencrypted private key of the leaf, in PEM form.
+      - Never shown in a result, diff, message or log line of the collection.
+      - Give a file's content with C(lookup('ansible.builtin.file', 'proxy.key')); a file encrypted with
+        C(ansible-vault) is decrypted by the lookup, so the key need not lie in clear on the controller.
+      - An encrypted PEM key (with a password) is refused; the cluster takes none.
+    type: str
+    required: true
+notes:
+  - There are no O(certificate) and O(key) path options. The tasks of this collection run on the controller,
+    where C(lookup('ansible.builtin.file', ...)) reads a file as well, and it reads files encrypted with
+    C(ansible-vault), which a path read by the module would not.
+  - Reading the certificates needs the C(view_cluster_info) permission, which non-admin roles hold too; writing
+    them takes a user with the built-in C(admin) role. For V(proxy), the stapling check reads the OCSP
+    configuration (C(view_ocsp_config), admin only) before a write.
+  - HTTP 409 (not all nodes were updated) is retried 3 times with backoff. If it persists, the nodes may hold
+    different certificates; run the task again.
+  - The product requires follow-ups the module does not do. After replacing V(proxy) or V(syncer) on a cluster
+    with Active-Active databases, run C(crdb-cli crdb update --crdb-guid <guid> --force) once for each of
+    them, as soon as possible and with no other C(crdb update) in between; until then their synchronisation
+    is refused. After replacing V(proxy) on the source of a Replica Of database, update the replica's
+    configuration with the new certificate. On Kubernetes, the Redis Enterprise operator owns the
+    certificates named in the REC's C(spec.certificates) and overwrites what is set through the REST API;
+    set those there instead. The module does not look for these cases, which would take calls and
+    permissions beyond the certificates'.
+seealso:
+  - module: redis.enterprise.certificate_info
+  - module: redis.enterprise.ocsp
+  - name: Certificate requests of the Redis Enterprise REST API
+    description: The GET and PUT /v1/cluster/certificates and PUT /v1/cluster/update_cert calls this module makes.
+    link: https://redis.io/docs/latest/operate/rs/references/rest-api/requests/cluster/certificates/
+'''
+
+EXAMPLES = r'''
+- name: The proxy certificate is the one from our CA, whose responder OCSP stapling asks
+  redis.enterprise.certificate:
+    url: https://cluster.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_redis_password }}"
+    ca_path: /etc/pki/redis/cluster-ca.pem
+    name: proxy
+    certificate: "{{ lookup('ansible.builtin.file', 'certs/proxy-chain.pem') }}"
+    key: "{{ lookup('ansible.builtin.file', 'certs/proxy.key.vault') }}"
+  delegate_to: localhost
+  register: proxy_certificate
+
+- name: Say when the new certificate runs out
+  ansible.builtin.debug:
+    msg: "{{ proxy_certificate.certificate.subject }} until {{ proxy_certificate.certificate.not_after }}"
+'''
+
+RETURN = r'''
+certificate:
+  description:
+    - The certificate named O(name) after the run, as the cluster holds it (or would, in check mode).
+    - Empty when the cluster has no certificate of that name and none was written.
+  returned: success
+  type: dict
+  contains:
+    subject:
+      description: The subject, as RFC 4514 writes it.
+      type: str
+      returned: success
+      sample: CN=proxy.cluster.example.com,O=Example
+    issuer:
+      description: The issuer, as RFC 4514 writes it.
+      type: str
+      returned: success
+      sample: CN=Example Issuing CA,O=Example
+    serial_number:
+      description: The serial number, in upper-case hexadecimal.
+      type: str
+      returned: success
+      sample: 4F3A0C9D21
+    subject_alt_names:
+      description: The subject alternative names, each as C(DNS:name), C(IP:address), C(email:address) or C(URI:uri).
+      type: list
+      elements: str
+      returned: success
+      sample: ['DNS:proxy.cluster.example.com', 'DNS:*.cluster.example.com']
+    not_before:
+      description: The start of validity, ISO 8601 in UTC.
+      type: str
+      returned: success
+      sample: '2026-11-01T00:00:00Z'
+    not_after:
+      description: The end of validity, ISO 8601 in UTC. It compares as text with C(now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ')).
+      type: str
+      returned: success
+      sample: '2027-11-01T00:00:00Z'
+    sha256_fingerprint:
+      description: The SHA-256 fingerprint of the certificate, as OpenSSL prints it.
+      type: str
+      returned: success
+      sample: 'AB:12:...:9F'
+    ocsp_responder_url:
+      description: The OCSP responder the certificate names, which OCSP stapling asks; V(null) when it names none.
+      type: str
+      returned: success
+      sample: http://ocsp.example.com
+    chain:
+      description: The subject and fingerprint of each certificate of the chain, as the cluster keeps it.
+      type: list
+      elements: dict
+      returned: success
+      sample: [{subject: 'CN=Example Issuing CA,O=Example', sha256_fingerprint: 'CD:34:...:0A'}]
+diff:
+  description: The description of the certificate before and after, when run with C(--diff).
+  returned: success, in diff mode
+  type: dict
+http_status:
+  description:
+    - The HTTP status of the failed call to the cluster.
+    - Always an integer; absent when the call got no answer or never went out (bad options).
+  returned: failure, when the cluster answered
+  type: int
+  sample: 406
+error_code:
+  description: The cluster's C(error_code) for the failure.
+  returned: failure, when the cluster gave one
+  type: str
+'''
+
+from ..module_utils import _certificate, _engine
+
+# One named certificate, as the engine reads, compares and writes it.
+RESOURCE = _certificate.CERTIFICATE
+
+
+def main():
+    _engine.main(RESOURCE)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,333 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""redis.enterprise.certificate through ansible-playbook and ansible, over
+HTTPS: a proxy certificate installed, changed and installed again, check
+mode first each time, on clusters before and after 7.22.2; every bad input
+refused before anything is written; every documented status its message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import redis_enterprise_sim as simlib
+from runner import assert_clean_failure
+
+ACTION = 'redis.enterprise.certificate'
+GET_CERTS = ('GET', '/v1/cluster/certificates')
+GET_OCSP = ('GET', '/v1/ocsp')
+PUT_CERTS = ('PUT', '/v1/cluster/certificates')
+PUT_UPDATE = ('PUT', '/v1/cluster/update_cert')
+
+
+@pytest.fixture(scope='module')
+def pki():
+    """A CA whose responder the certificates it issues name, and an
+    intermediate under it: what the tests install."""
+    root = simlib.Pki(name='redis.enterprise test root CA')
+    return simlib.Pki(name='redis.enterprise test issuing CA', issuer=root)
+
+
+@pytest.fixture
+def files(tmp_path):
+    """files(certificate, key) -> the extra vars naming files that hold them."""
+    counter = [0]
+
+    def write(certificate, key, name='proxy'):
+        counter[0] += 1
+        cert_file = tmp_path / ('cert-%d.pem' % counter[0])
+        key_file = tmp_path / ('key-%d.pem' % counter[0])
+        cert_file.write_text(certificate)
+        key_file.write_text(key)
+        return {'cert_name': name, 'cert_file': str(cert_file), 'key_file': str(key_file)}
+    return write
+
+
+def key_lines(pem, *public):
+    """The lines of a PEM private key that are secret: all but the armour,
+    and but a line that a certificate of public holds too (a key carries its
+    public key, which may fall on a line of the certificate's base64)."""
+    return [line for line in pem.splitlines()
+            if line.strip() and not line.startswith('-----') and not any(line in text for text in public)]
+
+
+def playbook(ansible, variables, *options, **kwargs):
+    return ansible(['ansible-playbook', 'certificate.yml', '-e', json.dumps(variables)] + list(options), **kwargs)
+
+
+def fingerprint_of(pem):
+    """The SHA-256 fingerprint of the first certificate of pem, as OpenSSL prints it."""
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
+    return ':'.join('%02X' % b for b in x509.load_pem_x509_certificate(pem.encode()).fingerprint(hashes.SHA256()))
+
+
+@pytest.mark.both_paths
+@pytest.mark.parametrize('legacy', [False, True], ids=['7.22.2', 'before-7.22.2'])
+def test_install_change_reinstall_check_then_real_then_again(ansible, cluster, pki, files, legacy):
+    cluster.update({'faults': {'legacy_certificates': legacy}})
+    write = [PUT_UPDATE] if legacy else [PUT_CERTS]
+    if legacy:
+        # The API's own answer decides: the newer write, refused, then the older.
+        write = [PUT_CERTS, PUT_UPDATE]
+    first, second = pki.issue('proxy-1.cluster.example.test'), pki.issue('proxy-2.cluster.example.test')
+    for step, (certificate, key) in enumerate([first, second, first]):
+        chain = certificate + ''.join(pki.chain)
+        variables = files(chain, key)
+        check = playbook(ansible, variables, '--check', '--diff')
+        assert check.rc == 0, check.stdout[-3000:] + check.stderr
+        result = check.task(ACTION)['result']
+        assert result['changed'] is True, step
+        assert result['diff']['after']['sha256_fingerprint'] == fingerprint_of(certificate)
+        assert result['diff']['before']['sha256_fingerprint'] != fingerprint_of(certificate)
+        assert len(result['diff']['after']['chain']) == 2
+        assert cluster.calls() == [GET_CERTS, GET_OCSP], step
+        assert fingerprint_of(cluster.certificates['proxy']['cert']) != fingerprint_of(certificate)
+
+        cluster.log.clear()
+        real = playbook(ansible, variables)
+        assert real.rc == 0, real.stdout[-3000:] + real.stderr
+        assert real.task(ACTION)['result']['changed'] is True
+        assert real.task(ACTION)['result']['certificate'] == result['diff']['after']
+        assert cluster.calls() == [GET_CERTS, GET_OCSP] + write, step
+        assert fingerprint_of(cluster.certificates['proxy']['cert']) == fingerprint_of(certificate)
+        assert cluster.certificates['proxy']['cert'] == chain
+
+        cluster.log.clear()
+        again = playbook(ansible, variables, '--diff')
+        assert again.rc == 0
+        assert again.task(ACTION)['result']['changed'] is False
+        assert cluster.calls() == [GET_CERTS], step
+        cluster.log.clear()
+
+
+def test_a_cluster_that_keeps_the_leaf_alone_converges(ansible, cluster, pki, files):
+    cluster.update({'faults': {'store_leaf_only': True}})
+    certificate, key = pki.issue()
+    variables = files(certificate + ''.join(pki.chain), key)
+    assert playbook(ansible, variables).task(ACTION)['result']['changed'] is True
+    assert cluster.certificates['proxy']['cert'].count('BEGIN CERTIFICATE') == 1
+    cluster.log.clear()
+    again = playbook(ansible, variables)
+    assert again.task(ACTION)['result']['changed'] is False
+    assert again.task(ACTION)['result']['certificate']['chain'] == []
+    assert cluster.calls() == [GET_CERTS]
+
+
+def test_a_chain_the_cluster_returns_is_compared(ansible, cluster, pki, files):
+    certificate, key = pki.issue()
+    other = simlib.Pki(name='another issuing CA')
+    # The same leaf, stored with another chain: the chain differs, so it is written.
+    cluster.update({'certificates': {'proxy': {'cert': certificate + other.ca_pem, 'key': key}}})
+    run = playbook(ansible, files(certificate + ''.join(pki.chain), key), '--diff')
+    result = run.task(ACTION)['result']
+    assert result['changed'] is True
+    assert result['diff']['before']['sha256_fingerprint'] == result['diff']['after']['sha256_fingerprint']
+    assert result['diff']['before']['chain'] != result['diff']['after']['chain']
+
+
+@pytest.mark.parametrize('answer', ['empty', 'json'])
+def test_the_write_may_answer_with_or_without_a_body(ansible, cluster, pki, files, answer):
+    cluster.update({'faults': {'write_answer': answer}})
+    run = playbook(ansible, files(*pki.issue()))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert run.task(ACTION)['result']['changed'] is True
+
+
+def test_text_around_the_pem_blocks_never_reaches_the_body(ansible, cluster, pki, files):
+    # As openssl pkcs12 writes them; the simulator refuses any text outside the blocks.
+    certificate, key = pki.issue()
+    bags = 'Bag Attributes\n    localKeyID: 01 00 00 00\n    friendlyName: proxy\nsubject=/CN=proxy\n'
+    run = playbook(ansible, files(bags + certificate + bags + pki.chain[0], 'Bag Attributes\n    localKeyID: 01\n'
+                                  + key + 'trailing words\n'))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    stored = cluster.certificates['proxy']
+    assert 'Bag Attributes' not in stored['cert'] + stored['key'] and 'trailing' not in stored['key']
+    assert stored['cert'] == certificate + pki.chain[0]
+
+
+def test_an_optional_certificate_the_cluster_lacks_is_installed(ansible, cluster, pki, files):
+    assert 'ldap_client' not in cluster.certificates
+    run = playbook(ansible, files(*pki.issue('ldap-client.example.test', ocsp_url=None), name='ldap_client'),
+                   '--diff')
+    result = run.task(ACTION)['result']
+    assert result['changed'] is True and result['diff']['before'] == {}
+    assert 'ldap_client' in cluster.certificates
+    # Not the proxy: no look at OCSP.
+    assert cluster.calls() == [GET_CERTS, PUT_CERTS]
+
+
+@pytest.mark.parametrize('check', [False, True], ids=['real', 'check'])
+def test_a_proxy_certificate_without_responder_while_stapling_is_on_is_refused(ansible, cluster, pki, files, check):
+    cluster.update({'config': {'ocsp_functionality': True}})
+    run = playbook(ansible, files(*pki.issue(ocsp_url=None)), *(['--check'] if check else []))
+    result = assert_clean_failure(run, 'OCSP stapling is on, and the new proxy certificate names no OCSP responder',
+                                  ACTION)
+    assert 'Turn stapling off first' in result['msg']
+    assert cluster.calls() == [GET_CERTS, GET_OCSP]
+
+
+def test_a_proxy_certificate_without_responder_while_stapling_is_off_is_written(ansible, cluster, pki, files):
+    run = playbook(ansible, files(*pki.issue(ocsp_url=None)))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    # And the cluster's responder URL is the new certificate's: none.
+    assert cluster.config['responder_url'] == ''
+
+
+def bad_inputs(pki):
+    """name: (certificate, key, what the message says)."""
+    certificate, key = pki.issue()
+    other_certificate, other_key = pki.issue('other.example.test')
+    expired = pki.expired()
+    from cryptography.hazmat.primitives import serialization  # pylint: disable=import-outside-toplevel
+    encrypted = serialization.load_pem_private_key(key.encode(), None).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b'a-passphrase')).decode()
+    return {
+        'no-pem': ('not a certificate', key, 'certificate holds no PEM certificate (-----BEGIN CERTIFICATE-----).'),
+        'damaged-certificate': (certificate.replace(certificate.splitlines()[5], 'A' * 64), key,
+                                'certificate: certificate 1 of 1 is not a valid X.509 certificate.'),
+        'no-key': (certificate, 'not a key', 'key must hold one PEM private key (-----BEGIN PRIVATE KEY-----); it '
+                                             'holds 0.'),
+        'damaged-key': (certificate, key.replace(key.splitlines()[2], 'B' * 64),
+                        'key is not a private key that can be read.'),
+        'encrypted-key': (certificate, encrypted, 'key is encrypted; the cluster takes a private key without a '
+                                                  'password.'),
+        'wrong-key': (certificate, other_key, 'key does not belong to the certificate (their public keys differ)'),
+        'chain-first': (other_certificate + certificate, key,
+                        'key belongs to certificate 2 of the certificate option, not to the first: give the leaf first'),
+        'expired': (expired[0], expired[1], 'the cluster refuses an expired certificate (HTTP 406). Give a current '
+                                            'one.'),
+    }
+
+
+@pytest.mark.parametrize('check', [False, True], ids=['real', 'check'])
+@pytest.mark.parametrize('name', ['no-pem', 'damaged-certificate', 'no-key', 'damaged-key', 'encrypted-key',
+                                  'wrong-key', 'chain-first', 'expired'])
+def test_bad_input_is_refused_before_any_request(ansible, cluster, pki, files, name, check):
+    certificate, key, needle = bad_inputs(pki)[name]
+    before = json.dumps(cluster.certificates, sort_keys=True)
+    run = playbook(ansible, files(certificate, key), *(['--check'] if check else []))
+    result = assert_clean_failure(run, needle, ACTION)
+    assert cluster.log == []
+    assert json.dumps(cluster.certificates, sort_keys=True) == before
+    for line in key_lines(key, certificate):
+        assert line not in run.output
+
+
+def test_an_unknown_name_is_refused_by_argument_validation(ansible, cluster, pki, files):
+    run = playbook(ansible, files(*pki.issue(), name='proxxy'))
+    result = assert_clean_failure(run, "value of name must be one of: api, cm, proxy", ACTION)
+    assert 'proxxy' in result['msg']
+    assert cluster.log == []
+
+
+RAW = {'count': 4, 'method': 'PUT', 'path': '/v1/cluster/certificates'}
+
+# name: (faults, environment, what the message says, the status)
+STATUSES = {
+    '400': ({'raw_next': dict(RAW, count=1, status=400,
+                              body='{"error_code": "invalid_certificate", "message": "bad chain -----BEGIN PRIVATE KEY-----'
+                                   '\\nMIGH\\n"}')},
+            {}, 'The cluster refused the proxy certificate or its key as invalid (HTTP 400, PUT '
+                '/v1/cluster/certificates). The cluster said: bad chain [PEM data].', 400),
+    '403-name': ({'raw_next': dict(RAW, count=1, status=403, body='{"error_code": "unknown_certificate_name"}')}, {},
+                 'this cluster version does not know that certificate name, or user admin@example.com is not an '
+                 'admin', 403),
+    '403-viewer': ({}, {'REDIS_ENTERPRISE_USERNAME': simlib.VIEWER_USER,
+                        'REDIS_ENTERPRISE_PASSWORD': simlib.VIEWER_PASSWORD},
+                   'User viewer@example.com may not GET /v1/ocsp (HTTP 403): it needs the view_ocsp_config '
+                   'permission', 403),
+    '404-update-cert': ({'legacy_certificates': True, 'raw_next': dict(RAW, count=1, status=404,
+                                                                       path='/v1/cluster/update_cert')}, {},
+                        'The cluster found the proxy certificate invalid (HTTP 404, PUT /v1/cluster/update_cert).',
+                        404),
+    '406': ({'raw_next': dict(RAW, count=1, status=406, body='{"message": "Certificate expired"}')}, {},
+            'The cluster refused the proxy certificate as expired (HTTP 406, PUT /v1/cluster/certificates). The '
+            'cluster said: Certificate expired. Give a current certificate.', 406),
+    '409': ({'cert_conflict': {'count': 4}}, {},
+            'Not all nodes of the cluster took the new proxy certificate (HTTP 409, PUT /v1/cluster/certificates, 4 '
+            'tries with backoff): the nodes may now hold different proxy certificates. Run the task again', 409),
+}
+
+
+@pytest.mark.parametrize('name', sorted(STATUSES))
+def test_each_documented_status_has_its_message(ansible, cluster, pki, files, name):
+    faults, env, needle, status = STATUSES[name]
+    cluster.update({'faults': faults})
+    before = cluster.certificates['proxy']['cert']
+    run = playbook(ansible, files(*pki.issue()), env=env)
+    result = assert_clean_failure(run, needle, ACTION)
+    assert result['http_status'] == status
+    assert cluster.certificates['proxy']['cert'] == before
+    if name == '409':
+        assert cluster.calls() == [GET_CERTS, GET_OCSP] + [PUT_CERTS] * 4
+
+
+def test_a_conflict_that_passes_is_retried_into_success(ansible, cluster, pki, files):
+    cluster.update({'faults': {'cert_conflict': {'count': 2}}})
+    certificate, key = pki.issue()
+    run = playbook(ansible, files(certificate, key))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert cluster.calls() == [GET_CERTS, GET_OCSP] + [PUT_CERTS] * 3
+    assert fingerprint_of(cluster.certificates['proxy']['cert']) == fingerprint_of(certificate)
+
+
+@pytest.mark.both_paths
+def test_no_private_key_line_reaches_any_output(ansible, cluster, pki, files, tmp_path):
+    """Every private key the tests know (the cluster's own, answered by every
+    GET of the certificates, and those installed or refused), line by line,
+    in everything Ansible printed at -vvvv with --diff, the callback's JSON
+    and the registered results: an install in check mode, for real, again."""
+    installed, refused = pki.issue(), pki.issue('refused.test')
+    keys = [pair['key'] for pair in cluster.certificates.values()] + [installed[1], refused[1]]
+    public = [pair['cert'] for pair in cluster.certificates.values()] + [installed[0], refused[0]]
+    play = tmp_path / 'scan.yml'
+    play.write_text(json.dumps([{
+        'name': 'Every certificate task, its results shown', 'hosts': 'localhost', 'gather_facts': False,
+        'tasks': [
+            {'name': 'Read', 'redis.enterprise.certificate_info': {}, 'register': 'before'},
+            {'name': 'Enforce', 'redis.enterprise.certificate': {
+                'name': 'proxy', 'certificate': "{{ lookup('ansible.builtin.file', cert_file) }}",
+                'key': "{{ lookup('ansible.builtin.file', key_file) }}"}, 'register': 'enforced'},
+            {'name': 'Refused: the key of another certificate', 'redis.enterprise.certificate': {
+                'name': 'api', 'certificate': "{{ lookup('ansible.builtin.file', cert_file) }}",
+                'key': "{{ lookup('ansible.builtin.file', other_key_file) }}"},
+             'register': 'refused', 'ignore_errors': True},
+            {'name': 'Read again', 'redis.enterprise.certificate_info': {}, 'register': 'after'},
+            {'name': 'Show what was registered', 'ansible.builtin.debug': {'var': 'item'},
+             'loop': ['{{ before }}', '{{ enforced }}', '{{ refused }}', '{{ after }}']},
+        ]}]))
+    runs = []
+    variables = files(installed[0] + ''.join(pki.chain), installed[1])
+    variables['other_key_file'] = files(*refused)['key_file']
+    for options in (['--check', '--diff'], ['--diff'], ['--diff']):
+        runs.append(ansible(['ansible-playbook', '-vvvv', str(play), '-e', json.dumps(variables)] + options))
+    assert [run.rc for run in runs] == [0] * 3, runs[0].stdout[-3000:]
+    assert len(runs[1].stdout) > 20000  # -vvvv really was verbose
+    enforced = [[r for r in run.records if r['task'] == 'Enforce'][0]['result']['changed'] for run in runs]
+    assert enforced == [True, True, False]
+    refusals = [[r for r in run.records if r['task'].startswith('Refused')][0] for run in runs]
+    assert all(r['status'] == 'failed' and 'key does not belong' in r['result']['msg'] for r in refusals)
+    lines = [line for key in keys for line in key_lines(key, *public)]
+    # Every key has secret lines to look for: an EC key's PEM is three base64 lines.
+    assert all(len(key_lines(key, *public)) >= 2 for key in keys) and len(keys) == 9
+    for run in runs:
+        leaked = [line for line in lines if line in run.output]
+        assert leaked == []
+
+
+def test_without_cryptography_the_module_says_what_to_install(ansible, cluster, pki, files, tmp_path):
+    # First on PYTHONPATH, for the controller's worker and the module's Python alike.
+    fake = tmp_path / 'no-cryptography'
+    (fake / 'cryptography').mkdir(parents=True)
+    (fake / 'cryptography' / '__init__.py').write_text("raise ImportError('cryptography is not installed here')\n")
+    run = playbook(ansible, files(*pki.issue()), '-vvvv', env={'PYTHONPATH': str(fake)})
+    assert "redis.enterprise.certificate runs as a module: cryptography cannot be imported in the controller's " \
+           'Python' in run.stdout
+    result = assert_clean_failure(run, 'Failed to import the required Python library (cryptography)', ACTION)
+    assert '-m pip install cryptography' in result['msg'] and 'to read X.509 certificates' in result['msg']
+    assert cluster.log == []

@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""redis.enterprise.certificate_info through ansible-playbook and ansible,
+and the fleet's certificate expiry audit of docs/examples."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+
+import pytest
+
+import redis_enterprise_sim as simlib
+from runner import ROOT, assert_clean_failure
+
+ACTION = 'redis.enterprise.certificate_info'
+AUDIT = os.path.join(ROOT, 'docs', 'examples', 'audit_certificates.yml')
+
+
+def read(ansible, *options, **kwargs):
+    return ansible(['ansible-playbook', 'certificate_info.yml'] + list(options), **kwargs)
+
+
+@pytest.fixture(scope='module')
+def pki():
+    return simlib.Pki()
+
+
+def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, cluster):
+    run = read(ansible)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    result = run.task(ACTION)['result']
+    assert result['changed'] is False
+    certificates = result['certificates']
+    # Every name the simulator's fresh cluster generates, as the facts sheet lists them.
+    assert sorted(certificates) == sorted(simlib.GENERATED_NAMES)
+    for name, described in certificates.items():
+        assert described['key_matches'] is True and described['expired'] is False
+        assert described['days_until_expiry'] in (364, 365)
+        assert described['chain'] == []
+        if name != 'proxy':
+            assert described['subject'] == described['issuer'], name
+            assert described['ocsp_responder_url'] is None
+    # The tests' cluster is one whose proxy certificate, from a CA, names a responder.
+    assert certificates['proxy']['issuer'] == 'O=redis.enterprise simulator,CN=redis.enterprise simulator proxy CA'
+    assert certificates['proxy']['ocsp_responder_url'] == simlib.RESPONDER_URL
+    assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
+
+
+def test_proxy_stapling_capability_follows_its_ocsp_responder(ansible, cluster, pki):
+    certificate, key = pki.issue()
+    cluster.update({'certificates': {'proxy': {'cert': certificate + pki.ca_pem, 'key': key}}})
+    proxy = read(ansible).task(ACTION)['result']['certificates']['proxy']
+    assert proxy['ocsp_stapling_capable'] is True and proxy['ocsp_responder_url'] == simlib.RESPONDER_URL
+    assert proxy['chain'][0]['subject'] == 'O=redis.enterprise simulator,CN=redis.enterprise test CA'
+    cluster.update({'certificates': {'proxy': dict(zip(('cert', 'key'), simlib.self_signed('proxy')))}})
+    proxy = read(ansible).task(ACTION)['result']['certificates']['proxy']
+    assert proxy['ocsp_stapling_capable'] is False and proxy['ocsp_responder_url'] is None
+    assert 'ocsp_stapling_capable' not in read(ansible).task(ACTION)['result']['certificates']['api']
+
+
+def test_days_until_expiry_and_an_expired_certificate(ansible, cluster, pki):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    expired, expired_key = pki.expired()
+    soon, soon_key = pki.issue('soon.example.test', days=10, not_before=now - datetime.timedelta(days=1))
+    cluster.update({'certificates': {'syncer': {'cert': expired, 'key': expired_key},
+                                     'ldap_client': {'cert': soon, 'key': soon_key}}})
+    certificates = read(ansible).task(ACTION)['result']['certificates']
+    # Issued 60 days ago for 30: expired 30 days ago.
+    assert certificates['syncer']['expired'] is True and certificates['syncer']['days_until_expiry'] == -31
+    assert certificates['ldap_client']['days_until_expiry'] == 8
+    assert certificates['ldap_client']['expired'] is False
+
+
+def test_a_key_that_does_not_belong_to_its_certificate_is_said_and_never_shown(ansible, cluster, pki):
+    certificate, dummy = pki.issue()
+    other, other_key = pki.issue('other.example.test')
+    cluster.update({'certificates': {'cm': {'cert': certificate, 'key': other_key}}})
+    run = read(ansible, '-vvvv')
+    certificates = run.task(ACTION)['result']['certificates']
+    assert certificates['cm']['key_matches'] is False
+    assert certificates['api']['key_matches'] is True
+    assert 'key' not in certificates['cm'] and 'BEGIN PRIVATE KEY' not in run.output
+    for line in other_key.splitlines()[1:-1]:
+        if line not in other:
+            assert line not in run.output
+
+
+def test_a_viewer_may_read_the_certificates(ansible, cluster):
+    run = read(ansible, env={'REDIS_ENTERPRISE_USERNAME': simlib.VIEWER_USER,
+                             'REDIS_ENTERPRISE_PASSWORD': simlib.VIEWER_PASSWORD})
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert 'proxy' in run.task(ACTION)['result']['certificates']
+
+
+def test_ad_hoc_and_a_bad_answer(ansible, cluster):
+    run = ansible(['ansible', 'localhost', '-m', ACTION])
+    assert run.rc == 0 and '"days_until_expiry"' in run.stdout
+    cluster.update({'faults': {'raw_next': {'count': 1, 'method': 'GET', 'status': 200,
+                                            'body': '{"proxy_cert": "not a certificate", "proxy_key": "x"}'}}})
+    result = assert_clean_failure(read(ansible), 'The proxy certificate the cluster returned holds no PEM '
+                                                 'certificate', ACTION)
+    assert 'rladmin cluster certificate list' in result['msg']
+
+
+# The fleet's expiry audit, docs/examples/audit_certificates.yml, over three clusters.
+
+@pytest.fixture(scope='module')
+def fleet(tmp_path_factory):
+    with simlib.Simulator(str(tmp_path_factory.mktemp('certificate-fleet')), clusters=3) as sim:
+        yield sim
+
+
+def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fleet, pki, tmp_path):
+    for state in fleet.clusters:
+        state.reset()
+    healthy, expiring, unstapled = fleet.clusters
+    for state in fleet.clusters:
+        certificate, key = pki.issue()
+        state.update({'certificates': {'proxy': {'cert': certificate, 'key': key}}})
+    now = datetime.datetime.now(datetime.timezone.utc)
+    short, short_key = pki.issue('api.expiring.example.test', days=12, not_before=now - datetime.timedelta(days=2))
+    expiring.update({'certificates': {'api': {'cert': short, 'key': short_key}}})
+    unstapled.update({'certificates': {'proxy': dict(zip(('cert', 'key'), simlib.self_signed('proxy')))}})
+    inventory = tmp_path / 'redis_clusters.yml'
+    hosts = dict((state.name, {'redis_url': url}) for state, url in zip(fleet.clusters, fleet.urls))
+    inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': fleet.ca_path}}}))
+    run = ansible(['ansible-playbook', '-i', str(inventory), AUDIT, '-e', 'expiry_warning_days=30'],
+                  env={'REDIS_ENTERPRISE_URL': None, 'REDIS_ENTERPRISE_CA_PATH': None})
+    assert run.rc == 2, run.stdout[-3000:] + run.stderr
+    table = [r for r in run.records if r['action'] == 'ansible.builtin.debug'][0]['result']['msg']
+    assert table[0].split()[:4] == ['cluster', 'certificate', 'expires', '(UTC)']
+    rows = dict(((row[0], row[1]), row[2:]) for row in (line.split() for line in table[1:]))
+    assert sorted(rows) == sorted((state.name, name) for state in fleet.clusters for name in simlib.GENERATED_NAMES)
+    assert rows[('cluster02', 'api')][1] == '9'
+    assert all(int(days) >= 364 for key, (dummy, days) in rows.items() if key != ('cluster02', 'api'))
+    failed = dict((r['host'], r['result']['msg']) for r in run.records if r['status'] == 'failed')
+    assert sorted(failed) == ['cluster02', 'cluster03']
+    assert failed['cluster02'].startswith('cluster02: api expires in 9 days')
+    assert failed['cluster03'] == ('cluster03: the proxy certificate names no OCSP responder, so OCSP stapling '
+                                   'cannot use it.')
+    assert [state.calls() for state in fleet.clusters] == [[('GET', '/v1/cluster/certificates')]] * 3
+    assert 'BEGIN PRIVATE KEY' not in run.output

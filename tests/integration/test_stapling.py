@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Stapling that cannot break clients: redis.enterprise.ocsp asks the
+responder before it turns stapling on and writes only on a GOOD and current
+answer; redis.enterprise.certificate asks it right after replacing the proxy
+certificate while stapling is on."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import redis_enterprise_sim as simlib
+from runner import ROOT, assert_clean_failure
+
+GET = ('GET', '/v1/ocsp')
+TEST = ('POST', '/v1/ocsp/test')
+PUT = ('PUT', '/v1/ocsp')
+ON = {'ocsp_functionality': True}
+
+# name: (the simulator's responder, what the failure says, or None when it is GOOD and current)
+ANSWERS = {
+    'good': ({'responder_cert_status': 'GOOD'}, None),
+    'revoked': ({'responder_cert_status': 'REVOKED'},
+                'Not turning OCSP stapling on: the OCSP responder http://ocsp.example.test answered REVOKED for the '
+                'proxy certificate (revoked at 20'),
+    'unknown': ({'responder_cert_status': 'UNKNOWN'},
+                'Not turning OCSP stapling on: the OCSP responder http://ocsp.example.test answered UNKNOWN for the '
+                "proxy certificate. While stapling is on, clients that check the staple refuse the handshake for such "
+                "a status, so every database of the cluster would be cut off from them. Check that the cluster's "
+                'nodes reach the responder (their route and firewall to it)'),
+    'out-of-date': ({'faults': {'responder_stale': True}},
+                    'answered GOOD for the proxy certificate, but out of date: its next update was 20'),
+    'no-answer': ({'faults': {'test_error': 'invalid_ocsp_response'}},
+                  'Not turning OCSP stapling on: asking the responder failed (The OCSP responder gave the cluster an '
+                  'answer it cannot use (HTTP 500, invalid_ocsp_response, for POST /v1/ocsp/test)'),
+}
+
+
+def enforce(ansible, variables, *options, **kwargs):
+    return ansible(['ansible-playbook', 'ocsp.yml', '-e', json.dumps(variables)] + list(options), **kwargs)
+
+
+@pytest.mark.both_paths
+@pytest.mark.parametrize('check', [True, False], ids=['check', 'real'])
+@pytest.mark.parametrize('answer', sorted(ANSWERS))
+def test_stapling_is_turned_on_only_on_a_good_and_current_answer(ansible, cluster, answer, check):
+    state, says = ANSWERS[answer]
+    cluster.update(state)
+    run = enforce(ansible, dict(ON, query_frequency=900), '--diff', *(['--check'] if check else []))
+    if says is None:
+        assert run.rc == 0, run.stdout[-3000:] + run.stderr
+        result = run.task()['result']
+        assert result['changed'] is True
+        assert result['ocsp_status']['cert_status'] == 'GOOD'
+        assert result['ocsp_status']['next_update_iso'] > result['ocsp_status']['this_update_iso']
+        assert cluster.calls() == ([GET, TEST] if check else [GET, TEST, PUT])
+        assert cluster.config['ocsp_functionality'] is (not check)
+    else:
+        result = assert_clean_failure(run, says)
+        assert 'Nothing was written' in result['msg'] and 'require_good_status: false' in result['msg']
+        assert cluster.calls() == [GET, TEST]
+        assert cluster.config['ocsp_functionality'] is False and cluster.config['query_frequency'] == 3600
+        if answer == 'no-answer':
+            assert (result['http_status'], result['error_code']) == (500, 'invalid_ocsp_response')
+        else:
+            assert result['ocsp_status']['cert_status'] == state.get('responder_cert_status', 'GOOD')
+    # While stapling is off, the test is not cached: nothing on the cluster changed.
+    if check or says:
+        assert cluster.status['cert_status'] == ''
+
+
+@pytest.mark.parametrize('config, variables', [
+    ({'ocsp_functionality': True}, dict(ON, query_frequency=900)),  # on already
+    ({}, {'query_frequency': 900}),  # stays off
+    ({}, {'ocsp_functionality': False, 'response_timeout': 3}),
+    ({'ocsp_functionality': True, 'query_frequency': 900}, dict(ON, query_frequency=900)),  # converged
+], ids=['on-already', 'stays-off', 'off-explicitly', 'converged'])
+def test_a_run_that_does_not_turn_stapling_on_asks_no_responder(ansible, cluster, config, variables):
+    cluster.update({'config': config, 'responder_cert_status': 'REVOKED'})
+    run = enforce(ansible, variables)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert TEST not in cluster.calls()
+    assert 'ocsp_status' not in run.task()['result']
+
+
+def test_require_good_status_false_turns_stapling_on_without_asking(ansible, cluster):
+    cluster.update({'faults': {'test_error': 'invalid_ocsp_response'}})
+    run = enforce(ansible, dict(ON, require_good_status=False))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert cluster.calls() == [GET, PUT] and cluster.config['ocsp_functionality'] is True
+
+
+def test_the_test_needs_test_ocsp_status_and_says_so(ansible, cluster):
+    cluster.update({'faults': {'raw_next': {'count': 1, 'method': 'POST', 'status': 403,
+                                            'body': '{"error_code": "insufficient_permissions"}'}}})
+    needle = 'it needs the test_ocsp_status permission, which only the built-in admin role has'
+    result = assert_clean_failure(enforce(ansible, ON), needle)
+    assert result['http_status'] == 403 and cluster.calls() == [GET, TEST]
+
+
+# A new proxy certificate while stapling is on.
+
+@pytest.fixture(scope='module')
+def pki():
+    return simlib.Pki()
+
+
+def install(ansible, tmp_path, pki, *options):
+    certificate, key = pki.issue('proxy-new.cluster.example.test')
+    (tmp_path / 'proxy.pem').write_text(certificate)
+    (tmp_path / 'proxy.key').write_text(key)
+    return ansible(['ansible-playbook', 'certificate.yml', '-e', json.dumps({
+        'cert_file': str(tmp_path / 'proxy.pem'), 'key_file': str(tmp_path / 'proxy.key')})] + list(options))
+
+
+CERT_CALLS = [('GET', '/v1/cluster/certificates'), GET, ('PUT', '/v1/cluster/certificates')]
+
+
+@pytest.mark.both_paths
+def test_a_proxy_certificate_replaced_while_stapling_is_on_is_tested_at_once(ansible, cluster, pki, tmp_path):
+    cluster.update({'config': ON})
+    run = install(ansible, tmp_path, pki)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    result = run.task('redis.enterprise.certificate')['result']
+    assert result['ocsp_status']['cert_status'] == 'GOOD'
+    assert cluster.calls() == CERT_CALLS + [TEST]
+    # The test cached the new certificate's status, as the docs say it does while on.
+    assert cluster.status['cert_status'] == 'GOOD'
+
+
+@pytest.mark.both_paths
+@pytest.mark.parametrize('state, says', [
+    ({'responder_cert_status': 'REVOKED'}, 'The proxy certificate is installed, but the OCSP responder '
+                                           'http://ocsp.example.test answered REVOKED'),
+    ({'faults': {'test_error': 'invalid_ocsp_response'}},
+     'The proxy certificate is installed, but asking its OCSP responder failed'),
+], ids=['revoked', 'no-answer'])
+def test_a_replaced_proxy_certificate_without_good_status_fails_saying_it_is_installed(ansible, cluster, pki,
+                                                                                       tmp_path, state, says):
+    cluster.update(dict(state, config=ON))
+    run = install(ansible, tmp_path, pki)
+    result = assert_clean_failure(run, says, 'redis.enterprise.certificate')
+    assert 'turn stapling off' in result['msg']
+    assert result['changed'] is True and result['certificate']['subject'].endswith('CN=proxy-new.cluster.example.test')
+    assert cluster.calls() == CERT_CALLS + [TEST]
+    assert cluster.certificates['proxy']['cert'].startswith('-----BEGIN CERTIFICATE-----')
+
+
+@pytest.mark.parametrize('check', [True, False], ids=['check', 'real'])
+def test_no_test_while_stapling_is_off_or_in_check_mode(ansible, cluster, pki, tmp_path, check):
+    cluster.update({'config': {} if not check else ON, 'responder_cert_status': 'REVOKED'})
+    run = install(ansible, tmp_path, pki, *(['--check'] if check else []))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert TEST not in cluster.calls()
+    assert 'ocsp_status' not in run.task('redis.enterprise.certificate')['result']
+
+
+# The workflow as users run it: docs/examples/enable_ocsp_stapling.yml over three clusters.
+
+WORKFLOW = os.path.join(ROOT, 'docs', 'examples', 'enable_ocsp_stapling.yml')
+
+
+@pytest.fixture(scope='module')
+def fleet(tmp_path_factory):
+    # Fresh clusters: self-signed certificates, no responder URL, stapling off.
+    with simlib.Simulator(str(tmp_path_factory.mktemp('stapling-fleet')), clusters=3) as sim:
+        yield sim
+
+
+def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, fleet, pki, tmp_path):
+    certs = tmp_path / 'certs'
+    hosts = {}
+    for name, url in zip(('cluster-east', 'cluster-west', 'cluster-revoked'), fleet.urls):
+        certificate, key = pki.issue('proxy.%s.example.test' % name)
+        (certs / name).mkdir(parents=True)
+        (certs / name / 'proxy-chain.pem').write_text(certificate + pki.ca_pem)
+        (certs / name / 'proxy.key').write_text(key)
+        hosts[name] = {'redis_url': url}
+    east, west, revoked = fleet.clusters
+    revoked.update({'responder_cert_status': 'REVOKED'})
+    inventory = tmp_path / 'redis_clusters.yml'
+    inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {
+        'redis_ca_path': fleet.ca_path, 'redis_certificate_dir': str(certs)}}}))
+
+    def run(*options):
+        for state in fleet.clusters:
+            state.log.clear()
+        done = ansible(['ansible-playbook', '-i', str(inventory), WORKFLOW] + list(options),
+                       env={'REDIS_ENTERPRISE_URL': None, 'REDIS_ENTERPRISE_CA_PATH': None})
+        assert 'BEGIN PRIVATE KEY' not in done.output
+        return done
+
+    def by_host(done, action):
+        return dict((r['host'], r) for r in done.records if r['action'] == action)
+
+    check = run('--check', '--diff')
+    assert check.rc == 0, check.stdout[-3000:] + check.stderr
+    assert all(r['result']['changed'] for r in by_host(check, 'redis.enterprise.certificate').values())
+    assert [state.count('PUT') for state in fleet.clusters] == [0, 0, 0]
+
+    real = run('--diff')
+    assert real.rc == 2, real.stdout[-3000:] + real.stderr
+    failed = dict((r['host'], r) for r in real.records if r['status'] == 'failed')
+    assert list(failed) == ['cluster-revoked']
+    assert failed['cluster-revoked']['action'] == 'redis.enterprise.ocsp'
+    assert 'answered REVOKED for the proxy certificate' in failed['cluster-revoked']['result']['msg']
+    assert [state.config['ocsp_functionality'] for state in fleet.clusters] == [True, True, False]
+    for state in (east, west):
+        # Certificate (stapling off: no test), then the test before turning on, then ocsp_info's.
+        assert state.calls() == [
+            ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster/certificates'), GET,
+            ('PUT', '/v1/cluster/certificates'), GET, TEST, PUT, GET, TEST], state.name
+        assert state.status['cert_status'] == 'GOOD'
+    assert revoked.count('PUT', '/v1/ocsp') == 0 and revoked.count('PUT', '/v1/cluster/certificates') == 1
+    # Every cluster got its certificate, the refused one too: each is told its follow-ups.
+    follow_ups = [r['host'] for r in real.records if r['task'].startswith('Name the follow-ups')]
+    assert sorted(follow_ups) == ['cluster-east', 'cluster-revoked', 'cluster-west']
+    asserted = by_host(real, 'ansible.builtin.assert')
+    assert sorted(asserted) == ['cluster-east', 'cluster-west']
+    assert all(r['status'] == 'ok' for r in asserted.values())
+
+    again = run('--diff')
+    assert again.rc == 2
+    changed = [r['host'] for r in again.records if r['result'].get('changed')]
+    assert changed == []
+    assert [r['host'] for r in again.records if r['status'] == 'failed'] == ['cluster-revoked']
+    assert [state.count('PUT') for state in fleet.clusters] == [0, 0, 0]

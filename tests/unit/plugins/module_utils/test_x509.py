@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The X.509 pieces of the certificate modules, checked against OpenSSL's
+own reading of the same certificates where OpenSSL is at hand."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+import redis_enterprise_sim as simlib
+from ansible_collections.redis.enterprise.plugins.module_utils import _api, _x509
+
+# The reference: OpenSSL's own reading of the certificates.
+OPENSSL = shutil.which('openssl') or 'openssl'
+
+
+@pytest.fixture(scope='module')
+def pki():
+    return simlib.Pki()
+
+
+def openssl(pem, *args):
+    return subprocess.run([OPENSSL, 'x509', '-noout'] + list(args), input=pem, capture_output=True, text=True,
+                          check=True, timeout=30).stdout.strip()
+
+
+def test_the_description_is_what_openssl_reads(pki):
+    certificate, dummy = pki.issue('proxy.cluster.example.test')
+    (parsed,), pem = _x509.load_certificates(certificate, 'certificate')
+    described = _x509.describe(parsed)
+    assert described['sha256_fingerprint'] == openssl(certificate, '-fingerprint', '-sha256').split('=', 1)[1]
+    assert described['serial_number'] == openssl(certificate, '-serial').split('=', 1)[1].lstrip('0')
+    assert described['ocsp_responder_url'] == openssl(certificate, '-ocsp_uri') == simlib.RESPONDER_URL
+    assert described['subject_alt_names'] == ['IP:127.0.0.1', 'DNS:localhost']
+    assert described['not_after'].endswith('Z') and len(described['not_after']) == 20
+
+
+def test_only_the_pem_blocks_are_kept_in_order(pki):
+    leaf, key = pki.issue()
+    text = 'Bag Attributes\n    friendlyName: proxy\n' + leaf + 'subject=/CN=CA\n' + pki.ca_pem + 'trailing\n'
+    certificates, pem = _x509.load_certificates(text, 'certificate')
+    assert pem == leaf + pki.ca_pem
+    assert [c.subject.rfc4514_string() for c in certificates] == [
+        'O=redis.enterprise simulator,CN=proxy.cluster.example.test',
+        'O=redis.enterprise simulator,CN=redis.enterprise test CA']
+    loaded, key_pem = _x509.load_key('Bag Attributes\n    localKeyID: 01\n' + key, 'key')
+    assert key_pem == key and _x509.key_matches(loaded, certificates[0])
+    assert not _x509.key_matches(loaded, certificates[1])
+
+
+def test_a_certificate_without_responder_names_none(pki):
+    (parsed,), dummy = _x509.load_certificates(pki.issue(ocsp_url=None)[0], 'certificate')
+    assert _x509.ocsp_url(parsed) is None
+
+
+@pytest.mark.parametrize('text, message', [
+    ('', 'certificate holds no PEM certificate'),
+    ('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+     'certificate: certificate 1 of 1 is not a valid X.509 certificate'),
+])
+def test_certificates_that_cannot_be_read(text, message):
+    with pytest.raises(ValueError, match=message):
+        _x509.load_certificates(text, 'certificate')
+
+
+def test_keys_that_cannot_serve_are_refused_without_quoting_them(pki):
+    dummy, key = pki.issue()
+    damaged = key.replace(key.splitlines()[2], 'QUFB' * 16)
+    for text, message in ((damaged, 'key is not a private key that can be read'),
+                          (key + key, 'key must hold one PEM private key (-----BEGIN PRIVATE KEY-----); it holds 2'),
+                          ('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n',
+                           'key is encrypted; the cluster takes a private key without a password')):
+        with pytest.raises(ValueError) as info:
+            _x509.load_key(text, 'key')
+        assert message in str(info.value)
+        for line in key.splitlines()[1:-1]:
+            assert line not in str(info.value)
+
+
+def test_a_cluster_message_loses_any_pem_block():
+    said = _api._without_pem('bad key -----BEGIN PRIVATE KEY-----\nMIGHAgEA\n-----END PRIVATE KEY----- here')
+    assert said == 'bad key [PEM data] here'
+    # Cut off before its end, the block goes all the same.
+    assert _api._without_pem('x -----BEGIN PRIVATE KEY-----\nMIGH') == 'x [PEM data]'
+
+
+def test_what_a_certificate_lacks_or_names_otherwise_is_described_as_openssl_reads_it():
+    """No SAN extension, a name kind without a prefix of its own, and an
+    Authority Information Access that names CA issuers but no responder."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+    key = simlib.new_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'bare')])
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(0x1234).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=2)))
+    bare = builder.sign(key, hashes.SHA256())
+    named = builder.add_extension(x509.SubjectAlternativeName([
+        x509.DirectoryName(name), x509.DNSName('a.example.test'), x509.RFC822Name('ops@example.test')]),
+        critical=False).add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(
+            AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier('http://ca.example.test/ca.crt'))]),
+        critical=False).sign(key, hashes.SHA256())
+    described = _x509.describe(bare)
+    assert described['subject_alt_names'] == [] and described['ocsp_responder_url'] is None
+    assert described['not_before'] == '2026-01-01T00:00:00Z' and described['not_after'] == '2026-01-03T00:00:00Z'
+    described = _x509.describe(named)
+    # OpenSSL prints the directory name too; the description keeps the kinds a TLS client matches.
+    assert described['subject_alt_names'] == ['DNS:a.example.test', 'email:ops@example.test']
+    assert _x509.ocsp_url(named) is None
+
+
+def test_validity_dates_on_a_cryptography_without_the_utc_properties():
+    """cryptography before 42 has not_valid_after, naive in UTC, and no not_valid_after_utc."""
+    import datetime
+
+    class Older:
+        not_valid_after = datetime.datetime(2026, 1, 3, 12, 30)
+
+    assert _x509.not_after(Older()) == datetime.datetime(2026, 1, 3, 12, 30, tzinfo=datetime.timezone.utc)
+    assert _x509.iso(_x509.not_after(Older())) == '2026-01-03T12:30:00Z'
