@@ -170,7 +170,7 @@ class Config(SettingsResource):
     responder, asked before the write."""
 
     def prepare(self, api, task, state, plan):
-        was_on = self.writable(state).get('ocsp_functionality')
+        was_on = plan.before.get('ocsp_functionality')
         if plan.after.get('ocsp_functionality') and not state.get('responder_url'):
             raise RedisEnterpriseError(RESPONDER_URL_GONE if was_on else NO_RESPONDER_URL,
                                        error_code='no_responder_url')
@@ -221,19 +221,18 @@ class Info(Resource):
         if test and not compatible:
             raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
         if test and not task.check_mode:
-            status = api.post(TEST_PATH, read_timeout=test_timeout(config))
-        else:
-            if test:
-                task.warn(NOT_TESTED_IN_CHECK_MODE)
-            try:
-                status = api.get(STATUS_PATH)
-            except RedisEnterpriseError as error:
-                # What a cluster without a responder URL answers here is not
-                # documented; it has no status to give, whatever it says.
-                if compatible or error.http_status in (None, 401, 403):
-                    raise
-                task.warn(NO_STATUS % error.msg)
-                status = dict((name, '') for name in STATUS_FIELDS)
+            return dict(ocsp=config, certificate_compatible=compatible, ocsp_status=ask_responder(api, task, config))
+        if test:
+            task.warn(NOT_TESTED_IN_CHECK_MODE)
+        try:
+            status = api.get(STATUS_PATH)
+        except RedisEnterpriseError as error:
+            # What a cluster without a responder URL answers here is not
+            # documented; it has no status to give, whatever it says.
+            if compatible or error.http_status in (None, 401, 403):
+                raise
+            task.warn(NO_STATUS % error.msg)
+            status = dict((name, '') for name in STATUS_FIELDS)
         return dict(ocsp=config, certificate_compatible=compatible, ocsp_status=with_iso_dates(status, task))
 
     def result(self, task, state, plan, written):
