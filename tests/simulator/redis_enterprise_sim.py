@@ -198,9 +198,11 @@ def cert_pem(certificate):
 
 
 def make_certificate(common_name, key, issuer=None, ocsp_url=None, days=365, not_before=None, ca=False,
-                     sans=('127.0.0.1', 'localhost')):
+                     sans=('127.0.0.1', 'localhost'), eku=None):
     """A certificate of key, signed by issuer (certificate, key) or by key
-    itself, naming ocsp_url as its OCSP responder when given."""
+    itself, naming ocsp_url as its OCSP responder when given; with an
+    extended key usage of the OIDs eku when given (none by default, which
+    allows every purpose)."""
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, 'redis.enterprise simulator')])
     issuer_name, signer = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
@@ -217,6 +219,8 @@ def make_certificate(common_name, key, issuer=None, ocsp_url=None, days=365, not
             except ValueError:
                 names.append(x509.DNSName(name))
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
     if ocsp_url:
         builder = builder.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(
             AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))]), critical=False)
@@ -239,13 +243,15 @@ class Pki:
     def ca_pem(self):
         return cert_pem(self.certificate)
 
-    def issue(self, common_name='proxy.cluster.example.test', ocsp_url=True, days=365, not_before=None, key=None):
+    def issue(self, common_name='proxy.cluster.example.test', ocsp_url=True, days=365, not_before=None, key=None,
+              **options):
         """(certificate PEM, key PEM) of a leaf this CA signs; ocsp_url True
-        names the CA's responder, None names none."""
+        names the CA's responder, None names none; options: make_certificate's
+        sans and eku."""
         key = key or new_key()
         url = self.ocsp_url if ocsp_url is True else ocsp_url
         leaf = make_certificate(common_name, key, issuer=(self.certificate, self.key), ocsp_url=url, days=days,
-                                not_before=not_before)
+                                not_before=not_before, **options)
         return cert_pem(leaf), key_pem(key)
 
     def expired(self, common_name='expired.cluster.example.test'):
