@@ -9,13 +9,16 @@
 # in ANY release, even a bugfix release.
 
 """X.509 for the certificate modules, on the cryptography library: the PEM
-blocks of a certificate or key, what describes a certificate (never a key),
-whether a key belongs to a certificate, and its OCSP responder."""
+blocks of a certificate or key (and what a text that holds none is instead),
+what describes a certificate (never a key), whether a key belongs to a
+certificate, and its OCSP responder."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import binascii
 import datetime
 import re
 import sys
@@ -34,6 +37,11 @@ except ImportError:
 # "Bag Attributes" a conversion from PKCS#12 leaves, is no part of it.
 PEM_BLOCK = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----\s.*?-----END \1-----', re.S)
 KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY')
+# What reading a binary file as text leaves: C0 and C1 control characters
+# (but white space), bytes escaped (surrogateescape, as ansible-core's file
+# lookup does) or replaced (U+FFFD).
+BINARY = re.compile(u'[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\udc80-\udcff]')
+BASE64 = re.compile(r'[A-Za-z0-9+/]+={0,2}')
 
 
 def missing_cryptography():
@@ -45,9 +53,69 @@ def missing_cryptography():
 
 
 def blocks(text, labels):
-    """The PEM blocks of text whose label is one of labels, each as written,
-    in order; whatever lies around them left out."""
-    return [match.group(0) for match in PEM_BLOCK.finditer(text or '') if match.group(1) in labels]
+    """The PEM blocks of text whose label is one of labels, each as written
+    but with \\n line endings (none of Windows' \\r), in order; whatever lies
+    around them left out."""
+    return [match.group(0).replace('\r\n', '\n').replace('\r', '\n')
+            for match in PEM_BLOCK.finditer(text or '') if match.group(1) in labels]
+
+
+def _der_sequence(data):
+    """Whether data is one whole DER SEQUENCE, as a DER certificate or key
+    is: its header's length is the rest of data."""
+    data = bytearray(data)
+    if len(data) < 2 or data[0] != 0x30:
+        return False
+    size, header = data[1], 2
+    if size & 0x80:
+        count = size & 0x7f
+        if not 0 < count <= 4 or len(data) < 2 + count:
+            return False
+        size, header = int(binascii.hexlify(data[2:2 + count]), 16), 2 + count
+    return header + size == len(data)
+
+
+def _in_base64(text):
+    """Whether text, white space aside, is base64 of a DER SEQUENCE: a DER
+    certificate or key written without its PEM armour."""
+    compact = ''.join(text.split())
+    if not BASE64.fullmatch(compact):
+        return False
+    try:
+        return _der_sequence(base64.b64decode(compact.encode('ascii')))
+    except (binascii.Error, ValueError, TypeError):
+        return False
+
+
+def _not_pem(text, what, kind):
+    """Why text, which holds no PEM block of kind ('certificate' or 'key'),
+    is not what the option takes, with the fix; None when it is not
+    recognised. Never quotes text."""
+    if not (text or '').strip():
+        return ('%s is empty: check that the file its lookup reads, or the variable, holds the PEM %s'
+                % (what, 'certificate' if kind == 'certificate' else 'private key'))
+    if kind == 'certificate' and blocks(text, KEY_LABELS + ('ENCRYPTED PRIVATE KEY',)):
+        return ('%s holds a private key, not a certificate: the certificate option takes the certificate '
+                '(-----BEGIN CERTIFICATE-----), the key option its private key. Check that the two are not '
+                'swapped' % what)
+    if kind == 'key' and blocks(text, ('CERTIFICATE',)):
+        return ('%s holds a certificate, not a private key: the key option takes the private key '
+                '(-----BEGIN PRIVATE KEY-----), the certificate option the certificate. Check that the two are '
+                'not swapped' % what)
+    if kind == 'certificate':
+        conversion = 'openssl x509 -inform der -in cert.der -out cert.pem'
+        armour = 'CERTIFICATE'
+    else:
+        conversion = 'openssl pkey -inform der -in key.der -out key.pem'
+        armour = 'PRIVATE KEY'
+    if BINARY.search(text):
+        return ('%s is binary, not PEM text: it looks like DER. Convert it to PEM with "%s" and give the PEM '
+                'file' % (what, conversion))
+    if _in_base64(text):
+        return ('%s looks like DER in base64, without the PEM armour: put it between the lines -----BEGIN %s----- '
+                'and -----END %s-----, or decode it to a DER file (base64 -d) and convert that to PEM with "%s"'
+                % (what, armour, armour, conversion))
+    return None
 
 
 def load_certificates(text, what):
@@ -56,7 +124,8 @@ def load_certificates(text, what):
     with what is wrong, for what (an option or the cluster's answer)."""
     found = blocks(text, ('CERTIFICATE',))
     if not found:
-        raise ValueError('%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)' % what)
+        raise ValueError(_not_pem(text, what, 'certificate')
+                         or '%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)' % what)
     certificates = []
     for index, block in enumerate(found):
         try:
@@ -75,6 +144,9 @@ def load_key(text, what):
                          'for example with "openssl pkey -in key.pem -out key-plain.pem", and keep that file in '
                          'Ansible Vault' % what)
     found = blocks(text, KEY_LABELS)
+    problem = None if found else _not_pem(text, what, 'key')
+    if problem:
+        raise ValueError(problem)
     if len(found) != 1:
         raise ValueError('%s must hold one PEM private key (-----BEGIN PRIVATE KEY-----); it holds %d'
                          % (what, len(found)))
@@ -155,3 +227,4 @@ def describe(certificate):
         sha256_fingerprint=fingerprint(certificate),
         ocsp_responder_url=ocsp_url(certificate),
     )
+

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import pytest
+from cryptography import x509
 
 import redis_enterprise_sim as simlib
 from ansible_collections.redis.enterprise.plugins.module_utils import _api, _x509
@@ -59,7 +60,8 @@ def test_a_certificate_without_responder_names_none(pki):
 
 
 @pytest.mark.parametrize('text, message', [
-    ('', 'certificate holds no PEM certificate'),
+    ('', 'certificate is empty'),
+    ('not a certificate', 'certificate holds no PEM certificate'),
     ('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
      'certificate: certificate 1 of 1 is not a valid X.509 certificate'),
 ])
@@ -127,3 +129,115 @@ def test_validity_dates_on_a_cryptography_without_the_utc_properties():
 
     assert _x509.not_after(Older()) == datetime.datetime(2026, 1, 3, 12, 30, tzinfo=datetime.timezone.utc)
     assert _x509.iso(_x509.not_after(Older())) == '2026-01-03T12:30:00Z'
+
+
+# What a certificate or key option holds when it is not PEM: each named, with its fix; and PEM with
+# Windows' line endings, kept with LF only.
+
+
+@pytest.fixture(scope='module')
+def rsa_key():
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def der_of(pki):
+    """(certificate PEM, key PEM, certificate DER, key DER) of a leaf of pki."""
+    from cryptography.hazmat.primitives import serialization
+    certificate, key = pki.issue()
+    return (certificate, key, x509.load_pem_x509_certificate(certificate.encode()).public_bytes(
+        serialization.Encoding.DER), serialization.load_pem_private_key(key.encode(), None).private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+
+def as_read(data, how):
+    """Binary data as a text reader makes it: ansible-core's file lookup
+    (surrogateescape, trailing white space stripped), a reader that
+    replaces what is not UTF-8, or one that reads Latin-1."""
+    if how == 'lookup':
+        return data.decode('utf-8', 'surrogateescape').rstrip()
+    return data.decode('utf-8', 'replace') if how == 'replace' else data.decode('latin-1')
+
+
+@pytest.mark.parametrize('how', ['lookup', 'replace', 'latin-1'])
+def test_der_read_as_text_is_named_with_its_conversion(pki, how):
+    certificate, key, certificate_der, key_der = der_of(pki)
+    with pytest.raises(ValueError) as info:
+        _x509.load_certificates(as_read(certificate_der, how), 'certificate')
+    assert str(info.value) == ('certificate is binary, not PEM text: it looks like DER. Convert it to PEM with '
+                               '"openssl x509 -inform der -in cert.der -out cert.pem" and give the PEM file')
+    with pytest.raises(ValueError) as info:
+        _x509.load_key(as_read(key_der, how), 'key')
+    assert str(info.value) == ('key is binary, not PEM text: it looks like DER. Convert it to PEM with '
+                               '"openssl pkey -inform der -in key.der -out key.pem" and give the PEM file')
+    # Bytes that are not UTF-8 alone, with no control character, make it binary too.
+    with pytest.raises(ValueError, match='certificate is binary, not PEM text'):
+        _x509.load_certificates(as_read(b'0\x82' + b'MIIB' * 16, how), 'certificate')
+
+
+def test_der_in_base64_without_armour_is_named_with_its_fixes(pki):
+    import base64
+    certificate, key, certificate_der, key_der = der_of(pki)
+    # On one line, or wrapped at 64 as PEM is, but for the armour.
+    for text in (base64.b64encode(certificate_der).decode(), '\n'.join(certificate.strip().splitlines()[1:-1])):
+        with pytest.raises(ValueError) as info:
+            _x509.load_certificates(text, 'certificate')
+        assert str(info.value).startswith('certificate looks like DER in base64, without the PEM armour: put it '
+                                          'between the lines -----BEGIN CERTIFICATE----- and -----END '
+                                          'CERTIFICATE-----')
+        assert 'openssl x509 -inform der -in cert.der -out cert.pem' in str(info.value)
+    body = '\n'.join(key.strip().splitlines()[1:-1])
+    with pytest.raises(ValueError) as info:
+        _x509.load_key(body, 'key')
+    assert 'key looks like DER in base64, without the PEM armour' in str(info.value)
+    assert '-----BEGIN PRIVATE KEY-----' in str(info.value)
+    assert 'openssl pkey -inform der -in key.der -out key.pem' in str(info.value)
+    for line in body.splitlines():
+        assert line not in str(info.value)
+    # Base64 of something else, or cut short, is not taken for DER.
+    for text in (base64.b64encode(b'0' * 48).decode(), base64.b64encode(certificate_der[:-10]).decode()):
+        with pytest.raises(ValueError, match='holds no PEM certificate'):
+            _x509.load_certificates(text, 'certificate')
+
+
+@pytest.mark.parametrize('text', ['', ' \n\t\r\n', None])
+def test_an_empty_certificate_or_key_is_said_to_be_empty(text):
+    with pytest.raises(ValueError) as info:
+        _x509.load_certificates(text, 'certificate')
+    assert str(info.value) == ('certificate is empty: check that the file its lookup reads, or the variable, holds '
+                               'the PEM certificate')
+    with pytest.raises(ValueError) as info:
+        _x509.load_key(text, 'key')
+    assert str(info.value) == 'key is empty: check that the file its lookup reads, or the variable, holds the PEM ' \
+                              'private key'
+
+
+def test_a_key_given_as_the_certificate_and_the_reverse_are_named(pki, rsa_key):
+    from cryptography.hazmat.primitives import serialization
+    certificate, key = pki.issue()
+    traditional = rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                        serialization.NoEncryption()).decode()
+    for text in (key, traditional, 'Bag Attributes\n' + key):
+        with pytest.raises(ValueError) as info:
+            _x509.load_certificates(text, 'certificate')
+        assert str(info.value) == ('certificate holds a private key, not a certificate: the certificate option takes '
+                                   'the certificate (-----BEGIN CERTIFICATE-----), the key option its private key. '
+                                   'Check that the two are not swapped')
+    with pytest.raises(ValueError) as info:
+        _x509.load_key(certificate + pki.ca_pem, 'key')
+    assert str(info.value).startswith('key holds a certificate, not a private key: the key option takes the private '
+                                      'key (-----BEGIN PRIVATE KEY-----), the certificate option the certificate.')
+    # A file that holds both still serves either option.
+    assert _x509.load_certificates(certificate + key, 'certificate')[1] == certificate
+    assert _x509.load_key(certificate + key, 'key')[1] == key
+
+
+def test_crlf_pem_is_kept_with_lf_line_endings_only(pki):
+    certificate, key = pki.issue()
+    crlf = (certificate + pki.ca_pem).replace('\n', '\r\n')
+    certificates, pem = _x509.load_certificates('Bag Attributes\r\n' + crlf, 'certificate')
+    assert '\r' not in pem and pem == certificate + pki.ca_pem
+    assert _x509.fingerprint(certificates[0]) == _x509.fingerprint(x509.load_pem_x509_certificate(certificate.encode()))
+    loaded, key_pem = _x509.load_key(key.replace('\n', '\r\n'), 'key')
+    assert '\r' not in key_pem and key_pem == key
+    assert _x509.key_matches(loaded, certificates[0])
