@@ -138,7 +138,14 @@ class Certificate(Resource):
     ))
 
     def desired(self, params):
-        """The certificate and key, parsed and checked on the controller."""
+        """The certificate and key, parsed and checked on the controller:
+        what the documented requirements let the certificate alone show.
+        Refused: an expired certificate or one not valid yet; for the names
+        the cluster generates, an extended key usage without both serverAuth
+        and clientAuth; for the internode ones, a key other than RSA. A
+        certificate that expires within 30 days is taken, with a warning in
+        warnings. Only the PEM blocks are kept, with \\n line endings."""
+        name = params['name']
         try:
             certificates, pem = _x509.load_certificates(params['certificate'], 'certificate')
             key, key_pem = _x509.load_key(params['key'], 'key')
@@ -153,18 +160,31 @@ class Certificate(Resource):
             raise RedisEnterpriseError(
                 "key does not belong to the certificate (their public keys differ): give the certificate's own "
                 'private key.')
-        expires = _x509.not_after(certificates[0])
-        if expires <= _now():
+        leaf, now = certificates[0], _now()
+        expires = _x509.not_after(leaf)
+        if expires <= now:
             raise RedisEnterpriseError(
                 'The certificate expired on %s; the cluster refuses an expired certificate (HTTP 406). Give a '
                 'current one.' % _x509.iso(expires))
-        return dict(certificates=certificates, pem=pem, key=key_pem)
+        problems = [_x509.not_yet_valid(leaf, name, now)]
+        # ldap_client, mtls_trusted_ca and sso_* are client, CA and IdP certificates: not the cluster's own.
+        if name in GENERATED:
+            problems.append(_x509.lacks_tls_purposes(leaf, name))
+        if name in ('ccs_internode_encryption', 'data_internode_encryption'):
+            problems.append(_x509.not_rsa(leaf, name))
+        problems = [problem for problem in problems if problem]
+        if problems:
+            raise RedisEnterpriseError(' '.join(problems))
+        warnings = [warning for warning in [_x509.expires_soon(leaf, name, now)] if warning]
+        return dict(certificates=certificates, pem=pem, key=key_pem, warnings=warnings)
 
     def read(self, api, task):
         # Only the certificate to compare; its key is not needed for that.
         return read_certificates(api, only=task.params['name'], keys=False)
 
     def plan(self, task, state, want):
+        for warning in want.get('warnings', ()):
+            task.warn(warning)
         name = task.params['name']
         stored = state.get(name, (None,))[0]
         before = describe(stored) if stored else {}

@@ -11,7 +11,8 @@
 """X.509 for the certificate modules, on the cryptography library: the PEM
 blocks of a certificate or key (and what a text that holds none is instead),
 what describes a certificate (never a key), whether a key belongs to a
-certificate, and its OCSP responder."""
+certificate, its OCSP responder, and the product's documented requirements
+that a certificate alone shows."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -29,7 +30,8 @@ HAS_CRYPTOGRAPHY = True
 try:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.x509.oid import AuthorityInformationAccessOID
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 except ImportError:
     HAS_CRYPTOGRAPHY = False
 
@@ -42,6 +44,28 @@ KEY_LABELS = ('PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE K
 # lookup does) or replaced (U+FFFD).
 BINARY = re.compile(u'[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\udc80-\udcff]')
 BASE64 = re.compile(r'[A-Za-z0-9+/]+={0,2}')
+
+# How far ahead of the controller's clock a certificate's start of validity
+# may lie: the clock skew allowed between the controller, the nodes and
+# their clients.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+# A certificate that expires sooner than this installs, with a warning.
+EXPIRY_WARNING = datetime.timedelta(days=30)
+DOCS = 'Redis Enterprise Software docs, "Create certificates"'
+
+NOT_YET_VALID = (
+    'The %s certificate is not valid until %s (its notBefore lies more than %d minutes ahead of this '
+    "controller's clock): until then clients would refuse it, this collection included when it is the api "
+    'certificate, which secures the REST API the modules call. Install it once it is valid.')
+LACKS_PURPOSES = (
+    "The %s certificate has an extended key usage without %s: the cluster's own certificates must hold both TLS "
+    'Web Server Authentication (serverAuth) and TLS Web Client Authentication (clientAuth) in an extended key '
+    "usage (%s). The usual cause is a CA template with Server Authentication only, such as Windows AD CS's default "
+    'Web Server template: issue it from a template that holds both.')
+NOT_RSA = (
+    "The %s certificate's key is %s, not RSA: internode encryption certificates take an RSA key, as ECDSA or "
+    'EdDSA might prevent internode encryption from working (%s). Issue it with an RSA key.')
+EXPIRES_SOON = 'The %s certificate expires on %s, in %s: it is installed, but renew it before then.'
 
 
 def missing_cryptography():
@@ -179,6 +203,10 @@ def not_after(certificate):
     return _utc(certificate, 'not_valid_after')
 
 
+def not_before(certificate):
+    return _utc(certificate, 'not_valid_before')
+
+
 def iso(moment):
     return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
@@ -228,3 +256,97 @@ def describe(certificate):
         ocsp_responder_url=ocsp_url(certificate),
     )
 
+
+def _dns_names(certificate):
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return names.get_values_for_type(x509.DNSName)
+
+
+def _covers(san, name):
+    """Whether the SAN DNS entry san covers name: the same name, or a
+    wildcard for the one label name has before the rest of it."""
+    san, name = san.lower().rstrip('.'), name.lower().rstrip('.')
+    if san == name:
+        return True
+    return san.startswith('*.') and '.' in name and name.split('.', 1)[1] == san[2:]
+
+
+def missing_names(certificate, fqdn):
+    """The SAN DNS entries the docs require for a cluster named fqdn
+    (fqdn, *.fqdn, internal.fqdn, *.internal.fqdn) that the certificate
+    does not cover, in that order. A wildcard entry covers one label;
+    names compare case-insensitively."""
+    fqdn = fqdn.rstrip('.')
+    present = _dns_names(certificate)
+    wanted = [fqdn, '*.' + fqdn, 'internal.' + fqdn, '*.internal.' + fqdn]
+    return [name for name in wanted if not any(_covers(san, name) for san in present)]
+
+
+def tls_purposes_missing(certificate):
+    """The TLS purposes, of serverAuth and clientAuth, that the
+    certificate's extended key usage lacks: none when it has no extended key
+    usage, which allows every purpose."""
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return []
+    return [purpose for oid, purpose in ((ExtendedKeyUsageOID.SERVER_AUTH, 'serverAuth'),
+                                         (ExtendedKeyUsageOID.CLIENT_AUTH, 'clientAuth')) if oid not in usage]
+
+
+def key_type(certificate):
+    """The kind of the certificate's public key: RSA, EC, Ed25519, Ed448,
+    DSA, or the library's name for another."""
+    key = certificate.public_key()
+    for kind, name in ((rsa.RSAPublicKey, 'RSA'), (ec.EllipticCurvePublicKey, 'EC'),
+                       (ed25519.Ed25519PublicKey, 'Ed25519'), (ed448.Ed448PublicKey, 'Ed448'),
+                       (dsa.DSAPublicKey, 'DSA')):
+        if isinstance(key, kind):
+            return name
+    return type(key).__name__
+
+
+def not_yet_valid(certificate, name, now):
+    """The message for the certificate named name when its validity starts
+    more than CLOCK_SKEW after now, else None."""
+    starts = not_before(certificate)
+    if starts <= now + CLOCK_SKEW:
+        return None
+    return NOT_YET_VALID % (name, iso(starts), int(CLOCK_SKEW.total_seconds() // 60))
+
+
+PURPOSE_NAMES = {'serverAuth': 'TLS Web Server Authentication (serverAuth)',
+                 'clientAuth': 'TLS Web Client Authentication (clientAuth)'}
+
+
+def lacks_tls_purposes(certificate, name):
+    """The message for a certificate named name whose extended key usage
+    lacks serverAuth or clientAuth, else None."""
+    missing = tls_purposes_missing(certificate)
+    if not missing:
+        return None
+    return LACKS_PURPOSES % (name, ' and '.join(PURPOSE_NAMES[purpose] for purpose in missing), DOCS)
+
+
+def not_rsa(certificate, name):
+    """The message for an internode encryption certificate named name
+    whose key is not RSA, else None."""
+    kind = key_type(certificate)
+    if kind == 'RSA':
+        return None
+    described = {'EC': 'EC (ECDSA)', 'Ed25519': 'Ed25519 (EdDSA)', 'Ed448': 'Ed448 (EdDSA)'}.get(kind, kind)
+    return NOT_RSA % (name, described, DOCS)
+
+
+def expires_soon(certificate, name, now):
+    """The warning for a certificate named name that expires within
+    EXPIRY_WARNING of now (but after it), else None."""
+    left = not_after(certificate) - now
+    if left > EXPIRY_WARNING or left.total_seconds() <= 0:
+        return None
+    days = int(left.total_seconds() // 86400)
+    return EXPIRES_SOON % (name, iso(not_after(certificate)),
+                           'less than a day' if days == 0 else '%d day%s' % (days, '' if days == 1 else 's'))

@@ -7,14 +7,16 @@ own reading of the same certificates where OpenSSL is at hand."""
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import subprocess
 
 import pytest
 from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
 
 import redis_enterprise_sim as simlib
-from ansible_collections.redis.enterprise.plugins.module_utils import _api, _x509
+from ansible_collections.redis.enterprise.plugins.module_utils import _api, _certificate, _x509
 
 # The reference: OpenSSL's own reading of the certificates.
 OPENSSL = shutil.which('openssl') or 'openssl'
@@ -241,3 +243,188 @@ def test_crlf_pem_is_kept_with_lf_line_endings_only(pki):
     loaded, key_pem = _x509.load_key(key.replace('\n', '\r\n'), 'key')
     assert '\r' not in key_pem and key_pem == key
     assert _x509.key_matches(loaded, certificates[0])
+
+
+# The documented requirements (Redis Enterprise Software docs, "Create certificates") that the certificate alone
+# shows, each checked on the controller before any request.
+
+NOW = datetime.datetime(2027, 6, 1, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def leaf(not_before=NOW - datetime.timedelta(days=1), days=365, key=None, **options):
+    """A certificate (cryptography's) valid from not_before for days, of key (a new EC key by default)."""
+    return simlib.make_certificate('leaf.example.test', key or simlib.new_key(), not_before=not_before, days=days,
+                                   **options)
+
+
+@pytest.mark.parametrize('ahead, refused', [
+    (datetime.timedelta(days=3), True),
+    (_x509.CLOCK_SKEW + datetime.timedelta(seconds=1), True),
+    (_x509.CLOCK_SKEW, False),
+    (datetime.timedelta(minutes=4), False),
+    (-datetime.timedelta(days=1), False),
+])
+def test_a_certificate_not_valid_yet_is_refused_beyond_the_clock_skew(ahead, refused):
+    certificate = leaf(not_before=NOW + ahead)
+    message = _x509.not_yet_valid(certificate, 'api', NOW)
+    assert _x509.CLOCK_SKEW == datetime.timedelta(minutes=5)
+    if not refused:
+        assert message is None
+        return
+    assert message.startswith('The api certificate is not valid until %s ' % _x509.iso(NOW + ahead))
+    assert 'more than 5 minutes ahead' in message
+    assert 'clients would refuse it, this collection included when it is the api certificate' in message
+    assert message.endswith('Install it once it is valid.')
+
+
+@pytest.mark.parametrize('eku, missing', [
+    (None, []),
+    ([EKU.SERVER_AUTH, EKU.CLIENT_AUTH], []),
+    ([EKU.CLIENT_AUTH, EKU.CODE_SIGNING, EKU.SERVER_AUTH], []),
+    ([EKU.SERVER_AUTH], ['clientAuth']),
+    ([EKU.CLIENT_AUTH], ['serverAuth']),
+    ([EKU.CODE_SIGNING], ['serverAuth', 'clientAuth']),
+])
+def test_an_extended_key_usage_must_hold_both_tls_purposes(eku, missing):
+    certificate = leaf(eku=eku)
+    assert _x509.tls_purposes_missing(certificate) == missing
+    message = _x509.lacks_tls_purposes(certificate, 'proxy')
+    if not missing:
+        assert message is None
+        return
+    named = {'serverAuth': 'TLS Web Server Authentication (serverAuth)',
+             'clientAuth': 'TLS Web Client Authentication (clientAuth)'}
+    assert message.startswith('The proxy certificate has an extended key usage without %s: '
+                              % ' and '.join(named[purpose] for purpose in missing))
+    assert 'must hold both TLS Web Server Authentication (serverAuth) and TLS Web Client Authentication' in message
+    assert '(Redis Enterprise Software docs, "Create certificates")' in message
+    assert "a CA template with Server Authentication only, such as Windows AD CS's default Web Server template" in \
+        message
+
+
+def test_only_an_rsa_key_serves_internode_encryption(rsa_key):
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
+    found = {}
+    for kind, key in (('RSA', rsa_key), ('EC', simlib.new_key()), ('Ed25519', ed25519.Ed25519PrivateKey.generate()),
+                      ('Ed448', ed448.Ed448PrivateKey.generate())):
+        # Signed by an EC CA: a self-signed EdDSA certificate takes no hash.
+        issuer = simlib.Pki()
+        certificate = leaf(key=key, issuer=(issuer.certificate, issuer.key))
+        found[kind] = (_x509.key_type(certificate), _x509.not_rsa(certificate, 'data_internode_encryption'))
+    assert dict((kind, found[kind][0]) for kind in found) == dict((kind, kind) for kind in found)
+    assert found['RSA'][1] is None
+    for kind, said in (('EC', 'EC (ECDSA)'), ('Ed25519', 'Ed25519 (EdDSA)'), ('Ed448', 'Ed448 (EdDSA)')):
+        message = found[kind][1]
+        assert message.startswith("The data_internode_encryption certificate's key is %s, not RSA: " % said)
+        assert 'ECDSA or EdDSA might prevent internode encryption from working (Redis Enterprise Software docs, ' \
+               '"Create certificates")' in message
+
+
+FQDN = 'cluster.example.com'
+ALL = [FQDN, '*.' + FQDN, 'internal.' + FQDN, '*.internal.' + FQDN]
+
+
+@pytest.mark.parametrize('sans, fqdn, missing', [
+    (ALL, FQDN, []),
+    ([name.upper() for name in ALL], FQDN, []),
+    (ALL, FQDN.upper() + '.', []),
+    ([name + '.' for name in ALL], FQDN, []),
+    # No SAN extension at all (a CA certificate has none here), or IP addresses only.
+    (None, FQDN, ALL),
+    (['127.0.0.1'], FQDN, ALL),
+    # A wildcard covers one label: internal.<fqdn>, not *.internal.<fqdn>.
+    ([FQDN, '*.' + FQDN], FQDN, ['*.internal.' + FQDN]),
+    # The wildcard of the parent domain covers the FQDN itself, nothing under it.
+    (['*.example.com'], FQDN, ['*.' + FQDN, 'internal.' + FQDN, '*.internal.' + FQDN]),
+    # Listing names under the FQDN does not cover its wildcards; a wildcard two labels up covers nothing.
+    ([FQDN, 'db1.' + FQDN, 'internal.' + FQDN, 'node1.internal.' + FQDN], FQDN,
+     ['*.' + FQDN, '*.internal.' + FQDN]),
+    (['*.com'], FQDN, ALL),
+    (['other.example.com', '*.other.example.com'], FQDN, ALL),
+    # A name that merely ends like the FQDN is another name.
+    (['xcluster.example.com', '*.xcluster.example.com'], FQDN, ALL),
+])
+def test_missing_names_are_the_documented_san_entries_the_certificate_lacks(sans, fqdn, missing):
+    certificate = leaf(ca=sans is None, sans=sans or ())
+    expected = [name.replace(FQDN, fqdn.rstrip('.')) for name in missing]
+    assert _x509.missing_names(certificate, fqdn) == expected
+
+
+@pytest.mark.parametrize('days, said', [
+    (10, 'in 9 days'),
+    (2, 'in 1 day'),
+    (1, 'in less than a day'),
+])
+def test_a_certificate_that_expires_within_30_days_is_taken_with_a_warning(days, said):
+    # Valid from an hour before NOW, for days: the time left is days less an hour.
+    certificate = leaf(not_before=NOW - datetime.timedelta(hours=1), days=days)
+    warning = _x509.expires_soon(certificate, 'proxy', NOW)
+    assert warning == 'The proxy certificate expires on %s, %s: it is installed, but renew it before then.' % (
+        _x509.iso(_x509.not_after(certificate)), said)
+
+
+@pytest.mark.parametrize('days', [31, 365])
+def test_a_certificate_with_more_than_30_days_left_or_expired_has_no_warning(days):
+    assert _x509.EXPIRY_WARNING == datetime.timedelta(days=30)
+    assert _x509.expires_soon(leaf(not_before=NOW, days=days), 'proxy', NOW) is None
+    # Expired is refused elsewhere, not warned about.
+    assert _x509.expires_soon(leaf(not_before=NOW - datetime.timedelta(days=days + 1), days=days), 'proxy',
+                              NOW) is None
+
+
+# The rules as Certificate.desired applies them: to which names, and what it returns.
+
+def params(name, certificate, key):
+    return dict(name=name, certificate=certificate, key=key)
+
+
+def refusal(name, certificate, key):
+    with pytest.raises(_api.RedisEnterpriseError) as info:
+        _certificate.CERTIFICATE.desired(params(name, certificate, key))
+    return info.value.msg
+
+
+def test_desired_applies_the_purpose_rule_to_the_generated_names_only():
+    pki = simlib.Pki()
+    server_only = pki.issue(eku=[EKU.SERVER_AUTH])
+    client_only = pki.issue(eku=[EKU.CLIENT_AUTH])
+    for name in _certificate.GENERATED:
+        assert 'has an extended key usage without TLS Web Client Authentication' in refusal(name, *server_only)
+        assert 'without TLS Web Server Authentication' in refusal(name, *client_only)
+    for name in ('ldap_client', 'mtls_trusted_ca', 'sso_service', 'sso_issuer'):
+        for pair in (server_only, client_only):
+            assert _certificate.CERTIFICATE.desired(params(name, *pair))['warnings'] == []
+
+
+def test_desired_applies_the_rsa_rule_to_the_internode_names_only(rsa_key):
+    pki = simlib.Pki()
+    ec_pair, rsa_pair = pki.issue(), pki.issue(key=rsa_key)
+    for name in _certificate.NAMES:
+        internode = name in ('ccs_internode_encryption', 'data_internode_encryption')
+        if internode:
+            assert "certificate's key is EC (ECDSA), not RSA" in refusal(name, *ec_pair)
+        else:
+            assert _certificate.CERTIFICATE.desired(params(name, *ec_pair))['key'] == ec_pair[1]
+        assert _certificate.CERTIFICATE.desired(params(name, *rsa_pair))['pem'] == rsa_pair[0]
+
+
+def test_desired_refuses_a_certificate_not_valid_yet_under_every_name_and_says_every_problem():
+    pki = simlib.Pki()
+    later = pki.issue(not_before=simlib.utc_now() + datetime.timedelta(days=2), eku=[EKU.SERVER_AUTH])
+    for name in _certificate.NAMES:
+        message = refusal(name, *later)
+        assert message.startswith('The %s certificate is not valid until ' % name)
+        assert ('without TLS Web Client Authentication' in message) == (name in _certificate.GENERATED)
+        assert ("key is EC (ECDSA), not RSA" in message) == name.endswith('_internode_encryption')
+
+
+def test_desired_returns_the_expiry_warning_and_lf_only_pem():
+    pki = simlib.Pki()
+    certificate, key = pki.issue(days=10)
+    want = _certificate.CERTIFICATE.desired(params('proxy', certificate.replace('\n', '\r\n'),
+                                                   key.replace('\n', '\r\n')))
+    (warning,) = want['warnings']
+    assert warning.startswith('The proxy certificate expires on %s, in 9 days' % _x509.iso(
+        _x509.not_after(want['certificates'][0])))
+    assert want['pem'] == certificate and want['key'] == key
+    assert _certificate.CERTIFICATE.desired(params('proxy', *pki.issue(days=31)))['warnings'] == []
