@@ -25,6 +25,22 @@ description:
     must parse, the key must belong to the first certificate, and that certificate must not have
     expired. Only the PEM blocks of O(certificate) and O(key) are sent; text around them, such as the
     C(Bag Attributes) of a file converted from PKCS#12, is left out.
+  - The certificate must be valid already, give or take 5 minutes of clock skew; until then clients would refuse
+    it, this collection too when it is V(api).
+  - For the names the cluster generates (V(api), V(cm), V(proxy), V(syncer), V(metrics_exporter),
+    V(ccs_internode_encryption), V(data_internode_encryption)), an extended key usage must hold both TLS Web Server
+    Authentication and TLS Web Client Authentication, as the Redis Enterprise Software documentation requires
+    (Create certificates). A CA template with Server Authentication only, such as the default Web Server template of
+    Windows AD CS, gives a certificate that is refused. A certificate with no extended key usage is taken.
+    V(ldap_client), V(mtls_trusted_ca), V(sso_service) and V(sso_issuer) are not checked for it.
+  - V(ccs_internode_encryption) and V(data_internode_encryption) take an RSA key; an EC or EdDSA key is refused,
+    as the documentation says it might prevent internode encryption from working.
+  - A certificate that expires within 30 days is installed, with a warning that gives the date.
+  - An empty O(certificate) or O(key), a private key given as O(certificate) or a certificate as O(key), and DER
+    (binary, or base64 without the PEM armour) are each refused with what to do. Convert a DER file to PEM before
+    reading it with the file lookup, with C(openssl x509 -inform der -in cert.der -out cert.pem) or
+    C(openssl pkey -inform der -in key.der -out key.pem); ansible-core may fail on a binary file before the module
+    reads its options. PEM with Windows line endings (CRLF) is sent with LF line endings.
   - For the C(proxy) certificate while OCSP stapling is on, the new certificate must name an OCSP
     responder; otherwise the write is refused. Replacing the proxy certificate is the first step of
     turning OCSP stapling on (see M(redis.enterprise.ocsp)).
