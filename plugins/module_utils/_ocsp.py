@@ -179,9 +179,11 @@ class Config(SettingsResource):
         try:
             status = ask_responder(api, task, state)
         except RedisEnterpriseError as error:
-            # No answer to rely on is no GOOD answer: said with the cause.
+            # No answer to rely on is no GOOD answer: said with the cause,
+            # and the responder, as the other refusals name it.
             raise RedisEnterpriseError(
-                TURN_ON_REFUSED % ('asking the responder failed (%s)' % error.msg.rstrip('.'),
+                TURN_ON_REFUSED % ('asking the OCSP responder %s failed (%s)'
+                                   % (state['responder_url'], error.msg.rstrip('.')),
                                    "Check that the cluster's nodes reach the responder."),
                 http_status=error.http_status, error_code=error.error_code)
         problem = status_problem(status)

@@ -36,7 +36,8 @@ ANSWERS = {
     'out-of-date': ({'faults': {'responder_stale': True}},
                     'answered GOOD for the proxy certificate, but out of date: its next update was 20'),
     'no-answer': ({'faults': {'test_error': 'invalid_ocsp_response'}},
-                  'Not turning OCSP stapling on: asking the responder failed (The OCSP responder gave the cluster an '
+                  'Not turning OCSP stapling on: asking the OCSP responder http://ocsp.example.test failed (The OCSP '
+                  'responder gave the cluster an '
                   'answer it cannot use (HTTP 500, invalid_ocsp_response, for POST /v1/ocsp/test)'),
 }
 
