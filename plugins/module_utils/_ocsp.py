@@ -77,16 +77,25 @@ def explain(params, failure):
     return None
 
 
-def test_timeout(config):
+def test_timeout(config, planned=None):
     """Seconds to wait for the answer to POST /v1/ocsp/test: the cluster's
     queue, then the responder's response_timeout (60, the most, when the
-    configuration does not say), whatever the timeout option says."""
+    configuration does not say), whatever the timeout option says.
+
+    planned: the configuration a run is about to write. Its response_timeout
+    counts too: a task that raises it is waited for that long, and one that
+    lowers it still gets the cluster's current one, which the cluster asks
+    the responder under until the write."""
     field = FIELDS[2]
-    try:
-        responder = field.coerce(config.get(field.name))
-    except ValueError:
-        responder = field.high
-    return TEST_QUEUE_SECONDS + responder + TEST_MARGIN_SECONDS
+    waits = []
+    for source in (config, planned):
+        if source is None or (source is planned and field.name not in source):
+            continue
+        try:
+            waits.append(field.coerce(source.get(field.name)))
+        except ValueError:
+            waits.append(field.high)
+    return TEST_QUEUE_SECONDS + max(waits) + TEST_MARGIN_SECONDS
 
 
 def iso_date(value):
@@ -124,11 +133,12 @@ def with_iso_dates(status, task):
     return result
 
 
-def ask_responder(api, task, config):
+def ask_responder(api, task, config, planned=None):
     """POST /v1/ocsp/test: what the responder answers now for the proxy
     certificate, with the ISO dates. While stapling is off the cluster
-    caches nothing of it; while on, it staples this answer."""
-    return with_iso_dates(api.post(TEST_PATH, read_timeout=test_timeout(config)), task)
+    caches nothing of it; while on, it staples this answer. planned: the
+    configuration the run is about to write (see test_timeout)."""
+    return with_iso_dates(api.post(TEST_PATH, read_timeout=test_timeout(config, planned)), task)
 
 
 def _now_iso():
@@ -177,7 +187,7 @@ class Config(SettingsResource):
         if not plan.after.get('ocsp_functionality') or was_on or not task.params['require_good_status']:
             return {}
         try:
-            status = ask_responder(api, task, state)
+            status = ask_responder(api, task, state, plan.after)
         except RedisEnterpriseError as error:
             # No answer to rely on is no GOOD answer: said with the cause,
             # and the responder, as the other refusals name it.

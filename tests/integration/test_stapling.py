@@ -89,6 +89,17 @@ def test_a_run_that_does_not_turn_stapling_on_asks_no_responder(ansible, cluster
     assert 'ocsp_status' not in run.task()['result']
 
 
+def test_the_responder_is_waited_for_under_the_response_timeout_the_task_sets(ansible, cluster):
+    # The cluster's response_timeout is 1: a test under it is waited for 5 + 1 + 5 = 11 seconds. This
+    # one takes 12, as a responder may under the 15 the task sets; the timeout option (2) is shorter still.
+    cluster.update({'config': {'response_timeout': 1}, 'faults': {'test_delay': 12}})
+    run = enforce(ansible, dict(ON, response_timeout=15, cluster_timeout=2))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert run.task()['result']['ocsp_status']['cert_status'] == 'GOOD'
+    assert cluster.calls() == [GET, TEST, PUT]
+    assert cluster.config['response_timeout'] == 15 and cluster.config['ocsp_functionality'] is True
+
+
 def test_require_good_status_false_turns_stapling_on_without_asking(ansible, cluster):
     cluster.update({'faults': {'test_error': 'invalid_ocsp_response'}})
     run = enforce(ansible, dict(ON, require_good_status=False))
