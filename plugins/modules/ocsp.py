@@ -79,9 +79,9 @@ options:
         Turning stapling on with such a status cuts every such client off from every database of the cluster.
       - Has no effect when stapling is on already or stays off.
       - V(false) skips the test, for turning stapling on while the responder is down on purpose.
-      - The test can wait up to 5 seconds in the cluster's queue, then for the responder up to C(response_timeout): the
-        larger of the cluster's and the one the task sets. So it is waited for 5 + that + 5 seconds, or O(timeout) if
-        that is longer.
+      - The test can wait up to 5 seconds in the cluster's queue, then for the responder up to C(response_timeout),
+        the larger of the cluster's and the one the task sets. So it is waited for 5 + that + 5 seconds, or O(timeout)
+        if that is longer.
       - The test needs the C(test_ocsp_status) permission, which only the built-in C(admin) role has.
     type: bool
     default: true
