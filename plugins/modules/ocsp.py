@@ -61,12 +61,14 @@ options:
     type: int
   recovery_frequency:
     description:
-      - Seconds between two queries after an invalid status, from 60 to 86400.
+      - Seconds between two queries while the stapled status is invalid, from 60 to 86400, for at most
+        O(recovery_max_tries) queries.
       - The cluster's default is 60.
     type: int
   recovery_max_tries:
     description:
-      - Queries after an invalid status before the certificate is invalidated, from 1 to 100.
+      - The most queries the cluster makes every O(recovery_frequency) seconds while the stapled status is invalid,
+        from 1 to 100. Past them it goes back to querying every O(query_frequency) seconds.
       - The cluster's default is 5.
     type: int
   require_good_status:

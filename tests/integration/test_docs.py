@@ -57,6 +57,17 @@ def test_module_renders_in_ansible_doc(module, collections_path):
     assert_verified(doc['examples'])
 
 
+def test_the_recovery_options_say_what_the_api_reference_says(collections_path):
+    """Past recovery_max_tries the cluster goes back to its regular query
+    frequency; nothing in the API reference invalidates the certificate."""
+    dumped = ansible_doc(collections_path, '--json', 'redis.enterprise.ocsp')
+    assert dumped.returncode == 0, dumped.stderr
+    options = json.loads(dumped.stdout)['redis.enterprise.ocsp']['doc']['options']
+    tries = ' '.join(options['recovery_max_tries']['description'])
+    assert 'goes back to querying every O(query_frequency) seconds' in tries, tries
+    assert 'invalidat' not in dumped.stdout
+
+
 def fqcn_tasks(task):
     """The module keys of a task (and its block) are fully qualified."""
     for key in task:
