@@ -49,16 +49,20 @@ STATUS_FIELDS = ('cert_status', 'responder_url', 'produced_at', 'this_update', '
 # Its dates, as the cluster writes them (HTTP dates).
 STATUS_DATES = ('produced_at', 'this_update', 'next_update', 'revocation_time')
 
+# What counts is the OCSP URL in the Authority Information Access of the
+# proxy certificate itself: one in its issuing CA's certificate does not.
 NO_RESPONDER_URL = (
     'Cannot turn OCSP stapling on: the cluster has no OCSP responder URL (no_responder_url). '
-    "The responder URL comes from the cluster's proxy certificate: install a proxy certificate "
-    'issued by a CA whose certificate carries an OCSP URI (redis.enterprise.certificate with name=proxy), '
-    'then run again. Turning OCSP off always works.')
+    "The cluster takes it from the Authority Information Access of its proxy certificate itself (an OCSP URL "
+    "there; one in the issuing CA's certificate does not count): install a proxy certificate whose own Authority "
+    'Information Access names an OCSP responder (redis.enterprise.certificate with name=proxy), then run again. '
+    'Turning OCSP off always works.')
 RESPONDER_URL_GONE = (
     'OCSP stapling is on, but the cluster has no OCSP responder URL any more (no_responder_url): its proxy '
-    'certificate carries no OCSP URI, for example since it was replaced. Nothing was changed, as what the '
-    'cluster does with a change in this state is not documented. Install a proxy certificate issued by a CA '
-    'whose certificate carries an OCSP URI, or turn stapling off (ocsp_functionality: false), then run again.')
+    'certificate names no OCSP responder in its own Authority Information Access, for example since it was '
+    'replaced. Nothing was changed, as what the cluster does with a change in this state is not documented. '
+    'Install a proxy certificate whose own Authority Information Access names an OCSP responder (one in the '
+    "issuing CA's certificate does not count), or turn stapling off (ocsp_functionality: false), then run again.")
 
 
 def explain(params, failure):
@@ -212,8 +216,9 @@ NOT_TESTED_IN_CHECK_MODE = (
     "refreshes the cluster's cached status. The status returned is the cached one.")
 CANNOT_TEST = (
     'Cannot test the certificate: the cluster has no OCSP responder URL (no_responder_url), so '
-    'certificate_compatible is false. The responder URL comes from the proxy certificate: install one '
-    'issued by a CA whose certificate carries an OCSP URI, or run without test_certificate.')
+    'certificate_compatible is false. The responder URL comes from the Authority Information Access of the '
+    "proxy certificate itself (one in the issuing CA's certificate does not count): install a proxy certificate "
+    'whose own Authority Information Access names an OCSP responder, or run without test_certificate.')
 NO_STATUS = ('The cluster has no OCSP responder URL, so no OCSP status; the status returned is empty. '
              'GET /v1/ocsp/status failed: %s')
 

@@ -47,7 +47,9 @@ options:
   ocsp_functionality:
     description:
       - Turn OCSP stapling on (V(true)) or off (V(false)) for the cluster.
-      - Turning it on fails when the proxy certificate carries no OCSP responder URL.
+      - Turning it on fails when the proxy certificate carries no OCSP responder URL, that is no OCSP URL in the
+        Authority Information Access of the proxy certificate itself. One in its issuing CA's certificate does not
+        count.
     type: bool
   query_frequency:
     description:

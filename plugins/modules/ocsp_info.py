@@ -83,7 +83,7 @@ EXAMPLES = r'''
 - name: The proxy certificate carries an OCSP responder URL
   ansible.builtin.assert:
     that: ocsp_state.certificate_compatible
-    fail_msg: Install a proxy certificate from a CA whose certificate carries an OCSP URI first.
+    fail_msg: Install a proxy certificate whose own Authority Information Access names an OCSP responder first.
 
 - name: Ask the responder now rather than reading the cached status
   redis.enterprise.ocsp_info:
@@ -118,6 +118,8 @@ certificate_compatible:
   description:
     - Whether the proxy certificate carries an OCSP responder URL, which OCSP stapling needs
       (C(rladmin cluster ocsp certificate_compatible)).
+      - What counts is an OCSP URL in the Authority Information Access of the proxy certificate itself; one in its
+        issuing CA's certificate does not.
   returned: success
   type: bool
   sample: true

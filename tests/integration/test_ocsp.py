@@ -97,7 +97,8 @@ def test_turning_on_without_responder_url(ansible, cluster, check):
     cluster.update({'config': {'responder_url': ''}})
     run = playbook(ansible, *(['--check'] if check else []), variables={'ocsp_functionality': True})
     result = assert_clean_failure(run, 'no_responder_url')
-    assert 'OCSP URI' in result['msg']
+    assert "install a proxy certificate whose own Authority Information Access names an OCSP responder" in result['msg']
+    assert "one in the issuing CA's certificate does not count" in result['msg']
     assert result['error_code'] == 'no_responder_url'
     assert cluster.calls() == [('GET', '/v1/ocsp')]
 
@@ -333,6 +334,7 @@ def test_a_timings_change_while_stapling_is_on_without_responder_says_so(ansible
     result = assert_clean_failure(run, 'OCSP stapling is on, but the cluster has no OCSP responder URL any more')
     assert 'Cannot turn OCSP stapling on' not in result['msg']
     assert 'turn stapling off (ocsp_functionality: false)' in result['msg']
+    assert 'Install a proxy certificate whose own Authority Information Access names an OCSP responder' in result['msg']
     assert cluster.calls() == [('GET', '/v1/ocsp')]
     # Turning it off is no such change: it goes through.
     off = playbook(ansible, variables={'ocsp_functionality': False})

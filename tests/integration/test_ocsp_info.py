@@ -204,7 +204,8 @@ ERRORS = {
                            'answers for that certificate. The cluster said: OCSP status is not valid',
                            500, 'invalid_ocsp_response', [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]),
     'no-responder-url': ({'config': {'responder_url': ''}}, {}, True,
-                         'certificate_compatible is false. The responder URL comes from the proxy certificate',
+                         'certificate_compatible is false. The responder URL comes from the Authority Information '
+                         "Access of the proxy certificate itself (one in the issuing CA's certificate does not count)",
                          None, 'no_responder_url', [('GET', '/v1/ocsp')]),
     'tls': ({}, {'REDIS_ENTERPRISE_CA_PATH': None}, False, 'TLS verification of', None, None, []),
 }

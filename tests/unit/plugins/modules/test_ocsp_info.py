@@ -195,7 +195,7 @@ def test_test_certificate_without_responder_url_fails_before_post(run_module, cl
     failed, result = run_module(ocsp_info, dict(connection, test_certificate=True), check=check)
     assert failed
     assert result['error_code'] == 'no_responder_url'
-    assert 'certificate_compatible is false' in result['msg'] and 'OCSP URI' in result['msg']
+    assert 'certificate_compatible is false' in result['msg'] and 'own Authority Information Access' in result['msg']
     assert cluster.calls() == [('GET', '/v1/ocsp')]
 
 
