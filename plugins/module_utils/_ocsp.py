@@ -219,6 +219,12 @@ CANNOT_TEST = (
     'certificate_compatible is false. The responder URL comes from the Authority Information Access of the '
     "proxy certificate itself (one in the issuing CA's certificate does not count): install a proxy certificate "
     'whose own Authority Information Access names an OCSP responder, or run without test_certificate.')
+CANNOT_TEST_IN_CHECK_MODE = (
+    'test_certificate was not done in check mode, and a real run would fail: the cluster has no OCSP responder URL '
+    '(no_responder_url), so certificate_compatible is false. In check mode that is no failure, as a proxy '
+    'certificate that an earlier task of the same run would install is not installed yet. For a real run, the proxy '
+    "certificate's own Authority Information Access must name an OCSP responder. The status returned is the "
+    'cached one.')
 NO_STATUS = ('The cluster has no OCSP responder URL, so no OCSP status; the status returned is empty. '
              'GET /v1/ocsp/status failed: %s')
 
@@ -235,12 +241,14 @@ class Info(Resource):
         test = task.params['test_certificate']
         config = api.get(CONFIG_PATH)
         compatible = bool(config.get('responder_url'))
-        if test and not compatible:
-            raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
         if test and not task.check_mode:
+            if not compatible:
+                raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
             return dict(ocsp=config, certificate_compatible=compatible, ocsp_status=ask_responder(api, task, config))
         if test:
-            task.warn(NOT_TESTED_IN_CHECK_MODE)
+            # The test is not made in check mode anyway; what it would need
+            # may be what an earlier task of the run would install.
+            task.warn(NOT_TESTED_IN_CHECK_MODE if compatible else CANNOT_TEST_IN_CHECK_MODE)
         try:
             status = api.get(STATUS_PATH)
         except RedisEnterpriseError as error:

@@ -52,7 +52,9 @@ options:
         return that status instead of the cached one.
       - The cluster contacts the responder, an outside server, and, while OCSP stapling is on, caches
         the answer as the status it staples.
-      - Fails when the cluster has no OCSP responder URL (RV(certificate_compatible=false)).
+      - Fails when the cluster has no OCSP responder URL (RV(certificate_compatible=false)). In check mode it warns
+        instead and returns what the cluster has, as a proxy certificate that an earlier task would install is not
+        installed yet.
       - Not sent in check mode; see the check mode attribute.
       - The test can wait up to 5 seconds in the cluster's queue, then up to the configuration's
         C(response_timeout) (up to 60 seconds) for the responder. So this call waits for its answer

@@ -164,6 +164,18 @@ def test_ad_hoc(ansible, cluster):
     assert cluster.count('POST', '/v1/ocsp/test') == 1
 
 
+def test_test_certificate_in_check_mode_before_a_responder_url_warns_and_reads(ansible, cluster):
+    # As in the check run of a workflow whose proxy certificate, with its responder, is not installed yet.
+    cluster.update({'config': {'responder_url': ''}})
+    run = ansible(['ansible', 'localhost', '-m', ACTION, '-a', 'test_certificate=true', '--check'])
+    assert run.rc == 0, run.stdout + run.stderr
+    result = run.task(ACTION)['result']
+    assert result['certificate_compatible'] is False and result['ocsp']['responder_url'] == ''
+    assert any('test_certificate was not done in check mode, and a real run would fail' in warning
+               and 'no_responder_url' in warning for warning in result['warnings']), result
+    assert cluster.count('POST') == 0
+
+
 def _raw(method, path, status, code, message):
     return {'raw_next': {'count': 1, 'method': method, 'path': path, 'status': status,
                          'body': json.dumps({'error_code': code, 'message': message})}}
