@@ -214,6 +214,12 @@ def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, f
     assert check.rc == 0, check.stdout[-3000:] + check.stderr
     assert all(r['result']['changed'] for r in by_host(check, 'redis.enterprise.certificate').values())
     assert [state.count('PUT') for state in fleet.clusters] == [0, 0, 0]
+    # The follow-ups are named as what a real run will need, not as something to do now.
+    follow_ups = [r['result']['msg'] for r in check.records if r['task'].startswith('Name the follow-ups')]
+    assert len(follow_ups) == 3
+    for said in follow_ups:
+        assert 'would get a new proxy certificate; check mode installed nothing' in said, said
+        assert 'Once a real run installs it: for each Active-Active database' in said and 'Now' not in said
 
     real = run('--diff')
     assert real.rc == 2, real.stdout[-3000:] + real.stderr
@@ -230,8 +236,10 @@ def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, f
         assert state.status['cert_status'] == 'GOOD'
     assert revoked.count('PUT', '/v1/ocsp') == 0 and revoked.count('PUT', '/v1/cluster/certificates') == 1
     # Every cluster got its certificate, the refused one too: each is told its follow-ups.
-    follow_ups = [r['host'] for r in real.records if r['task'].startswith('Name the follow-ups')]
+    follow_ups = dict((r['host'], r['result']['msg']) for r in real.records if r['task'].startswith('Name the follow-ups'))
     assert sorted(follow_ups) == ['cluster-east', 'cluster-revoked', 'cluster-west']
+    assert all('has a new proxy certificate. Now: for each Active-Active database' in said
+               for said in follow_ups.values()), follow_ups
     asserted = by_host(real, 'ansible.builtin.assert')
     assert sorted(asserted) == ['cluster-east', 'cluster-west']
     assert all(r['status'] == 'ok' for r in asserted.values())
