@@ -198,8 +198,8 @@ def test_test_certificate_without_responder_url_fails_before_post(run_module, cl
     assert cluster.calls() == [('GET', '/v1/ocsp')]
 
 
-def test_test_certificate_without_responder_url_in_check_mode_warns_and_reads(run_module, cluster, connection,
-                                                                             warnings):
+def test_test_certificate_without_responder_url_in_check_mode_warns_and_reads(
+        run_module, cluster, connection, warnings):
     cluster.update({'config': {'responder_url': ''}})
     failed, result = run_module(ocsp_info, dict(connection, test_certificate=True), check=True)
     assert not failed, result
