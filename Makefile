@@ -181,6 +181,9 @@ demo: venv collection
 # A simulated cluster to try the modules by hand (README, "From a checkout"):
 # serves until Ctrl-C and prints the variables to export in another shell.
 # Options: make simulator SIMULATOR_ARGS='--port 10443 --responder-url http://ocsp.example.test'
+# One simulator per cert dir and port: a second one refuses to start rather
+# than overwrite the running one's CA; give it both (--cert-dir after the
+# default here wins): SIMULATOR_ARGS='--port 10443 --cert-dir build/simulator-10443'.
 SIMULATOR_ARGS ?= --port 9443
 .PHONY: simulator
 simulator: venv collection

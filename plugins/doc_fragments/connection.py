@@ -43,7 +43,9 @@ options:
         came from, which for an ad-hoc C(-a 'password=...') is its arguments, and for a playbook the file's
         lines just above the task. When the task runs as a module (on a managed host, or with
         C(redis_enterprise_direct_execution=false)), C(ANSIBLE_DEBUG=1) logs its arguments and C(-vvv) prints
-        its command line with the task's C(environment), so do not give the password there.
+        its command line with the task's C(environment), so do not give the password there. C(ANSIBLE_DEBUG=1)
+        logs every other C(no_log) option's value of such a task too, such as
+        O(redis.enterprise.certificate#module:key).
     type: str
   validate_certs:
     description:

@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import json
 import os
+import platform
 import re
 import ssl
 import sys
@@ -38,6 +39,11 @@ try:
 except ImportError:
     HAS_REQUESTS = False
     Retry = object
+
+# The oldest urllib3 whose Retry takes the options the Client gives it
+# (other, allowed_methods): requests 2.25 accepts older ones, with which
+# the first call would fail with a TypeError.
+URLLIB3_FLOOR = (1, 26)
 
 # Retries cover connection failures and the statuses a cluster answers while
 # a node restarts or the proxy is busy. GET and PUT of a whole object are
@@ -72,6 +78,53 @@ def missing_requests():
             '"%s -m pip install requests" (or the python3-requests package of its system), '
             'or point ansible_python_interpreter at a Python that has it.'
             % (missing_required_lib('requests', reason="to call the cluster's REST API"), sys.executable))
+
+
+def _release(version):
+    """The (major, minor) of a version string such as '1.25.11' or
+    '2.0.0a1'; None for one that does not start so ('dev')."""
+    match = re.match(r'(\d+)\.(\d+)', version or '')
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _urllib3_found():
+    """(version, where) of the urllib3 of this Python, or None when there is
+    none: the imported one, else what its installed metadata says, for a
+    urllib3 too old to import at all (1.25 on Python 3.12 and later)."""
+    if HAS_REQUESTS:
+        return getattr(urllib3, '__version__', ''), os.path.dirname(os.path.abspath(urllib3.__file__))
+    try:
+        from importlib import metadata  # pylint: disable=import-outside-toplevel
+        distribution = metadata.distribution('urllib3')
+    except Exception:  # pylint: disable=broad-exception-caught
+        # No urllib3 installed, or no metadata to read: requests' own message says it all.
+        return None
+    return distribution.version, str(distribution.locate_file('urllib3'))
+
+
+def urllib3_too_old():
+    """The message for a urllib3 older than URLLIB3_FLOOR, or None."""
+    found = _urllib3_found()
+    release = _release(found[0]) if found else None
+    if release is None or release >= URLLIB3_FLOOR:
+        return None
+    floor = '%d.%d' % URLLIB3_FLOOR
+    return ("The Python library urllib3 of %s's Python %s is too old: it has version %s (%s), and the collection "
+            "needs urllib3 %s or later to call the cluster's REST API. Upgrade it on the host that runs the module, "
+            'for this Python with "%s -m pip install \'urllib3>=%s\'" (or the python3-urllib3 package of its '
+            'system, at %s or later), or point ansible_python_interpreter at a Python that has it.'
+            % (platform.node(), sys.executable, found[0], found[1], floor, sys.executable, floor, floor))
+
+
+def missing_library():
+    """(what, message) of a library of the request layer that this Python
+    lacks or has too old, or None."""
+    too_old = urllib3_too_old()
+    if too_old:
+        return 'urllib3 %d.%d or later' % URLLIB3_FLOOR, too_old
+    if not HAS_REQUESTS:
+        return 'requests', missing_requests()
+    return None
 
 
 def connection_argument_spec():

@@ -39,7 +39,8 @@ STAPLING_NEEDS_RESPONDER = (
     'OCSP stapling is on, and the new proxy certificate names no OCSP responder (its Authority Information Access '
     'has no OCSP URL): the cluster would have no responder to ask, and clients that check the staple would refuse '
     'every database. Nothing was written. Turn stapling off first (redis.enterprise.ocsp with '
-    'ocsp_functionality: false), or use a certificate from a CA whose responder is named in it.')
+    'ocsp_functionality: false), or use a certificate whose own Authority Information Access names an OCSP '
+    'responder.')
 
 
 INSTALLED_BUT = (

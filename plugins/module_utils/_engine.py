@@ -179,8 +179,9 @@ class Api(object):
 def missing_library(resource):
     """(name, message) of a library the resource needs that this Python
     lacks, or None."""
-    if not _api.HAS_REQUESTS:
-        return 'requests', _api.missing_requests()
+    missing = _api.missing_library()
+    if missing:
+        return missing
     if 'cryptography' in resource.requires:
         from . import _x509  # pylint: disable=import-outside-toplevel
         if not _x509.HAS_CRYPTOGRAPHY:

@@ -49,16 +49,20 @@ STATUS_FIELDS = ('cert_status', 'responder_url', 'produced_at', 'this_update', '
 # Its dates, as the cluster writes them (HTTP dates).
 STATUS_DATES = ('produced_at', 'this_update', 'next_update', 'revocation_time')
 
+# What counts is the OCSP URL in the Authority Information Access of the
+# proxy certificate itself: one in its issuing CA's certificate does not.
 NO_RESPONDER_URL = (
     'Cannot turn OCSP stapling on: the cluster has no OCSP responder URL (no_responder_url). '
-    "The responder URL comes from the cluster's proxy certificate: install a proxy certificate "
-    'issued by a CA whose certificate carries an OCSP URI (redis.enterprise.certificate with name=proxy), '
-    'then run again. Turning OCSP off always works.')
+    "The cluster takes it from the Authority Information Access of its proxy certificate itself (an OCSP URL "
+    "there; one in the issuing CA's certificate does not count): install a proxy certificate whose own Authority "
+    'Information Access names an OCSP responder (redis.enterprise.certificate with name=proxy), then run again. '
+    'Turning OCSP off always works.')
 RESPONDER_URL_GONE = (
     'OCSP stapling is on, but the cluster has no OCSP responder URL any more (no_responder_url): its proxy '
-    'certificate carries no OCSP URI, for example since it was replaced. Nothing was changed, as what the '
-    'cluster does with a change in this state is not documented. Install a proxy certificate issued by a CA '
-    'whose certificate carries an OCSP URI, or turn stapling off (ocsp_functionality: false), then run again.')
+    'certificate names no OCSP responder in its own Authority Information Access, for example since it was '
+    'replaced. Nothing was changed, as what the cluster does with a change in this state is not documented. '
+    'Install a proxy certificate whose own Authority Information Access names an OCSP responder (one in the '
+    "issuing CA's certificate does not count), or turn stapling off (ocsp_functionality: false), then run again.")
 
 
 def explain(params, failure):
@@ -77,16 +81,24 @@ def explain(params, failure):
     return None
 
 
-def test_timeout(config):
+def test_timeout(config, planned=None):
     """Seconds to wait for the answer to POST /v1/ocsp/test: the cluster's
     queue, then the responder's response_timeout (60, the most, when the
-    configuration does not say), whatever the timeout option says."""
+    configuration does not say), whatever the timeout option says.
+
+    planned: the configuration a run is about to write. Its response_timeout
+    counts too: a task that raises it is waited for that long, and one that
+    lowers it still gets the cluster's current one, which the cluster asks
+    the responder under until the write."""
     field = FIELDS[2]
-    try:
-        responder = field.coerce(config.get(field.name))
-    except ValueError:
-        responder = field.high
-    return TEST_QUEUE_SECONDS + responder + TEST_MARGIN_SECONDS
+    sources = [config] + ([planned] if planned and field.name in planned else [])
+    waits = []
+    for source in sources:
+        try:
+            waits.append(field.coerce(source.get(field.name)))
+        except ValueError:
+            waits.append(field.high)
+    return TEST_QUEUE_SECONDS + max(waits) + TEST_MARGIN_SECONDS
 
 
 def iso_date(value):
@@ -124,11 +136,12 @@ def with_iso_dates(status, task):
     return result
 
 
-def ask_responder(api, task, config):
+def ask_responder(api, task, config, planned=None):
     """POST /v1/ocsp/test: what the responder answers now for the proxy
     certificate, with the ISO dates. While stapling is off the cluster
-    caches nothing of it; while on, it staples this answer."""
-    return with_iso_dates(api.post(TEST_PATH, read_timeout=test_timeout(config)), task)
+    caches nothing of it; while on, it staples this answer. planned: the
+    configuration the run is about to write (see test_timeout)."""
+    return with_iso_dates(api.post(TEST_PATH, read_timeout=test_timeout(config, planned)), task)
 
 
 def _now_iso():
@@ -177,11 +190,13 @@ class Config(SettingsResource):
         if not plan.after.get('ocsp_functionality') or was_on or not task.params['require_good_status']:
             return {}
         try:
-            status = ask_responder(api, task, state)
+            status = ask_responder(api, task, state, plan.after)
         except RedisEnterpriseError as error:
-            # No answer to rely on is no GOOD answer: said with the cause.
+            # No answer to rely on is no GOOD answer: said with the cause,
+            # and the responder, as the other refusals name it.
             raise RedisEnterpriseError(
-                TURN_ON_REFUSED % ('asking the responder failed (%s)' % error.msg.rstrip('.'),
+                TURN_ON_REFUSED % ('asking the OCSP responder %s failed (%s)'
+                                   % (state['responder_url'], error.msg.rstrip('.')),
                                    "Check that the cluster's nodes reach the responder."),
                 http_status=error.http_status, error_code=error.error_code)
         problem = status_problem(status)
@@ -200,8 +215,15 @@ NOT_TESTED_IN_CHECK_MODE = (
     "refreshes the cluster's cached status. The status returned is the cached one.")
 CANNOT_TEST = (
     'Cannot test the certificate: the cluster has no OCSP responder URL (no_responder_url), so '
-    'certificate_compatible is false. The responder URL comes from the proxy certificate: install one '
-    'issued by a CA whose certificate carries an OCSP URI, or run without test_certificate.')
+    'certificate_compatible is false. The responder URL comes from the Authority Information Access of the '
+    "proxy certificate itself (one in the issuing CA's certificate does not count): install a proxy certificate "
+    'whose own Authority Information Access names an OCSP responder, or run without test_certificate.')
+CANNOT_TEST_IN_CHECK_MODE = (
+    'test_certificate was not done in check mode, and a real run would fail: the cluster has no OCSP responder URL '
+    '(no_responder_url), so certificate_compatible is false. In check mode that is no failure, as a proxy '
+    'certificate that an earlier task of the same run would install is not installed yet. For a real run, the proxy '
+    "certificate's own Authority Information Access must name an OCSP responder. The status returned is the "
+    'cached one.')
 NO_STATUS = ('The cluster has no OCSP responder URL, so no OCSP status; the status returned is empty. '
              'GET /v1/ocsp/status failed: %s')
 
@@ -218,12 +240,14 @@ class Info(Resource):
         test = task.params['test_certificate']
         config = api.get(CONFIG_PATH)
         compatible = bool(config.get('responder_url'))
-        if test and not compatible:
-            raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
         if test and not task.check_mode:
+            if not compatible:
+                raise RedisEnterpriseError(CANNOT_TEST, error_code='no_responder_url')
             return dict(ocsp=config, certificate_compatible=compatible, ocsp_status=ask_responder(api, task, config))
         if test:
-            task.warn(NOT_TESTED_IN_CHECK_MODE)
+            # The test is not made in check mode anyway; what it would need
+            # may be what an earlier task of the run would install.
+            task.warn(NOT_TESTED_IN_CHECK_MODE if compatible else CANNOT_TEST_IN_CHECK_MODE)
         try:
             status = api.get(STATUS_PATH)
         except RedisEnterpriseError as error:

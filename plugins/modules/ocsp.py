@@ -47,7 +47,9 @@ options:
   ocsp_functionality:
     description:
       - Turn OCSP stapling on (V(true)) or off (V(false)) for the cluster.
-      - Turning it on fails when the proxy certificate carries no OCSP responder URL.
+      - Turning it on fails when the proxy certificate carries no OCSP responder URL, that is no OCSP URL in the
+        Authority Information Access of the proxy certificate itself. One in its issuing CA's certificate does not
+        count.
     type: bool
   query_frequency:
     description:
@@ -61,12 +63,14 @@ options:
     type: int
   recovery_frequency:
     description:
-      - Seconds between two queries after an invalid status, from 60 to 86400.
+      - Seconds between two queries while the stapled status is invalid, from 60 to 86400, for at most
+        O(recovery_max_tries) queries.
       - The cluster's default is 60.
     type: int
   recovery_max_tries:
     description:
-      - Queries after an invalid status before the certificate is invalidated, from 1 to 100.
+      - The most queries the cluster makes every O(recovery_frequency) seconds while the stapled status is invalid,
+        from 1 to 100. Past them it goes back to querying every O(query_frequency) seconds.
       - The cluster's default is 5.
     type: int
   require_good_status:
@@ -79,6 +83,9 @@ options:
         Turning stapling on with such a status cuts every such client off from every database of the cluster.
       - Has no effect when stapling is on already or stays off.
       - V(false) skips the test, for turning stapling on while the responder is down on purpose.
+      - The test can wait up to 5 seconds in the cluster's queue, then for the responder up to C(response_timeout),
+        the larger of the cluster's and the one the task sets. So it is waited for 5 + that + 5 seconds, or O(timeout)
+        if that is longer.
       - The test needs the C(test_ocsp_status) permission, which only the built-in C(admin) role has.
     type: bool
     default: true

@@ -52,7 +52,9 @@ options:
         return that status instead of the cached one.
       - The cluster contacts the responder, an outside server, and, while OCSP stapling is on, caches
         the answer as the status it staples.
-      - Fails when the cluster has no OCSP responder URL (RV(certificate_compatible=false)).
+      - Fails when the cluster has no OCSP responder URL (RV(certificate_compatible=false)). In check mode it warns
+        instead and returns what the cluster has, as a proxy certificate that an earlier task would install is not
+        installed yet.
       - Not sent in check mode; see the check mode attribute.
       - The test can wait up to 5 seconds in the cluster's queue, then up to the configuration's
         C(response_timeout) (up to 60 seconds) for the responder. So this call waits for its answer
@@ -83,7 +85,7 @@ EXAMPLES = r'''
 - name: The proxy certificate carries an OCSP responder URL
   ansible.builtin.assert:
     that: ocsp_state.certificate_compatible
-    fail_msg: Install a proxy certificate from a CA whose certificate carries an OCSP URI first.
+    fail_msg: Install a proxy certificate whose own Authority Information Access names an OCSP responder first.
 
 - name: Ask the responder now rather than reading the cached status
   redis.enterprise.ocsp_info:
@@ -118,6 +120,8 @@ certificate_compatible:
   description:
     - Whether the proxy certificate carries an OCSP responder URL, which OCSP stapling needs
       (C(rladmin cluster ocsp certificate_compatible)).
+      - What counts is an OCSP URL in the Authority Information Access of the proxy certificate itself; one in its
+        issuing CA's certificate does not.
   returned: success
   type: bool
   sample: true

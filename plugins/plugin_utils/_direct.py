@@ -93,19 +93,71 @@ def wants_traceback(internal):
     return internal['_ansible_verbosity'] >= 3
 
 
-def run_direct(name, module, args, internal):
-    """The module's result for args, or None when validation has something
-    to say (an error, a warning): the module then says it, word for word.
+SAYS_SOMETHING = 'argument validation has something to say, which the module says itself'
 
-    internal: the _ansible_* arguments the module would get."""
-    resource = module.RESOURCE
-    validated = ArgumentSpecValidator(**resource.spec.validator_kwargs()).validate(args)
-    # pylint: disable-next=protected-access
-    if validated.error_messages or validated._warnings or validated._deprecations:
-        return None
+
+def _no_log_options(spec, params):
+    """The values of spec's no_log options in params, nested ones too: what
+    the masking must cover at the least."""
+    found = set()
+    for name, option in spec.items():
+        value = params.get(name) if isinstance(params, dict) else None
+        if value is None:
+            continue
+        if option.get('no_log') and isinstance(value, str) and value:
+            found.add(value)
+        if option.get('options'):
+            for item in value if isinstance(value, list) else [value]:
+                found.update(_no_log_options(option['options'], item))
+    return found
+
+
+def validate(resource, args):
+    """(params, no_log_values) for args, validated as AnsibleModule
+    validates them, or the reason the module must run instead: validation
+    has something to say (an error, a warning, a deprecation), which the
+    module then says word for word, or this ansible-core's validation result
+    does not have what direct execution needs.
+
+    ansible-core has no public way to get a ValidationResult's warnings,
+    deprecations and no_log values: AnsibleModule reads the same private
+    attributes. So they are read here, where a failure of any kind, or a
+    no_log value the result leaves out, hands the task to the module path
+    rather than failing it or leaking a secret."""
+    kwargs = resource.spec.validator_kwargs()
+    validated = ArgumentSpecValidator(**kwargs).validate(args)
+    if validated.error_messages:
+        return SAYS_SOMETHING
+    try:
+        # pylint: disable=protected-access
+        said = validated._warnings or validated._deprecations
+        no_log_values = validated._no_log_values
+        # pylint: enable=protected-access
+    except AttributeError as error:
+        return "this ansible-core's argument validation result has no %s" % (
+            getattr(error, 'name', None) or 'attribute that direct execution reads')
+    if said:
+        return SAYS_SOMETHING
     params = validated.validated_parameters
-    # pylint: disable-next=protected-access
-    no_log_values = validated._no_log_values
+    if not isinstance(no_log_values, (set, frozenset)) or not all(isinstance(v, str) for v in no_log_values):
+        return "this ansible-core's argument validation gives its no_log values in another form"
+    if not _no_log_options(kwargs['argument_spec'], params) <= no_log_values:
+        return "this ansible-core's argument validation leaves no_log values out"
+    return params, frozenset(no_log_values)
+
+
+def run_direct(name, module, args, internal, validated=None):
+    """The module's result for args, or None when the module must say it
+    (see validate).
+
+    internal: the _ansible_* arguments the module would get; validated:
+    what validate() gave for args, when the caller validated them."""
+    resource = module.RESOURCE
+    if validated is None:
+        validated = validate(resource, args)
+        if isinstance(validated, str):
+            return None
+    params, no_log_values = validated
     task = Task(params, args, internal['_ansible_check_mode'], internal['_ansible_diff'])
     try:
         result = _engine.run(resource, task)
@@ -221,26 +273,27 @@ class DirectAction(NormalAction):
         host = task_vars.get('inventory_hostname')
         try:
             reason = self._why_not_direct(task_vars)
-            prepared = None if reason else self._prepare(tmp, task_vars)
+            if not reason:
+                result, args, internal, variables = self._prepare(tmp, task_vars)
+                # In the task's environment: the connection options fall back to its variables.
+                with environment(variables):
+                    validated = validate(self.MODULE.RESOURCE, args)
+                if isinstance(validated, str):
+                    reason = validated
         except Exception as error:  # pylint: disable=broad-exception-caught
             # Only the type: the text of an error in templating may quote a value.
             reason = 'preparing the direct run failed with %s' % type(error).__name__
         if reason:
             display.vvvv('%s runs as a module: %s' % (name, reason), host=host)
             return super(DirectAction, self).run(tmp, task_vars)
-        result, args, internal, variables = prepared
         try:
             with environment(variables):
-                outcome = run_direct(name, self.MODULE, args, internal)
+                outcome = run_direct(name, self.MODULE, args, internal, validated)
         except Exception as error:  # pylint: disable=broad-exception-caught
             result.update(failed=True, msg=UNEXPECTED % (name, type(error).__name__))
             if wants_traceback(internal):
                 result['exception'] = traceback.format_exc()
             return result
-        if outcome is None:
-            display.vvvv('%s runs as a module: argument validation has something to say, which the module '
-                         'says itself' % name, host=host)
-            return super(DirectAction, self).run(tmp, task_vars)
         display.vvvv("%s runs in the controller's Python (direct execution): connection local, no become, "
                      'no async' % name, host=host)
         result.update(outcome)

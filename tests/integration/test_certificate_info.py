@@ -127,6 +127,9 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     unstapled.update({'certificates': {'proxy': dict(zip(('cert', 'key'), simlib.self_signed('proxy')))}})
     inventory = tmp_path / 'redis_clusters.yml'
     hosts = dict((state.name, {'redis_url': url}) for state, url in zip(fleet.clusters, fleet.urls))
+    # The healthy cluster once more, with a CA file that is not there: its line says so.
+    missing = str(tmp_path / 'no-such-ca.pem')
+    hosts['cluster-no-ca'] = {'redis_url': fleet.urls[0], 'redis_ca_path': missing}
     inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': fleet.ca_path}}}))
     run = ansible(['ansible-playbook', '-i', str(inventory), AUDIT, '-e', 'expiry_warning_days=30'],
                   env={'REDIS_ENTERPRISE_URL': None, 'REDIS_ENTERPRISE_CA_PATH': None})
@@ -134,11 +137,16 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     table = [r for r in run.records if r['action'] == 'ansible.builtin.debug'][0]['result']['msg']
     assert table[0].split()[:4] == ['cluster', 'certificate', 'expires', '(UTC)']
     rows = dict(((row[0], row[1]), row[2:]) for row in (line.split() for line in table[1:]))
+    (unread,) = [line for line in table[1:] if line.startswith('cluster-no-ca')]
+    assert unread.split()[:5] == ['cluster-no-ca', '-', 'could', 'not', 'be']
+    assert 'ca_path %s is not a readable file' % missing in unread
+    rows = dict(((row[0], row[1]), row[2:]) for row in (line.split() for line in table[1:] if line is not unread))
     assert sorted(rows) == sorted((state.name, name) for state in fleet.clusters for name in simlib.GENERATED_NAMES)
     assert rows[('cluster02', 'api')][1] == '9'
     assert all(int(days) >= 364 for key, (dummy, days) in rows.items() if key != ('cluster02', 'api'))
     failed = dict((r['host'], r['result']['msg']) for r in run.records if r['status'] == 'failed')
-    assert sorted(failed) == ['cluster02', 'cluster03']
+    assert sorted(failed) == ['cluster-no-ca', 'cluster02', 'cluster03']
+    assert failed['cluster-no-ca'].startswith('cluster-no-ca: could not be read: ca_path %s' % missing)
     assert failed['cluster02'].startswith('cluster02: api expires in 9 days')
     assert failed['cluster03'] == ('cluster03: the proxy certificate names no OCSP responder, so OCSP stapling '
                                    'cannot use it.')

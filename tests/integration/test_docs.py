@@ -57,6 +57,34 @@ def test_module_renders_in_ansible_doc(module, collections_path):
     assert_verified(doc['examples'])
 
 
+def test_the_recovery_options_say_what_the_api_reference_says(collections_path):
+    """Past recovery_max_tries the cluster goes back to its regular query
+    frequency; nothing in the API reference invalidates the certificate."""
+    dumped = ansible_doc(collections_path, '--json', 'redis.enterprise.ocsp')
+    assert dumped.returncode == 0, dumped.stderr
+    options = json.loads(dumped.stdout)['redis.enterprise.ocsp']['doc']['options']
+    tries = ' '.join(options['recovery_max_tries']['description'])
+    assert 'goes back to querying every O(query_frequency) seconds' in tries, tries
+    assert 'invalidat' not in dumped.stdout
+
+
+@pytest.mark.once
+def test_nothing_says_the_issuing_cas_ocsp_uri_is_what_counts():
+    """What stapling needs is an OCSP URL in the Authority Information
+    Access of the proxy certificate itself; a CA's certificate with one
+    issues leaves without it as well."""
+    paths = [os.path.join(ROOT, 'README.md')] + [
+        path for pattern in ('docs/**/*.rst', 'docs/**/*.yml', 'docs/**/*.md', 'plugins/**/*.py')
+        for path in glob.glob(os.path.join(ROOT, pattern), recursive=True)]
+    said = []
+    for path in paths:
+        with open(path, encoding='utf-8') as handle:
+            text = ' '.join(handle.read().split())
+        said += [os.path.relpath(path, ROOT) for phrase in ('whose certificate carries an OCSP', 'OCSP URI')
+                 if phrase in text]
+    assert said == []
+
+
 def fqcn_tasks(task):
     """The module keys of a task (and its block) are fully qualified."""
     for key in task:

@@ -10,6 +10,8 @@ import base64
 import json
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 import trustme
@@ -95,7 +97,8 @@ def test_turning_on_without_responder_url(ansible, cluster, check):
     cluster.update({'config': {'responder_url': ''}})
     run = playbook(ansible, *(['--check'] if check else []), variables={'ocsp_functionality': True})
     result = assert_clean_failure(run, 'no_responder_url')
-    assert 'OCSP URI' in result['msg']
+    assert "install a proxy certificate whose own Authority Information Access names an OCSP responder" in result['msg']
+    assert "one in the issuing CA's certificate does not count" in result['msg']
     assert result['error_code'] == 'no_responder_url'
     assert cluster.calls() == [('GET', '/v1/ocsp')]
 
@@ -331,6 +334,7 @@ def test_a_timings_change_while_stapling_is_on_without_responder_says_so(ansible
     result = assert_clean_failure(run, 'OCSP stapling is on, but the cluster has no OCSP responder URL any more')
     assert 'Cannot turn OCSP stapling on' not in result['msg']
     assert 'turn stapling off (ocsp_functionality: false)' in result['msg']
+    assert 'Install a proxy certificate whose own Authority Information Access names an OCSP responder' in result['msg']
     assert cluster.calls() == [('GET', '/v1/ocsp')]
     # Turning it off is no such change: it goes through.
     off = playbook(ansible, variables={'ocsp_functionality': False})
@@ -373,3 +377,33 @@ def test_where_ansible_core_itself_shows_a_password_option(ansible, cluster):
                                env={'REDIS_ENTERPRISE_PASSWORD': wrong})
     assert from_environment.rc != 0 and from_environment.task()['result']['http_status'] == 401
     assert wrong not in from_environment.output
+
+
+@pytest.fixture(scope='session')
+def old_urllib3(tmp_path_factory):
+    """A real urllib3 1.25.11, older than the collection's floor, in a
+    directory of its own to put first on PYTHONPATH. requests 2.25 and later
+    accept it (urllib3>=1.21.1); on Python 3.12 and later it no longer even
+    imports, its vendored six being too old."""
+    target = tmp_path_factory.mktemp('urllib3-1.25')
+    done = subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+                           '--no-deps', '--target', str(target), 'urllib3==1.25.11'],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return str(target)
+
+
+@pytest.mark.both_paths
+def test_a_urllib3_older_than_1_26_says_what_to_upgrade(ansible, cluster, old_urllib3):
+    # First on PYTHONPATH, for the controller's worker and the module's Python alike.
+    run = playbook(ansible, '-vvvv', variables={'query_frequency': 900}, env={'PYTHONPATH': old_urllib3})
+    result = assert_clean_failure(run, 'The Python library urllib3 of ')
+    assert "is too old: it has version 1.25.11 (%s" % os.path.join(old_urllib3, 'urllib3') in result['msg']
+    assert "needs urllib3 1.26 or later" in result['msg']
+    assert '"%s -m pip install \'urllib3>=1.26\'"' % sys.executable in result['msg']
+    assert 'TypeError' not in run.output
+    if ansible.path == 'direct':
+        # The worker has the same urllib3: the module path says it, as for a missing library.
+        assert ("redis.enterprise.ocsp runs as a module: urllib3 1.26 or later cannot be imported in the "
+                "controller's Python") in run.stdout
+    assert cluster.log == []

@@ -164,6 +164,18 @@ def test_ad_hoc(ansible, cluster):
     assert cluster.count('POST', '/v1/ocsp/test') == 1
 
 
+def test_test_certificate_in_check_mode_before_a_responder_url_warns_and_reads(ansible, cluster):
+    # As in the check run of a workflow whose proxy certificate, with its responder, is not installed yet.
+    cluster.update({'config': {'responder_url': ''}})
+    run = ansible(['ansible', 'localhost', '-m', ACTION, '-a', 'test_certificate=true', '--check'])
+    assert run.rc == 0, run.stdout + run.stderr
+    result = run.task(ACTION)['result']
+    assert result['certificate_compatible'] is False and result['ocsp']['responder_url'] == ''
+    assert any('test_certificate was not done in check mode, and a real run would fail' in warning
+               and 'no_responder_url' in warning for warning in result['warnings']), result
+    assert cluster.count('POST') == 0
+
+
 def _raw(method, path, status, code, message):
     return {'raw_next': {'count': 1, 'method': method, 'path': path, 'status': status,
                          'body': json.dumps({'error_code': code, 'message': message})}}
@@ -204,7 +216,8 @@ ERRORS = {
                            'answers for that certificate. The cluster said: OCSP status is not valid',
                            500, 'invalid_ocsp_response', [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]),
     'no-responder-url': ({'config': {'responder_url': ''}}, {}, True,
-                         'certificate_compatible is false. The responder URL comes from the proxy certificate',
+                         'certificate_compatible is false. The responder URL comes from the Authority Information '
+                         "Access of the proxy certificate itself (one in the issuing CA's certificate does not count)",
                          None, 'no_responder_url', [('GET', '/v1/ocsp')]),
     'tls': ({}, {'REDIS_ENTERPRISE_CA_PATH': None}, False, 'TLS verification of', None, None, []),
 }
@@ -233,17 +246,21 @@ def fleet(tmp_path_factory):
 
 @pytest.fixture
 def audit(ansible, fleet, tmp_path):
-    """audit(*options) -> Run of the audit example over an inventory with one
-    host per simulated cluster; the url and CA come from inventory variables."""
+    """audit(*options, host_vars=None) -> Run of the audit example over an
+    inventory with one host per simulated cluster; the url and CA come from
+    inventory variables, host_vars (host: variables) override them."""
     for state in fleet.clusters:
         state.reset()
     inventory = tmp_path / 'redis_clusters.yml'
     hosts = dict((state.name, {'redis_url': url}) for state, url in zip(fleet.clusters, fleet.urls))
     # And a cluster that cannot be reached: nothing listens on its port.
     hosts['cluster-down'] = {'redis_url': 'https://127.0.0.1:%d' % closed_port()}
-    inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': fleet.ca_path}}}))
 
-    def run(*options):
+    def run(*options, host_vars=None):
+        for host, variables in (host_vars or {}).items():
+            hosts[host].update(variables)
+        inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts,
+                                                            'vars': {'redis_ca_path': fleet.ca_path}}}))
         return ansible(['ansible-playbook', '-i', str(inventory), AUDIT] + list(options),
                        env={'REDIS_ENTERPRISE_URL': None, 'REDIS_ENTERPRISE_CA_PATH': None})
 
@@ -285,7 +302,8 @@ def test_audit_passes_a_healthy_fleet(audit, fleet, check):
     assert lines[2].split()[:4] == ['cluster02', 'on', 'yes', 'GOOD']
     assert lines[2].split()[4] > iso_now()
     assert lines[3].split() == ['cluster03', 'off', 'yes', 'GOOD', '2021-12-23T12:50:11Z']
-    assert lines[4].split() == ['cluster-down', '-', '-', 'no', 'answer', '-']
+    assert lines[4].split()[:6] == ['cluster-down', '-', '-', 'failed', 'Cannot', 'reach']
+    assert 'Connection refused' in lines[4]
     assert failed_hosts(run) == ['cluster-down']
     (down,) = [r['result']['msg'] for r in run.records if r['status'] == 'failed']
     assert down.startswith('cluster-down: could not be read: Cannot reach https://127.0.0.1:')
@@ -305,7 +323,7 @@ def test_audit_fails_revoked_and_out_of_date_clusters(audit, fleet):
     lines = table(run)
     assert [line.split()[:4] for line in lines[1:]] == [
         ['cluster01', 'on', 'yes', 'GOOD'], ['cluster02', 'on', 'yes', 'REVOKED'], ['cluster03', 'on', 'no', 'GOOD'],
-        ['cluster-down', '-', '-', 'no']]
+        ['cluster-down', '-', '-', 'failed']]
     assert lines[3].split()[4] < iso_now()
     assert failed_hosts(run) == ['cluster-down', 'cluster02', 'cluster03']
     messages = dict((r['host'], r['result']['msg']) for r in run.records if r['status'] == 'failed')
@@ -315,14 +333,21 @@ def test_audit_fails_revoked_and_out_of_date_clusters(audit, fleet):
     assert 'cluster02' in run.stdout and 'PLAY RECAP' in run.stdout
 
 
-def test_audit_reports_a_cluster_it_cannot_read_and_audits_the_rest(audit, fleet):
+def test_audit_reports_a_cluster_it_cannot_read_and_audits_the_rest(audit, fleet, tmp_path):
     first, unreadable, third = fleet.clusters
     unreadable.update({'faults': {'capability_406': True}})
-    run = audit()
+    # A cause on the controller's side: no request is made, and the line says what is wrong, not "no answer".
+    missing = str(tmp_path / 'no-such-ca.pem')
+    run = audit(host_vars={'cluster03': {'redis_ca_path': missing}})
     assert run.rc == 2, run.stdout + run.stderr
-    assert failed_hosts(run) == ['cluster-down', 'cluster02']
+    assert failed_hosts(run) == ['cluster-down', 'cluster02', 'cluster03']
     # Every cluster has its line, with what kept it from being read.
-    assert [line.split()[:5] for line in table(run)[1:]] == [
+    lines = table(run)[1:]
+    assert [line.split()[:5] for line in lines] == [
         ['cluster01', 'off', 'yes', '-', '-'], ['cluster02', '-', '-', 'HTTP', '406'],
-        ['cluster03', 'off', 'yes', '-', '-'], ['cluster-down', '-', '-', 'no', 'answer']]
+        ['cluster03', '-', '-', 'failed', 'ca_path'], ['cluster-down', '-', '-', 'failed', 'Cannot']]
+    assert 'Not all nodes of the cluster support OCSP' in lines[1]
+    assert 'ca_path %s is not a readable file' % missing in lines[2]
+    assert 'no answer' not in json.dumps(lines)
     assert 'cluster02: could not be read: Not all nodes of the cluster support OCSP' in run.stdout
+    assert third.log == []

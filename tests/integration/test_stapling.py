@@ -36,7 +36,8 @@ ANSWERS = {
     'out-of-date': ({'faults': {'responder_stale': True}},
                     'answered GOOD for the proxy certificate, but out of date: its next update was 20'),
     'no-answer': ({'faults': {'test_error': 'invalid_ocsp_response'}},
-                  'Not turning OCSP stapling on: asking the responder failed (The OCSP responder gave the cluster an '
+                  'Not turning OCSP stapling on: asking the OCSP responder http://ocsp.example.test failed (The OCSP '
+                  'responder gave the cluster an '
                   'answer it cannot use (HTTP 500, invalid_ocsp_response, for POST /v1/ocsp/test)'),
 }
 
@@ -86,6 +87,17 @@ def test_a_run_that_does_not_turn_stapling_on_asks_no_responder(ansible, cluster
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     assert TEST not in cluster.calls()
     assert 'ocsp_status' not in run.task()['result']
+
+
+def test_the_responder_is_waited_for_under_the_response_timeout_the_task_sets(ansible, cluster):
+    # The cluster's response_timeout is 1: a test under it is waited for 5 + 1 + 5 = 11 seconds. This
+    # one takes 12, as a responder may under the 15 the task sets; the timeout option (2) is shorter still.
+    cluster.update({'config': {'response_timeout': 1}, 'faults': {'test_delay': 12}})
+    run = enforce(ansible, dict(ON, response_timeout=15, cluster_timeout=2))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert run.task()['result']['ocsp_status']['cert_status'] == 'GOOD'
+    assert cluster.calls() == [GET, TEST, PUT]
+    assert cluster.config['response_timeout'] == 15 and cluster.config['ocsp_functionality'] is True
 
 
 def test_require_good_status_false_turns_stapling_on_without_asking(ansible, cluster):
@@ -202,6 +214,12 @@ def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, f
     assert check.rc == 0, check.stdout[-3000:] + check.stderr
     assert all(r['result']['changed'] for r in by_host(check, 'redis.enterprise.certificate').values())
     assert [state.count('PUT') for state in fleet.clusters] == [0, 0, 0]
+    # The follow-ups are named as what a real run will need, not as something to do now.
+    follow_ups = [r['result']['msg'] for r in check.records if r['task'].startswith('Name the follow-ups')]
+    assert len(follow_ups) == 3
+    for said in follow_ups:
+        assert 'would get a new proxy certificate; check mode installed nothing' in said, said
+        assert 'Once a real run installs it: for each Active-Active database' in said and 'Now' not in said
 
     real = run('--diff')
     assert real.rc == 2, real.stdout[-3000:] + real.stderr
@@ -218,8 +236,10 @@ def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, f
         assert state.status['cert_status'] == 'GOOD'
     assert revoked.count('PUT', '/v1/ocsp') == 0 and revoked.count('PUT', '/v1/cluster/certificates') == 1
     # Every cluster got its certificate, the refused one too: each is told its follow-ups.
-    follow_ups = [r['host'] for r in real.records if r['task'].startswith('Name the follow-ups')]
+    follow_ups = dict((r['host'], r['result']['msg']) for r in real.records if r['task'].startswith('Name the follow-ups'))
     assert sorted(follow_ups) == ['cluster-east', 'cluster-revoked', 'cluster-west']
+    assert all('has a new proxy certificate. Now: for each Active-Active database' in said
+               for said in follow_ups.values()), follow_ups
     asserted = by_host(real, 'ansible.builtin.assert')
     assert sorted(asserted) == ['cluster-east', 'cluster-west']
     assert all(r['status'] == 'ok' for r in asserted.values())

@@ -27,7 +27,10 @@ Run it as a program (`make simulator` does, on port 9443) to serve until
 interrupted; --help lists its options:
   python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
       [--responder-url http://ocsp.example.test] [--ready-file FILE]
-It prints the shell lines that point the collection at the first cluster.
+It prints the shell lines that point the collection at the first cluster,
+with absolute paths. It starts only where no other simulator serves from
+DIR and nothing listens on its ports, so the CA of a running one is never
+overwritten.
 
 ConnectProxy is a proxy on loopback, http:// or https://, that opens CONNECT
 tunnels and forwards plain http requests, optionally asking for credentials
@@ -1077,14 +1080,52 @@ def exports(sim, collections_path=None):
     return '\n'.join("export %s='%s'" % pair for pair in variables)
 
 
+def _port_in_use(port):
+    """Whether something listens on 127.0.0.1:port already: bound as the
+    simulator's servers bind, so a port in TIME_WAIT counts as free."""
+    probe = socket.socket()
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(('127.0.0.1', port))
+    except OSError:
+        return True
+    finally:
+        probe.close()
+    return False
+
+
+def _hold(cert_dir):
+    """The lock of cert_dir, held for as long as this process serves from
+    it, or None when another simulator holds it: two simulators of one
+    cert dir would write one ca.pem, the second over the first's CA."""
+    import fcntl  # POSIX only, as the program is; the classes above need it not
+
+    handle = open(os.path.join(cert_dir, 'simulator.lock'), 'a+')
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def _refuse(what, cert_dir, stop='Stop that simulator (Ctrl-C in its shell)'):
+    print('Not started: %s. %s, or start this one on another port with a cert dir of its own, e.g. make simulator '
+          "SIMULATOR_ARGS='--port 10443 --cert-dir %s-10443'." % (what, stop, cert_dir), file=sys.stderr, flush=True)
+    return 2
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n', 1)[0],
         epilog='Serves until interrupted (Ctrl-C), then prints the shell lines that point the collection at the '
-               'first cluster; --ready-file gets {"urls": [...], "ca_path": ..., "pid": ...} once it listens.')
+               'first cluster; --ready-file gets {"urls": [...], "ca_path": ..., "pid": ...} once it listens. '
+               'Refuses to start, writing nothing, while another simulator serves from the same --cert-dir or '
+               'something listens on one of its ports.')
     parser.add_argument('--clusters', type=int, default=1, help='clusters to serve, one port each (default: 1)')
     parser.add_argument('--port', type=int, default=0, help='first port (default: any free port)')
-    parser.add_argument('--cert-dir', required=True, help='where to write the CA certificate (ca.pem)')
+    parser.add_argument('--cert-dir', required=True,
+                        help='where to write the CA certificate (ca.pem); one simulator at a time per directory')
     parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ..., "pid": ...} here once listening')
     parser.add_argument('--responder-url', default='',
                         help='the OCSP responder URL that the proxy certificate names, which turning stapling on '
@@ -1092,25 +1133,51 @@ def main(argv=None):
     parser.add_argument('--config', default='{}', help="JSON object merged into every cluster's OCSP config")
     parser.add_argument('--collections-path', help='ANSIBLE_COLLECTIONS_PATH to print with the other variables')
     args = parser.parse_args(argv)
-    sim = Simulator(args.cert_dir, clusters=args.clusters, port=args.port, responder_url=args.responder_url)
-    for cluster in sim.clusters:
-        cluster.update({'config': json.loads(args.config)})
-    sim.start()
-    info = json.dumps({'urls': sim.urls, 'ca_path': sim.ca_path, 'pid': os.getpid()})
-    if args.ready_file:
-        tmp = args.ready_file + '.tmp'
-        with open(tmp, 'w') as handle:
-            handle.write(info + '\n')
-        os.replace(tmp, args.ready_file)
-    print('Simulated cluster%s at %s (admin %s). In another shell:\n\n%s\n\nCtrl-C stops it.'
-          % ('s' if len(sim.urls) > 1 else '', ', '.join(sim.urls), ADMIN_USER,
-             exports(sim, args.collections_path)), flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    while not stop.wait(0.5):
-        pass
-    sim.stop()
+    # Absolute: the lines it prints are for a shell in any directory.
+    cert_dir = os.path.abspath(args.cert_dir)
+    os.makedirs(cert_dir, exist_ok=True)
+    running = os.path.join(cert_dir, 'simulator.json')
+    lock = _hold(cert_dir)
+    if lock is None:
+        try:
+            with open(running) as handle:
+                other = json.load(handle)
+            said = 'pid %s, %s' % (other['pid'], ', '.join(other['urls']))
+        except (OSError, ValueError, KeyError, TypeError):
+            said = 'starting'
+        return _refuse('another simulator (%s) serves from %s, and its CA (%s) stays as it is'
+                       % (said, cert_dir, os.path.join(cert_dir, 'ca.pem')), args.cert_dir.rstrip('/'))
+    with lock:
+        busy = [port for port in range(args.port, args.port + args.clusters) if args.port and _port_in_use(port)]
+        if busy:
+            return _refuse('127.0.0.1:%d is in use already, by another simulator or program; no CA was written to '
+                           '%s' % (busy[0], cert_dir), args.cert_dir.rstrip('/'), 'Stop what listens there')
+        try:
+            sim = Simulator(cert_dir, clusters=args.clusters, port=args.port, responder_url=args.responder_url)
+        except OSError as error:
+            # Taken between the check and the bind.
+            return _refuse('a port from %d could not be bound (%s)' % (args.port, error), args.cert_dir.rstrip('/'))
+        for cluster in sim.clusters:
+            cluster.update({'config': json.loads(args.config)})
+        sim.start()
+        info = json.dumps({'urls': sim.urls, 'ca_path': sim.ca_path, 'pid': os.getpid()})
+        for path in [running] + ([args.ready_file] if args.ready_file else []):
+            tmp = path + '.tmp'
+            with open(tmp, 'w') as handle:
+                handle.write(info + '\n')
+            os.replace(tmp, path)
+        print('Simulated cluster%s at %s (admin %s). In another shell:\n\n%s\n\nCtrl-C stops it.'
+              % ('s' if len(sim.urls) > 1 else '', ', '.join(sim.urls), ADMIN_USER,
+                 exports(sim, args.collections_path)), flush=True)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            sim.stop()
+            os.remove(running)
     return 0
 
 

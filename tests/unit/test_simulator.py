@@ -8,6 +8,14 @@ them, and a PUT resets the writable fields its body leaves out."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
 import requests
 
@@ -79,3 +87,58 @@ def test_the_utf8_admin_is_known_by_its_utf8_credentials(simulator, sim_url, enc
     answer = requests.get(sim_url + '/v1/ocsp', auth=auth, headers={'Accept': 'application/json'},
                           verify=simulator.ca_path, timeout=5)
     assert answer.status_code == status
+
+
+PROGRAM = simlib.__file__
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _start(cwd, *args):
+    return subprocess.Popen([sys.executable, PROGRAM] + list(args), cwd=str(cwd), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _ready(process, ready_file, within=20):
+    deadline = time.monotonic() + within
+    while not ready_file.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, 'the simulator did not get ready'
+        time.sleep(0.1)
+    return json.loads(ready_file.read_text())
+
+
+def test_as_a_program_it_prints_absolute_paths_and_keeps_a_running_ones_ca(tmp_path):
+    port = _free_port()
+    first = _start(tmp_path, '--cert-dir', 'build/simulator', '--port', str(port), '--ready-file', 'ready.json')
+    try:
+        info = _ready(first, tmp_path / 'ready.json')
+        ca_path = str(tmp_path / 'build' / 'simulator' / 'ca.pem')
+        assert info['ca_path'] == ca_path and info['urls'] == ['https://127.0.0.1:%d' % port]
+        ca = (tmp_path / 'build' / 'simulator' / 'ca.pem').read_bytes()
+        # A second one like it (make simulator twice) refuses, and says why, before writing anything.
+        again = subprocess.run([sys.executable, PROGRAM, '--cert-dir', 'build/simulator', '--port', str(port)],
+                               cwd=str(tmp_path), capture_output=True, text=True, timeout=30, check=False)
+        assert again.returncode == 2
+        assert ('Not started: another simulator (pid %d, https://127.0.0.1:%d) serves from %s, and its CA (%s) '
+                'stays as it is' % (first.pid, port, os.path.dirname(ca_path), ca_path)) in again.stderr
+        # The same port from another cert dir: refused too, no CA written there.
+        other = subprocess.run([sys.executable, PROGRAM, '--cert-dir', 'other', '--port', str(port)],
+                               cwd=str(tmp_path), capture_output=True, text=True, timeout=30, check=False)
+        assert other.returncode == 2
+        assert 'Not started: 127.0.0.1:%d is in use already' % port in other.stderr
+        assert not (tmp_path / 'other' / 'ca.pem').exists()
+        assert (tmp_path / 'build' / 'simulator' / 'ca.pem').read_bytes() == ca
+        # The first one still serves, with the CA it printed.
+        answer = requests.get(info['urls'][0] + '/v1/ocsp', auth=AUTH, headers={'Accept': 'application/json'},
+                              verify=ca_path, timeout=5)
+        assert answer.status_code == 200
+    finally:
+        first.send_signal(signal.SIGTERM)
+        out, err = first.communicate(timeout=30)
+    assert first.returncode == 0, err
+    assert "export REDIS_ENTERPRISE_CA_PATH='%s'" % ca_path in out

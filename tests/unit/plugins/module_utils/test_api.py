@@ -565,3 +565,15 @@ def test_a_connection_closed_under_tls_is_retried_as_a_reset(client):
     msg = str(client._failed(error, client.base_url + '/v1/ocsp', 'PUT /v1/ocsp', 'PUT', 30))
     assert msg.startswith('The connection to %s closed without an answer to PUT /v1/ocsp' % client.base_url), msg
     assert 'TLS verification' not in msg and 'may or may not have applied the PUT' in msg
+
+
+@pytest.mark.parametrize('version, too_old', [('1.25.11', True), ('1.21.1', True), ('1.26.0', False),
+                                              ('2.8.0', False), ('2.0.0a1', False), ('dev', False)])
+def test_a_urllib3_older_than_the_floor_is_named_with_its_version(monkeypatch, version, too_old):
+    monkeypatch.setattr(_api.urllib3, '__version__', version)
+    message = _api.urllib3_too_old()
+    assert (message is not None) is too_old
+    assert (_api.missing_library() is not None) is too_old
+    if too_old:
+        assert 'it has version %s (' % version in message and "pip install 'urllib3>=1.26'" in message
+        assert _api.missing_library() == ('urllib3 1.26 or later', message)

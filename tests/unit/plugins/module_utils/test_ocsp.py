@@ -167,6 +167,15 @@ def test_the_test_call_waits_for_the_queue_and_the_responder(config, seconds):
     assert _ocsp.test_timeout(config) == seconds
 
 
+@pytest.mark.parametrize('config, planned, seconds', [
+    ({'response_timeout': 1}, {'response_timeout': 20}, 30),  # raised by the task: its value
+    ({'response_timeout': 40}, {'response_timeout': 2}, 50),  # lowered: the cluster asks under 40 until the write
+    ({'response_timeout': 1}, {'query_frequency': 900}, 11),  # not planned: the cluster's
+])
+def test_the_test_before_a_write_waits_for_the_larger_response_timeout(config, planned, seconds):
+    assert _ocsp.test_timeout(config, planned) == seconds
+
+
 @pytest.mark.parametrize('status, said', [
     ({'cert_status': 'GOOD', 'next_update_iso': '2999-01-01T00:00:00Z'}, None),
     # An answer without a next update (RFC 6960 allows it) is not out of date.

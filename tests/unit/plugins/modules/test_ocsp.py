@@ -69,7 +69,7 @@ def test_turning_on_without_responder_url_fails_before_put(run_module, cluster, 
     failed, result = run_module(ocsp, dict(connection, ocsp_functionality=True), check=check)
     assert failed
     assert result['error_code'] == 'no_responder_url'
-    assert 'no_responder_url' in result['msg'] and 'OCSP URI' in result['msg']
+    assert 'no_responder_url' in result['msg'] and 'own Authority Information Access' in result['msg']
     assert [r['method'] for r in cluster.log] == ['GET']
     assert cluster.config['ocsp_functionality'] is False
 

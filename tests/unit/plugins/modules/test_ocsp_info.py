@@ -189,14 +189,23 @@ def test_test_certificate_in_check_mode_returns_the_cached_status_and_warns(
     assert warnings() == [_ocsp.NOT_TESTED_IN_CHECK_MODE]
 
 
-@CHECK
-def test_test_certificate_without_responder_url_fails_before_post(run_module, cluster, connection, check):
+def test_test_certificate_without_responder_url_fails_before_post(run_module, cluster, connection):
     cluster.update({'config': {'responder_url': ''}})
-    failed, result = run_module(ocsp_info, dict(connection, test_certificate=True), check=check)
+    failed, result = run_module(ocsp_info, dict(connection, test_certificate=True))
     assert failed
     assert result['error_code'] == 'no_responder_url'
-    assert 'certificate_compatible is false' in result['msg'] and 'OCSP URI' in result['msg']
+    assert 'certificate_compatible is false' in result['msg'] and 'own Authority Information Access' in result['msg']
     assert cluster.calls() == [('GET', '/v1/ocsp')]
+
+
+def test_test_certificate_without_responder_url_in_check_mode_warns_and_reads(
+        run_module, cluster, connection, warnings):
+    cluster.update({'config': {'responder_url': ''}})
+    failed, result = run_module(ocsp_info, dict(connection, test_certificate=True), check=True)
+    assert not failed, result
+    assert result['certificate_compatible'] is False and result['ocsp']['responder_url'] == ''
+    assert warnings() == [_ocsp.CANNOT_TEST_IN_CHECK_MODE]
+    assert cluster.calls() == [('GET', '/v1/ocsp'), ('GET', '/v1/ocsp/status')]
 
 
 def test_odd_date_from_the_cluster_warns_and_does_not_fail(run_module, cluster, connection, warnings):

@@ -167,3 +167,46 @@ def test_an_explicit_interpreter_other_than_the_controllers_takes_the_module_pat
 ])
 def test_every_other_reason_is_named(kwargs, says):
     assert reason(**kwargs) == says
+
+
+class Public(object):
+    """A ValidationResult with its public face only, and the private
+    attributes named in keep: what another ansible-core may give."""
+
+    def __init__(self, result, keep, **replaced):
+        self.error_messages = result.error_messages
+        self.validated_parameters = result.validated_parameters
+        for name in keep:
+            setattr(self, name, replaced.get(name, getattr(result, name)))
+
+
+def validator(keep, **replaced):
+    class Validator(_direct.ArgumentSpecValidator):
+        def validate(self, *args, **kwargs):
+            return Public(super(Validator, self).validate(*args, **kwargs), keep, **replaced)
+    return Validator
+
+
+@pytest.mark.parametrize('keep, replaced, says', [
+    (('_warnings', '_deprecations'), {}, 'has no _no_log_values'),
+    (('_no_log_values',), {}, 'has no _warnings'),
+    (('_warnings', '_deprecations', '_no_log_values'), {'_no_log_values': set()}, 'leaves no_log values out'),
+    (('_warnings', '_deprecations', '_no_log_values'), {'_no_log_values': ['x']}, 'in another form'),
+], ids=['no-no-log-values', 'no-warnings', 'password-left-out', 'a-list'])
+def test_a_validation_result_without_what_direct_execution_reads_hands_over_to_the_module(
+        cluster, connection, monkeypatch, keep, replaced, says):
+    monkeypatch.setattr(_direct, 'ArgumentSpecValidator', validator(keep, **replaced))
+    reason = _direct.validate(ocsp.RESOURCE, dict(connection, response_timeout=4))
+    assert isinstance(reason, str) and says in reason, reason
+    assert _direct.run_direct('redis.enterprise.ocsp', ocsp, dict(connection, response_timeout=4), INTERNAL) is None
+    assert cluster.log == []
+
+
+def test_validation_gives_the_parameters_and_every_no_log_value(connection, monkeypatch):
+    monkeypatch.setenv('REDIS_ENTERPRISE_PASSWORD', 'from-the-environment')
+    params, no_log_values = _direct.validate(ocsp.RESOURCE, dict(connection, response_timeout=4))
+    assert params['response_timeout'] == 4 and connection['password'] in no_log_values
+    del connection['password']
+    params, no_log_values = _direct.validate(ocsp.RESOURCE, dict(connection, response_timeout=4))
+    # A fallback's value is a no_log value too.
+    assert params['password'] == 'from-the-environment' and 'from-the-environment' in no_log_values
