@@ -24,15 +24,23 @@ pages' {"error_code", "message"} instead.
 
 Control endpoints under /_sim/ (no auth, not counted) let tests and the demo
 read and set the state of a cluster:
-  GET  /_sim/state     config, status, faults and the log of API requests
+  GET  /_sim/state     config, status, faults, the log of API requests and the
+                       violations of the declaration (with --check-contract)
   PUT  /_sim/state     {"config": {...}, "status": {...}, "faults": {...},
                        "fqdn": "..."} merged in
   POST /_sim/reset     back to a fresh cluster, log emptied
 
+With the declaration switched on (check_contract(), or --check-contract),
+every request body received and every answer of the cluster's own handling
+(not those of fault switches that break answers on purpose) is checked
+against plugins/module_utils/_contract.py, and each violation recorded on
+the cluster (violations) and for the process (take_violations()). Off, the
+simulator imports nothing of the checker or of jsonschema.
+
 Run it as a program (`make simulator` does, on port 9443) to serve until
 interrupted; --help lists its options:
   python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
-      [--responder-url http://ocsp.example.test] [--ready-file FILE]
+      [--responder-url http://ocsp.example.test] [--ready-file FILE] [--check-contract]
 It prints the shell lines that point the collection at the first cluster.
 
 ConnectProxy is a proxy on loopback, http:// or https://, that opens CONNECT
@@ -177,7 +185,34 @@ DEFAULT_FAULTS = {
     # The field of an error answer that holds its text: 'description' (with status_code), as the
     # vendor's OpenAPI spec has it, or 'message', as the prose pages of the API reference have it.
     'error_text': 'description',
+    # The state a test set breaks the declaration of the API on purpose (numbers as text, a null,
+    # fields it does not have, as some clusters and proxies answer): the answers are not checked
+    # against it; the requests still are.
+    'off_contract': False,
 }
+
+# The declaration requests and answers are checked against: a Checker of
+# tests/contract/checker.py once check_contract() switched it on; None,
+# nothing is checked (and jsonschema, which the checker needs, not imported).
+CONTRACT = None
+# The violations of every cluster of this process, until take_violations().
+_VIOLATIONS = []
+_VIOLATIONS_LOCK = threading.Lock()
+
+
+def check_contract(checker):
+    """Check every request and answer of every cluster with checker (a
+    tests/contract/checker.Checker), or nothing with None."""
+    global CONTRACT  # pylint: disable=global-statement
+    CONTRACT = checker
+
+
+def take_violations():
+    """The violations recorded since the last call, in order; forgotten."""
+    with _VIOLATIONS_LOCK:
+        found = list(_VIOLATIONS)
+        del _VIOLATIONS[:]
+    return found
 
 
 def http_date(when):
@@ -331,13 +366,16 @@ class Cluster:
             self.status = {'cert_status': '', 'responder_url': self._responder_url, 'produced_at': '',
                            'this_update': '', 'next_update': '', 'revocation_time': ''}
             self.log = []
+            # What broke the declaration: {'cluster', 'kind' (request or
+            # answer), 'method', 'path', 'status', 'error'}.
+            self.violations = []
 
     def snapshot(self):
         with self.lock:
             return {'name': self.name, 'fqdn': self.fqdn, 'config': copy.deepcopy(self.config),
                     'status': dict(self.status), 'certificates': copy.deepcopy(self.certificates),
                     'faults': copy.deepcopy(self.faults), 'responder_cert_status': self.responder_cert_status,
-                    'requests': list(self.log)}
+                    'requests': list(self.log), 'violations': list(self.violations)}
 
     def update(self, changes):
         """Merge changes in: config, status, faults, responder_cert_status,
@@ -377,6 +415,32 @@ class Cluster:
             return sum(1 for r in self.log
                        if (method is None or r['method'] == method) and (path is None or r['path'] == path))
 
+    def check_request(self, method, path, body, parsed=True):
+        """Check a request body received (None: none) against the
+        declaration, when it is switched on."""
+        checker = CONTRACT
+        if checker is None:
+            return
+        errors = checker.request(method, path, body) if parsed else [
+            'the request body of %s %s is not JSON: send the body as JSON.' % (method, path)]
+        self._violated('request', method, path, None, errors)
+
+    def check_answer(self, method, path, status, payload):
+        """Check an answer (payload None: no body) against the declaration,
+        when it is switched on."""
+        checker = CONTRACT
+        if checker is not None:
+            self._violated('answer', method, path, status, checker.answer(method, path, status, payload))
+
+    def _violated(self, kind, method, path, status, errors):
+        for error in errors:
+            violation = {'cluster': self.name, 'kind': kind, 'method': method, 'path': path, 'status': status,
+                         'error': error}
+            with self.lock:
+                self.violations.append(violation)
+            with _VIOLATIONS_LOCK:
+                _VIOLATIONS.append(violation)
+
 
 def _error(status, code, description):
     """An error answer, as the vendor's OpenAPI spec gives the error object."""
@@ -403,6 +467,14 @@ def _route(method, path):
     matches = [key for key in ROUTES if _matches(key[1], path)]
     found = [key for key in matches if key[0] == method]
     return (found[0] if found else None), bool(matches)
+
+
+def _off_contract(faults, method, path):
+    """Whether a fault switch makes the cluster's answer to this call break
+    the declaration on purpose: those answers are the tests' own."""
+    if faults['off_contract']:
+        return True
+    return faults['write_answer'] != 'empty' and method == 'PUT' and path in (CERTIFICATES_PATH, UPDATE_CERT_PATH)
 
 
 def _media_type(value):
@@ -679,6 +751,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._control(method, path)
         cluster = self.server.cluster
         body, parsed = self._body()
+        # What the collection sent, whatever the answer will be.
+        cluster.check_request(method, path, body, parsed)
         role = self._role()
         if self._hang('request', {'method': method, 'path': path, 'user_known': role is not None,
                                   'status': None}):
@@ -725,6 +799,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.request.shutdown(socket.SHUT_RDWR)
             return None
+        # The answers of the fault switches above are broken on purpose; the
+        # rest are the cluster's own, checked against the declaration.
+        checked = not failing
         if failing:
             status, payload = _error(fail['status'], 'node_not_responding', 'The node is not responding')
         elif non_json:
@@ -735,6 +812,7 @@ class Handler(BaseHTTPRequestHandler):
             entry['sent'] = self._send_raw(raw)
             return None
         elif role is None:
+            cluster.check_answer(method, path, 401, None)
             record(401)
             return self._send(401, raw=b'', content_type='text/plain',
                               headers={'WWW-Authenticate': 'Basic realm="cnm"'})
@@ -752,6 +830,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status, payload = handle_api(cluster, method, path, body, role)
         payload = _worded(status, payload, faults['error_text'])
+        if checked and not _off_contract(faults, method, path):
+            cluster.check_answer(method, path, status, payload)
         record(status)
         self._send(status, payload)
         with cluster.lock:
@@ -1153,7 +1233,16 @@ def main(argv=None):
                              'needs (default: none, as on a fresh cluster); e.g. %s' % RESPONDER_URL)
     parser.add_argument('--config', default='{}', help="JSON object merged into every cluster's OCSP config")
     parser.add_argument('--collections-path', help='ANSIBLE_COLLECTIONS_PATH to print with the other variables')
+    parser.add_argument('--check-contract', action='store_true',
+                        help="check every request and answer against the collection's declaration of the API "
+                             '(plugins/module_utils/_contract.py; needs jsonschema); GET /_sim/state lists the '
+                             'violations')
     args = parser.parse_args(argv)
+    if args.check_contract:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'contract'))
+        import checker  # pylint: disable=import-outside-toplevel
+
+        check_contract(checker.Checker())
     sim = Simulator(args.cert_dir, clusters=args.clusters, port=args.port, responder_url=args.responder_url)
     for cluster in sim.clusters:
         cluster.update({'config': json.loads(args.config)})

@@ -10,6 +10,10 @@ modules will make (GET /v1/cluster, DELETE /v1/cluster/certificates/{name})."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 import requests
 
@@ -164,3 +168,20 @@ def test_error_answers_come_in_the_form_the_switch_names(api, cluster, error_tex
     assert answer['error_code'] == 'ocsp_unsupported_by_capability'
     assert answer.get('status_code', 406) == 406
     assert answer.get('description', answer.get('message')) == 'Not all nodes support OCSP capability'
+
+
+def test_the_simulator_imports_no_checker_while_the_contract_is_off():
+    # ansible-test runs the unit tests without jsonschema, which only the
+    # checker of the integration tests needs.
+    program = (
+        'import sys\n'
+        'sys.path.insert(0, %r)\n'
+        'import redis_enterprise_sim as simlib\n'
+        'cluster = simlib.Cluster()\n'
+        "cluster.check_request('PUT', '/v1/ocsp', {'responder_url': 'x'})\n"
+        "status, payload = simlib.handle_api(cluster, 'GET', '/v1/ocsp', None, 'admin')\n"
+        "cluster.check_answer('GET', '/v1/ocsp', status, payload)\n"
+        "print(status, cluster.violations, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('jsonschema', 'checker')))\n" % os.path.dirname(simlib.__file__))
+    done = subprocess.run([sys.executable, '-c', program], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == '200 [] []'
