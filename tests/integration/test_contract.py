@@ -2,21 +2,31 @@
 # Copyright: Contributors to the redis.enterprise collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The declaration of the API and the checker through which the simulator
-holds every request and answer of this suite to it."""
+"""The declaration of the API and its two tools: the checker, through which
+the simulator holds every request and answer of this suite to the
+declaration, and `make contract`'s comparison with a vendor spec."""
 
 from __future__ import annotations
+
+import io
+import json
+import os
+import textwrap
 
 import jsonschema
 import pytest
 import requests
+import yaml
 
+import compare
 import redis_enterprise_sim as simlib
+from runner import ROOT
 
-# They check the declaration and its checker, which no ansible-core changes.
+# They check the declaration and its tools, which no ansible-core changes.
 pytestmark = pytest.mark.once
 
 AUTH = (simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
+VENDOR_SPEC = os.path.join(os.path.dirname(ROOT), 'shared', 'reference', 'rs-openapi.json')
 
 
 def get(simulator, sim_url, path):
@@ -113,3 +123,128 @@ def test_the_lookups_of_the_declaration(contract_checker):
     assert contract.timeout('PUT', '/v1/cluster/certificates') == 900
     assert contract.timeout('GET', '/v1/ocsp') is None and contract.timeout('GET', '/v1/nothing') is None
     assert sorted(contract.answers('GET', '/v1/ocsp')) == [200, 401, 403, 406, 500, 503]
+
+
+# compare.py on a spec and a declaration of the test's own.
+
+DECLARATION = '''
+ERROR = {'type': 'object', 'properties': {'error_code': {'type': 'string'}}, 'required': ['error_code']}
+COUNTER = {'type': 'object', 'additionalProperties': False,
+           'properties': {'count': {'type': 'integer', 'minimum': 1, 'maximum': 10},
+                          'label': {'type': 'string', 'readOnly': True}}}
+COMMON_ANSWERS = {403: ERROR}
+ENDPOINTS = {
+    ('GET', '/v1/counter'): {'permission': 'view_counter', 'answers': {200: COUNTER, 404: ERROR}},
+    ('PUT', '/v1/counter/{id}'): {'permission': 'set_counter', 'timeout': 30, 'body': COUNTER,
+                                  'answers': {200: None, 400: ERROR}},
+    ('GET', '/v1/elsewhere'): {'permission': 'view_counter', 'answers': {200: None}},
+}
+'''
+
+
+def tiny_spec(maximum=10):
+    counter = {'type': 'object', 'additionalProperties': False, 'properties': {
+        'count': {'type': 'integer', 'minimum': 1, 'maximum': maximum},
+        'label': {'type': 'string', 'readOnly': True}}}
+    error = {'type': 'object', 'properties': {'error_code': {'type': 'string'}}, 'required': ['error_code']}
+
+    def answer(name):
+        schema = {'$ref': '#/components/schemas/' + name}
+        return {'description': '-', 'content': {'application/json': {'schema': schema}}}
+    return {
+        'openapi': '3.0.0', 'info': {'title': 'tiny', 'version': '1'},
+        'components': {'schemas': {'Counter': counter, 'Error': error}},
+        'paths': {
+            '/v1/counter': {'get': {'security': [{'Auth': ['view_counter']}],
+                                    'responses': {'200': answer('Counter'), '403': answer('Error')}}},
+            '/v1/counter/{counter_id}': {'put': {
+                'security': [{'Auth': ['set_counter']}], 'x-timeout-seconds': 30,
+                'requestBody': {'content': {'application/json': {'schema': {'$ref': '#/components/schemas/Counter'}}}},
+                'responses': {'200': {'description': '-'}, '400': answer('Error'), '403': answer('Error')}}},
+        },
+    }
+
+
+REGISTERED = [
+    {'endpoint': 'GET /v1/elsewhere', 'where': 'endpoint', 'aspect': 'presence', 'declared': 'present',
+     'spec': 'absent', 'source': 'a page', 'reason': 'not in this spec'},
+    {'endpoint': 'GET /v1/counter', 'where': 'answer 404', 'aspect': 'status', 'declared': 'present',
+     'spec': 'absent', 'source': 'a page', 'reason': 'documented elsewhere'},
+]
+
+
+def run_compare(tmp_path, spec, register):
+    (tmp_path / 'declaration.py').write_text(textwrap.dedent(DECLARATION))
+    (tmp_path / 'spec.json').write_text(json.dumps(spec))
+    (tmp_path / 'deviations.yml').write_text(yaml.safe_dump({'deviations': register}))
+    out = io.StringIO()
+    declaration = compare.load_declaration(str(tmp_path / 'declaration.py'))
+    unregistered = compare.report(compare.compare(declaration, spec),
+                                  compare.load_register(str(tmp_path / 'deviations.yml')), out)
+    status = compare.main([str(tmp_path / 'spec.json'), '--deviations', str(tmp_path / 'deviations.yml'),
+                           '--declaration', str(tmp_path / 'declaration.py')])
+    return status, out.getvalue(), unregistered
+
+
+def test_compare_passes_when_every_difference_is_registered(tmp_path):
+    status, out, unregistered = run_compare(tmp_path, tiny_spec(), REGISTERED)
+    assert (status, unregistered) == (0, [])
+    assert 'registered    GET /v1/elsewhere endpoint: presence declared present, spec absent' in out
+    assert 'registered    GET /v1/counter answer 404: status declared present, spec absent' in out
+    assert '2 differences: 2 registered, 0 not registered; 0 stale register entries.' in out
+
+
+def test_compare_fails_on_a_difference_not_registered_and_names_it(tmp_path):
+    status, out, unregistered = run_compare(tmp_path, tiny_spec(maximum=20), REGISTERED)
+    assert status == 1
+    # Found through the $ref, in both places the schema is used.
+    assert sorted(str(d) for d in unregistered) == [
+        'GET /v1/counter answer 200 count: maximum declared 10, spec 20',
+        'PUT /v1/counter/{id} request count: maximum declared 10, spec 20']
+    assert 'NOT REGISTERED PUT /v1/counter/{id} request count: maximum declared 10, spec 20' in out
+    assert 'add the difference to' in out
+
+
+def test_compare_finds_each_kind_of_difference(tmp_path):
+    spec = tiny_spec()
+    counter = spec['components']['schemas']['Counter']
+    counter['properties']['label']['readOnly'] = False
+    counter['properties']['extra'] = {'type': 'string'}
+    counter['additionalProperties'] = True
+    counter['required'] = ['count']
+    put = spec['paths']['/v1/counter/{counter_id}']['put']
+    put['security'] = [{'Auth': ['admin']}]
+    put['x-timeout-seconds'] = 60
+    put['responses']['409'] = {'description': '-'}
+    status, out, unregistered = run_compare(tmp_path, spec, REGISTERED)
+    assert status == 1
+    found = set(str(d) for d in unregistered)
+    for expected in ('GET /v1/counter answer 200 label: readOnly declared true, spec false',
+                     'GET /v1/counter answer 200 extra: presence declared absent, spec present',
+                     'GET /v1/counter answer 200: additionalProperties declared false, spec true',
+                     'GET /v1/counter answer 200: required declared [], spec ["count"]',
+                     'PUT /v1/counter/{id} permission: permission declared set_counter, spec ["admin"]',
+                     'PUT /v1/counter/{id} timeout: x-timeout-seconds declared 30, spec 60',
+                     'PUT /v1/counter/{id} answer 409: status declared absent, spec present'):
+        assert expected in found, (expected, sorted(found))
+
+
+def test_compare_reports_a_register_entry_that_matches_nothing(tmp_path):
+    stale = dict(REGISTERED[1], where='answer 410')
+    status, out, dummy = run_compare(tmp_path, tiny_spec(), REGISTERED + [stale])
+    assert status == 0
+    assert ('stale entry   GET /v1/counter answer 410 status: matches no difference any more; drop it from the '
+            'register, or correct it') in out
+
+
+def test_compare_refuses_a_register_entry_without_its_source(tmp_path):
+    entry = dict(REGISTERED[0])
+    del entry['source']
+    (tmp_path / 'deviations.yml').write_text(yaml.safe_dump({'deviations': [entry]}))
+    with pytest.raises(ValueError, match=r'lacks source: every deviation says what differs, which page'):
+        compare.load_register(str(tmp_path / 'deviations.yml'))
+
+
+@pytest.mark.skipif(not os.path.exists(VENDOR_SPEC), reason='no vendor spec beside the checkout')
+def test_the_declaration_differs_from_the_vendor_spec_only_as_registered(capsys):
+    assert compare.main([VENDOR_SPEC]) == 0, capsys.readouterr().out
