@@ -178,6 +178,14 @@ import: $(BUILT) .venvs/importer/.installed
 demo: venv collection
 	$(BIN)/python tests/demo.py
 
+# The collection's declaration of the REST API (plugins/module_utils/_contract.py)
+# against the vendor's OpenAPI spec: every difference printed, and a failure
+# for one that tests/contract/deviations.yml does not register.
+SPEC ?= ../shared/reference/rs-openapi.json
+.PHONY: contract
+contract: venv
+	$(BIN)/python tests/contract/compare.py $(SPEC)
+
 # A simulated cluster to try the modules by hand (README, "From a checkout"):
 # serves until Ctrl-C and prints the variables to export in another shell.
 # Options: make simulator SIMULATOR_ARGS='--port 10443 --responder-url http://ocsp.example.test'

@@ -127,8 +127,6 @@ class Certificate(Resource):
     cluster that answers the first with 404 or 405 (before 7.22.2)."""
 
     requires = ('cryptography',)
-    permissions = {('GET', CERTIFICATES_PATH): 'view_cluster_info', ('GET', _ocsp.CONFIG_PATH): 'view_ocsp_config',
-                   ('POST', _ocsp.TEST_PATH): 'test_ocsp_status'}
     # "Not all nodes were updated": the write is the same whole certificate
     # each time, so sending it again is safe.
     retry_statuses = {CERTIFICATES_PATH: (409,), UPDATE_CERT_PATH: (409,)}
@@ -252,7 +250,6 @@ class Info(Resource):
     and whether the cluster's key belongs to it."""
 
     requires = ('cryptography',)
-    permissions = {('GET', CERTIFICATES_PATH): 'view_cluster_info'}
     spec = Spec({})
 
     def read(self, api, task):

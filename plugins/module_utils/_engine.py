@@ -11,11 +11,12 @@
 """The engine every module of the collection runs on.
 
 A module declares its resource: its options and their constraints (Spec),
-the calls it makes and the permission each needs, its own error codes and
-their messages, and how to read, compare and write it. The engine does the
-rest, alike as a module and in the controller's worker (direct execution):
-the checks that need no cluster, the read, the comparison, check mode, diff,
-the write, and every failure as a message.
+its own error codes and their messages, and how to read, compare and write
+it; the calls it makes, with the permission each needs, are declared once
+for the collection (_contract.py). The engine does the rest, alike as a
+module and in the controller's worker (direct execution): the checks that
+need no cluster, the read, the comparison, check mode, diff, the write, and
+every failure as a message.
 
 A resource sees its task through one small interface, the same on both
 paths: params, given (the options the task's arguments name), check_mode,
@@ -31,7 +32,7 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from . import _api
+from . import _api, _contract
 from ._api import RedisEnterpriseError
 
 
@@ -114,13 +115,12 @@ class Resource(object):
     failure) gives a resource's own message for an HTTP error answer.
 
     requires: the libraries its code imports beyond requests
-    ('cryptography'); permissions: (method, path) -> the permission a call
-    needs, named in a 403's message; retry_statuses: path -> the statuses a
-    call to that path is also retried on."""
+    ('cryptography'); retry_statuses: path -> the statuses a call to that
+    path is also retried on. The permission each call needs, named in a
+    403's message, is the declaration's (_contract.py)."""
 
     spec = None
     requires = ()
-    permissions = {}
     retry_statuses = {}
 
     def desired(self, params):
@@ -150,7 +150,7 @@ class Resource(object):
 
 class Api(object):
     """The calls of one resource for one task: the Client, with the
-    resource's permissions, retries and messages."""
+    declared permissions and the resource's retries and messages."""
 
     def __init__(self, client, resource, params):
         self.client = client
@@ -163,7 +163,7 @@ class Api(object):
         def explain(status, code, said, tries):
             failure = Failure(method, path, status, code, said, tries, self.client.username)
             return self.resource.explain(self.params, failure)
-        return self.client.request(method, path, body=body, permission=self.resource.permissions.get((method, path)),
+        return self.client.request(method, path, body=body, permission=_contract.permission(method, path),
                                    read_timeout=read_timeout, explain=explain, empty_ok=empty_ok)
 
     def get(self, path):
@@ -272,18 +272,15 @@ class SettingsResource(Resource):
     nothing. Fields beyond the declared ones (read-only ones, those of a
     newer cluster) are returned, never compared or sent.
 
-    what: the object's name in messages; result_key: its return key; get,
-    put: the permissions of the two calls; options: the module's options
-    beyond the fields; explain: the object's own error messages;
-    permissions: those of the other calls its hooks make."""
+    what: the object's name in messages; result_key: its return key;
+    options: the module's options beyond the fields; explain: the object's
+    own error messages."""
 
-    def __init__(self, what, path, fields, result_key, get, put, options=None, explain=None, permissions=None):
+    def __init__(self, what, path, fields, result_key, options=None, explain=None):
         self.what = what
         self.path = path
         self.fields = tuple(fields)
         self.result_key = result_key
-        self.permissions = dict(permissions or {})
-        self.permissions.update({('GET', path): get, ('PUT', path): put})
         self._explain = explain
         names = [field.name for field in self.fields]
         hints = [("'%s'" % field.name, '%s must be %s.' % (field.name, field.hint())) for field in self.fields]

@@ -205,10 +205,8 @@ class Config(SettingsResource):
         return dict(ocsp_status=status)
 
 
-CONFIG = Config('OCSP configuration', CONFIG_PATH, FIELDS, result_key='ocsp', get='view_ocsp_config',
-                put='config_ocsp', explain=explain,
-                options=dict(require_good_status=dict(type='bool', default=True)),
-                permissions={('POST', TEST_PATH): 'test_ocsp_status'})
+CONFIG = Config('OCSP configuration', CONFIG_PATH, FIELDS, result_key='ocsp', explain=explain,
+                options=dict(require_good_status=dict(type='bool', default=True)))
 
 NOT_TESTED_IN_CHECK_MODE = (
     'test_certificate was not done in check mode: POST /v1/ocsp/test contacts the OCSP responder and '
@@ -233,8 +231,6 @@ class Info(Resource):
     cached one, or with test_certificate the responder's answer now."""
 
     spec = Spec(dict(test_certificate=dict(type='bool', default=False)))
-    permissions = {('GET', CONFIG_PATH): 'view_ocsp_config', ('GET', STATUS_PATH): 'view_ocsp_status',
-                   ('POST', TEST_PATH): 'test_ocsp_status'}
 
     def read(self, api, task):
         test = task.params['test_certificate']

@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+import redis_enterprise_sim as simlib
 from runner import BIN, PATHS, ROOT, TARBALL, runner
 
 
@@ -76,3 +77,38 @@ def ansible(tmp_path, simulator, sim_url, collections_path, path):
 def ansible_on(tmp_path, simulator, sim_url, collections_path):
     """ansible_on(path) -> the runner of that path, for tests that compare both."""
     return lambda path: runner(tmp_path / (path or 'default'), simulator, sim_url, collections_path, path)
+
+
+@pytest.fixture(scope='session')
+def contract_checker():
+    """The checker of the collection's declaration of the API (jsonschema
+    is a test requirement of this suite, not of the unit tests)."""
+    import checker  # pylint: disable=import-outside-toplevel
+
+    return checker.Checker()
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _contract_on(contract_checker):
+    """Every simulated cluster checks what the collection sends and what it
+    answers against the declaration, from before a test module's own
+    fixtures start simulators and runs until after they stop."""
+    simlib.check_contract(contract_checker)
+    yield
+    simlib.check_contract(None)
+    _assert_kept(simlib.take_violations(), 'the fixtures of this module')
+
+
+@pytest.fixture(autouse=True)
+def _contract_kept(_contract_on):
+    """After each test: no request or answer broke the declaration."""
+    yield
+    _assert_kept(simlib.take_violations(), 'this test')
+
+
+def _assert_kept(violations, during):
+    lines = ['%(kind)s of %(method)s %(path)s on %(cluster)s%(said)s: %(error)s'
+             % dict(violation, said=' (HTTP %s)' % violation['status'] if violation['status'] else '')
+             for violation in violations]
+    assert not lines, ('%d request(s) or answer(s) during %s broke the declaration of the API '
+                       '(plugins/module_utils/_contract.py):\n  %s' % (len(lines), during, '\n  '.join(lines)))

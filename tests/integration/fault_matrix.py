@@ -63,6 +63,12 @@ def _storm(status, count, method=None):
     return {'raw_next': {'count': count, 'method': method, 'status': status, 'body': body}}
 
 
+# A configuration that breaks the declaration of the API on purpose (numbers
+# as text, a null, fields the declaration does not have): what some clusters
+# and proxies answer, so the simulator's answers are not held to it.
+OFF_CONTRACT = {'off_contract': True}
+
+
 def _raw(body, **extra):
     return {'raw_next': dict({'count': 1, 'method': 'GET', 'status': 200, 'body': body}, **extra)}
 
@@ -183,12 +189,13 @@ ROWS = [
 
     _row('numbers-as-text', CONFIG, 'numbers given as text ("3600")',
          'reads them as numbers and writes numbers', 'changed', 'desired',
-         config={'query_frequency': '3600', 'recovery_max_tries': '5'}, calls=GET_PUT),
+         config={'query_frequency': '3600', 'recovery_max_tries': '5'}, faults=OFF_CONTRACT, calls=GET_PUT),
     _row('numbers-as-text-equal', CONFIG, 'the desired values, as text ("7200")',
          'sees nothing to change and does not write', 'ok', 'before',
-         config={'query_frequency': '7200', 'response_timeout': '2'}, calls=[('GET', 200)]),
+         config={'query_frequency': '7200', 'response_timeout': '2'}, faults=OFF_CONTRACT, calls=[('GET', 200)]),
     _row('value-of-wrong-type', CONFIG, 'a value that is no number ("hourly")',
          'stops, before writing, naming the field', 'failed', 'before', config={'query_frequency': 'hourly'},
+         faults=OFF_CONTRACT,
          says="The cluster returned query_frequency='hourly' in GET /v1/ocsp, which is not an integer from "
               '60 to 86400', calls=[('GET', 200)]),
     _row('missing-fields', CONFIG, 'fields missing (an older cluster)',
@@ -196,10 +203,11 @@ ROWS = [
          drop=('ocsp_functionality', 'recovery_frequency', 'recovery_max_tries'), calls=GET_PUT),
     _row('null-field', CONFIG, 'a field that is null',
          'treats it as missing and leaves it out of the write; the cluster fills in its default', 'changed',
-         'desired', config={'recovery_frequency': None}, after={'recovery_frequency': 60}, calls=GET_PUT),
+         'desired', config={'recovery_frequency': None}, after={'recovery_frequency': 60}, faults=OFF_CONTRACT,
+         calls=GET_PUT),
     _row('unknown-fields', CONFIG, 'fields this module does not know (a newer cluster)',
          'leaves them out of the write; the cluster keeps them', 'changed', 'desired',
-         config={'ocsp_stapling_mode': 'strict', 'extra': {'nested': [1, 2]}}, calls=GET_PUT),
+         config={'ocsp_stapling_mode': 'strict', 'extra': {'nested': [1, 2]}}, faults=OFF_CONTRACT, calls=GET_PUT),
 
     _row('redirect-other-host', REDIRECT, 'HTTP 302 to another host',
          'does not follow it; the other host gets nothing', 'failed', 'before',

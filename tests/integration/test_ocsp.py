@@ -158,6 +158,19 @@ def test_errors_are_clear_and_change_nothing(ansible, cluster, name):
     assert cluster.config == dict(simlib.DEFAULT_CONFIG, responder_url=simlib.RESPONDER_URL)
 
 
+@pytest.mark.parametrize('error_text', ['description', 'message'])
+def test_the_text_of_an_error_answer_reaches_the_message_in_either_form(ansible, cluster, error_text):
+    # The vendor's spec gives the error's text as description, the prose
+    # pages of the API reference as message.
+    cluster.update({'faults': {'capability_406': True, 'error_text': error_text}})
+    run = playbook(ansible, variables={'query_frequency': 7200})
+    result = assert_clean_failure(run, 'Not all nodes of the cluster support OCSP (HTTP 406, '
+                                       'ocsp_unsupported_by_capability), for example while the cluster is being '
+                                       'upgraded. Finish upgrading every node, then run again. The cluster said: '
+                                       'Not all nodes support OCSP capability.')
+    assert (result['http_status'], result['error_code']) == (406, 'ocsp_unsupported_by_capability')
+
+
 def test_validate_certs_false_warns(ansible, cluster):
     run = playbook(ansible, env={'REDIS_ENTERPRISE_CA_PATH': None, 'REDIS_ENTERPRISE_VALIDATE_CERTS': 'false'},
                    variables={'query_frequency': 3600})

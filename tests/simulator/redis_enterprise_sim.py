@@ -6,7 +6,8 @@
 Software REST API.
 
 Serves GET/PUT /v1/ocsp, GET /v1/ocsp/status, POST /v1/ocsp/test, GET/PUT
-/v1/cluster/certificates and PUT /v1/cluster/update_cert over real HTTPS on
+/v1/cluster/certificates, PUT /v1/cluster/update_cert, DELETE
+/v1/cluster/certificates/{name} and GET /v1/cluster over real HTTPS on
 loopback, as the REST API reference describes them, with basic auth, the
 documented statuses and error codes, and fault switches. It is as strict as
 a cluster may be: a request must accept application/json (406), a body must
@@ -17,16 +18,29 @@ every name it generates, and its OCSP responder URL is the one its proxy
 certificate names (none, for a self-signed one). One process can serve
 several clusters, one port each.
 
+Error answers are {"error_code", "description", "status_code"}, as the
+vendor's OpenAPI spec has them; the error_text switch gives the prose
+pages' {"error_code", "message"} instead.
+
 Control endpoints under /_sim/ (no auth, not counted) let tests and the demo
 read and set the state of a cluster:
-  GET  /_sim/state     config, status, faults and the log of API requests
-  PUT  /_sim/state     {"config": {...}, "status": {...}, "faults": {...}} merged in
+  GET  /_sim/state     config, status, faults, the log of API requests and the
+                       violations of the declaration (with --check-contract)
+  PUT  /_sim/state     {"config": {...}, "status": {...}, "faults": {...},
+                       "fqdn": "..."} merged in
   POST /_sim/reset     back to a fresh cluster, log emptied
+
+With the declaration switched on (check_contract(), or --check-contract),
+every request body received and every answer of the cluster's own handling
+(not those of fault switches that break answers on purpose) is checked
+against plugins/module_utils/_contract.py, and each violation recorded on
+the cluster (violations) and for the process (take_violations()). Off, the
+simulator imports nothing of the checker or of jsonschema.
 
 Run it as a program (`make simulator` does, on port 9443) to serve until
 interrupted; --help lists its options:
   python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
-      [--responder-url http://ocsp.example.test] [--ready-file FILE]
+      [--responder-url http://ocsp.example.test] [--ready-file FILE] [--check-contract]
 It prints the shell lines that point the collection at the first cluster,
 with absolute paths. It starts only where no other simulator serves from
 DIR and nothing listens on its ports, so the CA of a running one is never
@@ -72,6 +86,8 @@ UTF8_ADMIN_PASSWORD = 'Pässwörd€-Пароль-9d2c'
 VIEWER_USER = 'viewer@example.com'
 VIEWER_PASSWORD = 'V1ewer-S3cret-Pa55-91ab'
 RESPONDER_URL = 'http://ocsp.example.test'
+# What GET /v1/cluster answers as the cluster's name, its FQDN.
+FQDN = 'cluster.example.test'
 # The longest a hang_next holds a connection when the simulator is not stopped.
 HANG_LIMIT = 600
 
@@ -84,7 +100,10 @@ ROLE_PERMISSIONS = {
 }
 CERTIFICATES_PATH = '/v1/cluster/certificates'
 UPDATE_CERT_PATH = '/v1/cluster/update_cert'
-OCSP_PATHS = ('/v1/ocsp', '/v1/ocsp/status', '/v1/ocsp/test')
+CERTIFICATE_PATH = '/v1/cluster/certificates/{name}'
+CLUSTER_PATH = '/v1/cluster'
+# (method, path or template) -> the permission the call needs: the
+# declaration's (tests/unit/test_simulator.py holds the two equal).
 ROUTES = {
     ('GET', '/v1/ocsp'): 'view_ocsp_config',
     ('PUT', '/v1/ocsp'): 'config_ocsp',
@@ -93,6 +112,8 @@ ROUTES = {
     ('GET', CERTIFICATES_PATH): 'view_cluster_info',
     ('PUT', CERTIFICATES_PATH): 'update_cluster',
     ('PUT', UPDATE_CERT_PATH): 'update_cluster',
+    ('DELETE', CERTIFICATE_PATH): 'update_cluster',
+    ('GET', CLUSTER_PATH): 'view_cluster_info',
 }
 # The certificates a cluster generates, then the optional ones.
 GENERATED_NAMES = ('api', 'cm', 'proxy', 'syncer', 'metrics_exporter', 'ccs_internode_encryption',
@@ -161,7 +182,40 @@ DEFAULT_FAULTS = {
     'write_answer': 'empty',
     # The responder's GOOD answer is out of date: its next_update is in the past.
     'responder_stale': False,
+    # What DELETE /v1/cluster/certificates/{name} answers for an optional certificate that is not
+    # installed: 404 or 200 (undocumented; the docs give 404 for an unknown name).
+    'delete_absent_answer': 404,
+    # The field of an error answer that holds its text: 'description' (with status_code), as the
+    # vendor's OpenAPI spec has it, or 'message', as the prose pages of the API reference have it.
+    'error_text': 'description',
+    # The state a test set breaks the declaration of the API on purpose (numbers as text, a null,
+    # fields it does not have, as some clusters and proxies answer): the answers are not checked
+    # against it; the requests still are.
+    'off_contract': False,
 }
+
+# The declaration requests and answers are checked against: a Checker of
+# tests/contract/checker.py once check_contract() switched it on; None,
+# nothing is checked (and jsonschema, which the checker needs, not imported).
+CONTRACT = None
+# The violations of every cluster of this process, until take_violations().
+_VIOLATIONS = []
+_VIOLATIONS_LOCK = threading.Lock()
+
+
+def check_contract(checker):
+    """Check every request and answer of every cluster with checker (a
+    tests/contract/checker.Checker), or nothing with None."""
+    global CONTRACT  # pylint: disable=global-statement
+    CONTRACT = checker
+
+
+def take_violations():
+    """The violations recorded since the last call, in order; forgotten."""
+    with _VIOLATIONS_LOCK:
+        found = list(_VIOLATIONS)
+        del _VIOLATIONS[:]
+    return found
 
 
 def http_date(when):
@@ -310,6 +364,7 @@ class Cluster:
 
     def reset(self):
         with self.lock:
+            self.fqdn = FQDN
             self.certificates = fresh_certificates(self._responder_url)
             # As on a cluster: the responder URL is the proxy certificate's.
             self.config = dict(DEFAULT_CONFIG, responder_url=ocsp_url_of(self.certificates['proxy']['cert']))
@@ -320,19 +375,25 @@ class Cluster:
             self.status = {'cert_status': '', 'responder_url': self._responder_url, 'produced_at': '',
                            'this_update': '', 'next_update': '', 'revocation_time': ''}
             self.log = []
+            # What broke the declaration: {'cluster', 'kind' (request or
+            # answer), 'method', 'path', 'status', 'error'}.
+            self.violations = []
 
     def snapshot(self):
         with self.lock:
-            return {'name': self.name, 'config': copy.deepcopy(self.config), 'status': dict(self.status),
-                    'certificates': copy.deepcopy(self.certificates),
+            return {'name': self.name, 'fqdn': self.fqdn, 'config': copy.deepcopy(self.config),
+                    'status': dict(self.status), 'certificates': copy.deepcopy(self.certificates),
                     'faults': copy.deepcopy(self.faults), 'responder_cert_status': self.responder_cert_status,
-                    'requests': list(self.log)}
+                    'requests': list(self.log), 'violations': list(self.violations)}
 
     def update(self, changes):
         """Merge changes in: config, status, faults, responder_cert_status,
-        and certificates ({name: {'cert': PEM, 'key': PEM}}, or None to take
-        one away), which set the responder URL as installing them would."""
+        fqdn, and certificates ({name: {'cert': PEM, 'key': PEM}}, or None
+        to take one away), which set the responder URL as installing them
+        would."""
         with self.lock:
+            if 'fqdn' in changes:
+                self.fqdn = changes['fqdn']
             for name, pair in changes.get('certificates', {}).items():
                 if pair is None:
                     self.certificates.pop(name, None)
@@ -363,9 +424,66 @@ class Cluster:
             return sum(1 for r in self.log
                        if (method is None or r['method'] == method) and (path is None or r['path'] == path))
 
+    def check_request(self, method, path, body, parsed=True):
+        """Check a request body received (None: none) against the
+        declaration, when it is switched on."""
+        checker = CONTRACT
+        if checker is None:
+            return
+        errors = checker.request(method, path, body) if parsed else [
+            'the request body of %s %s is not JSON: send the body as JSON.' % (method, path)]
+        self._violated('request', method, path, None, errors)
 
-def _error(status, code, message):
-    return status, {'error_code': code, 'message': message}
+    def check_answer(self, method, path, status, payload):
+        """Check an answer (payload None: no body) against the declaration,
+        when it is switched on."""
+        checker = CONTRACT
+        if checker is not None:
+            self._violated('answer', method, path, status, checker.answer(method, path, status, payload))
+
+    def _violated(self, kind, method, path, status, errors):
+        for error in errors:
+            violation = {'cluster': self.name, 'kind': kind, 'method': method, 'path': path, 'status': status,
+                         'error': error}
+            with self.lock:
+                self.violations.append(violation)
+            with _VIOLATIONS_LOCK:
+                _VIOLATIONS.append(violation)
+
+
+def _error(status, code, description):
+    """An error answer, as the vendor's OpenAPI spec gives the error object."""
+    return status, {'error_code': code, 'description': description, 'status_code': status}
+
+
+def _worded(status, payload, error_text):
+    """An error answer with its text under the field the error_text switch
+    names: 'message' is what the prose pages of the API reference show."""
+    if status >= 400 and error_text == 'message' and isinstance(payload, dict) and 'description' in payload:
+        return {'error_code': payload.get('error_code'), 'message': payload['description']}
+    return payload
+
+
+def _matches(template, path):
+    """Whether path is template, its {placeholders} one path segment each."""
+    parts = re.split(r'\{[^/{}]+\}', template)
+    return re.match('^%s$' % '[^/]+'.join(re.escape(part) for part in parts), path) is not None
+
+
+def _route(method, path):
+    """The (method, path or template) of ROUTES a call is, or None; and
+    whether another method is served on that path (405 rather than 404)."""
+    matches = [key for key in ROUTES if _matches(key[1], path)]
+    found = [key for key in matches if key[0] == method]
+    return (found[0] if found else None), bool(matches)
+
+
+def _off_contract(faults, method, path):
+    """Whether a fault switch makes the cluster's answer to this call break
+    the declaration on purpose: those answers are the tests' own."""
+    if faults['off_contract']:
+        return True
+    return faults['write_answer'] != 'empty' and method == 'PUT' and path in (CERTIFICATES_PATH, UPDATE_CERT_PATH)
 
 
 def _media_type(value):
@@ -448,17 +566,38 @@ def _write_certificates(cluster, items, legacy):
     return 200, None
 
 
+def _delete_certificate(cluster, name):
+    """DELETE /v1/cluster/certificates/{name}: only an optional certificate
+    goes. The docs give no error codes for it; these are the simulator's."""
+    if name in GENERATED_NAMES:
+        return _error(403, 'certificate_required', 'The %s certificate is generated by the cluster and cannot be '
+                      'deleted' % name)
+    if name not in CERTIFICATE_NAMES:
+        return _error(404, 'unknown_certificate_name', 'Unknown certificate name %s' % name)
+    if name not in cluster.certificates:
+        if cluster.faults['delete_absent_answer'] == 200:
+            return 200, None
+        return _error(404, 'certificate_not_found', 'No %s certificate is installed' % name)
+    del cluster.certificates[name]
+    return 200, None
+
+
 def handle_api(cluster, method, path, body, role):
     """Answer one authenticated API call: (status, JSON object or None for
     an answer without a body)."""
-    if (method, path) not in ROUTES:
-        if path in OCSP_PATHS + (CERTIFICATES_PATH, UPDATE_CERT_PATH):
+    route, served = _route(method, path)
+    if route is None:
+        if served:
             return _error(405, 'method_not_allowed', 'Method not allowed')
         return _error(404, 'not_found', 'Not found')
-    if ROUTES[(method, path)] not in ROLE_PERMISSIONS.get(role, ()):
+    if ROUTES[route] not in ROLE_PERMISSIONS.get(role, ()):
         return _error(403, 'insufficient_permissions', 'Insufficient permissions')
     with cluster.lock:
         faults = cluster.faults
+        if route == ('GET', CLUSTER_PATH):
+            return 200, {'name': cluster.fqdn}
+        if route == ('DELETE', CERTIFICATE_PATH):
+            return _delete_certificate(cluster, path.rsplit('/', 1)[1])
         if path == CERTIFICATES_PATH and method == 'GET':
             answer = {}
             for name, pair in cluster.certificates.items():
@@ -613,7 +752,7 @@ class Handler(BaseHTTPRequestHandler):
             self._body()
             cluster.reset()
             return self._send(200, cluster.snapshot())
-        return self._send(404, {'error_code': 'not_found', 'message': 'no such control call'})
+        return self._send(404, {'error_code': 'not_found', 'description': 'no such control call', 'status_code': 404})
 
     def _handle(self, method):
         path = self.path.split('?', 1)[0]
@@ -621,6 +760,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._control(method, path)
         cluster = self.server.cluster
         body, parsed = self._body()
+        # What the collection sent, whatever the answer will be.
+        cluster.check_request(method, path, body, parsed)
         role = self._role()
         if self._hang('request', {'method': method, 'path': path, 'user_known': role is not None,
                                   'status': None}):
@@ -667,6 +808,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.request.shutdown(socket.SHUT_RDWR)
             return None
+        # The answers of the fault switches above are broken on purpose; the
+        # rest are the cluster's own, checked against the declaration.
+        checked = not failing
         if failing:
             status, payload = _error(fail['status'], 'node_not_responding', 'The node is not responding')
         elif non_json:
@@ -677,6 +821,7 @@ class Handler(BaseHTTPRequestHandler):
             entry['sent'] = self._send_raw(raw)
             return None
         elif role is None:
+            cluster.check_answer(method, path, 401, None)
             record(401)
             return self._send(401, raw=b'', content_type='text/plain',
                               headers={'WWW-Authenticate': 'Basic realm="cnm"'})
@@ -693,6 +838,9 @@ class Handler(BaseHTTPRequestHandler):
                 status, payload = handle_api(cluster, method, path, body, role)
         else:
             status, payload = handle_api(cluster, method, path, body, role)
+        payload = _worded(status, payload, faults['error_text'])
+        if checked and not _off_contract(faults, method, path):
+            cluster.check_answer(method, path, status, payload)
         record(status)
         self._send(status, payload)
         with cluster.lock:
@@ -1132,7 +1280,16 @@ def main(argv=None):
                              'needs (default: none, as on a fresh cluster); e.g. %s' % RESPONDER_URL)
     parser.add_argument('--config', default='{}', help="JSON object merged into every cluster's OCSP config")
     parser.add_argument('--collections-path', help='ANSIBLE_COLLECTIONS_PATH to print with the other variables')
+    parser.add_argument('--check-contract', action='store_true',
+                        help="check every request and answer against the collection's declaration of the API "
+                             '(plugins/module_utils/_contract.py; needs jsonschema); GET /_sim/state lists the '
+                             'violations')
     args = parser.parse_args(argv)
+    if args.check_contract:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'contract'))
+        import checker  # pylint: disable=import-outside-toplevel
+
+        check_contract(checker.Checker())
     # Absolute: the lines it prints are for a shell in any directory.
     cert_dir = os.path.abspath(args.cert_dir)
     os.makedirs(cert_dir, exist_ok=True)

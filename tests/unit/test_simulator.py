@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The simulator is as strict as a cluster may be, so that every test meets
 that cluster: it wants Accept and Content-Type as the API reference gives
-them, and a PUT resets the writable fields its body leaves out."""
+them, and a PUT resets the writable fields its body leaves out. It serves
+the calls the collection declares, with their permissions, and the ones the
+modules will make (GET /v1/cluster, DELETE /v1/cluster/certificates/{name})."""
 
 from __future__ import annotations
 
@@ -142,3 +144,103 @@ def test_as_a_program_it_prints_absolute_paths_and_keeps_a_running_ones_ca(tmp_p
         out, err = first.communicate(timeout=30)
     assert first.returncode == 0, err
     assert "export REDIS_ENTERPRISE_CA_PATH='%s'" % ca_path in out
+
+
+# The routes and their permissions are the collection's declaration.
+
+def test_the_routes_are_the_declared_calls_with_their_permissions():
+    from ansible_collections.redis.enterprise.plugins.module_utils import _contract
+
+    declared = dict((key, endpoint['permission']) for key, endpoint in _contract.ENDPOINTS.items())
+    assert simlib.ROUTES == declared
+
+
+@pytest.fixture
+def api(simulator, sim_url):
+    def send(method, path, user=AUTH, **kwargs):
+        return requests.request(method, sim_url + path, auth=user, headers={'Accept': 'application/json'},
+                                verify=simulator.ca_path, timeout=5, **kwargs)
+    return send
+
+
+VIEWER = (simlib.VIEWER_USER, simlib.VIEWER_PASSWORD)
+
+
+def test_get_cluster_answers_the_fqdn_as_its_name(api, cluster, sim_url, simulator):
+    for user in (AUTH, VIEWER):
+        answer = api('GET', '/v1/cluster', user=user)
+        assert (answer.status_code, answer.json()['name']) == (200, simlib.FQDN)
+    control = requests.put(sim_url + '/_sim/state', json={'fqdn': 'redis.prod.example.test'},
+                           verify=simulator.ca_path, timeout=5)
+    assert control.json()['fqdn'] == 'redis.prod.example.test'
+    assert api('GET', '/v1/cluster').json()['name'] == 'redis.prod.example.test'
+    cluster.reset()
+    assert api('GET', '/v1/cluster').json()['name'] == simlib.FQDN
+
+
+def test_delete_removes_an_installed_optional_certificate(api, cluster):
+    certificate, key = simlib.self_signed('ldap.cluster.example.test')
+    cluster.update({'certificates': {'ldap_client': {'cert': certificate, 'key': key}}})
+    assert 'ldap_client_cert' in api('GET', '/v1/cluster/certificates').json()
+    answer = api('DELETE', '/v1/cluster/certificates/ldap_client')
+    assert (answer.status_code, answer.content) == (200, b'')
+    assert 'ldap_client' not in cluster.certificates
+    assert 'ldap_client_cert' not in api('GET', '/v1/cluster/certificates').json()
+    # Gone, it is as one never installed.
+    assert api('DELETE', '/v1/cluster/certificates/ldap_client').status_code == 404
+
+
+@pytest.mark.parametrize('name', simlib.GENERATED_NAMES)
+def test_delete_refuses_a_certificate_the_cluster_generates(api, cluster, name):
+    answer = api('DELETE', '/v1/cluster/certificates/' + name)
+    assert (answer.status_code, answer.json()['error_code']) == (403, 'certificate_required')
+    assert name in cluster.certificates
+
+
+@pytest.mark.parametrize('absent, status', [(404, 404), (200, 200)])
+def test_delete_of_an_optional_certificate_not_installed_answers_the_switch(api, cluster, absent, status):
+    cluster.update({'faults': {'delete_absent_answer': absent}})
+    assert api('DELETE', '/v1/cluster/certificates/sso_issuer').status_code == status
+    # An unknown name is 404 whatever the switch says.
+    unknown = api('DELETE', '/v1/cluster/certificates/no_such_certificate')
+    assert (unknown.status_code, unknown.json()['error_code']) == (404, 'unknown_certificate_name')
+
+
+def test_delete_needs_update_cluster_and_is_the_only_method_there(api, cluster):
+    certificate, key = simlib.self_signed('sso.cluster.example.test')
+    cluster.update({'certificates': {'sso_service': {'cert': certificate, 'key': key}}})
+    refused = api('DELETE', '/v1/cluster/certificates/sso_service', user=VIEWER)
+    assert (refused.status_code, refused.json()['error_code']) == (403, 'insufficient_permissions')
+    assert 'sso_service' in cluster.certificates
+    assert api('POST', '/v1/cluster/certificates/sso_service').status_code == 405
+    assert api('DELETE', '/v1/cluster/certificates/sso_service/more').status_code == 404
+
+
+@pytest.mark.parametrize('error_text, fields', [
+    ('description', {'error_code', 'description', 'status_code'}),
+    ('message', {'error_code', 'message'}),
+])
+def test_error_answers_come_in_the_form_the_switch_names(api, cluster, error_text, fields):
+    cluster.update({'faults': {'error_text': error_text, 'capability_406': True}})
+    answer = api('GET', '/v1/ocsp').json()
+    assert set(answer) == fields
+    assert answer['error_code'] == 'ocsp_unsupported_by_capability'
+    assert answer.get('status_code', 406) == 406
+    assert answer.get('description', answer.get('message')) == 'Not all nodes support OCSP capability'
+
+
+def test_the_simulator_imports_no_checker_while_the_contract_is_off():
+    # ansible-test runs the unit tests without jsonschema, which only the
+    # checker of the integration tests needs.
+    program = (
+        'import sys\n'
+        'sys.path.insert(0, %r)\n'
+        'import redis_enterprise_sim as simlib\n'
+        'cluster = simlib.Cluster()\n'
+        "cluster.check_request('PUT', '/v1/ocsp', {'responder_url': 'x'})\n"
+        "status, payload = simlib.handle_api(cluster, 'GET', '/v1/ocsp', None, 'admin')\n"
+        "cluster.check_answer('GET', '/v1/ocsp', status, payload)\n"
+        "print(status, cluster.violations, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('jsonschema', 'checker')))\n" % os.path.dirname(simlib.__file__))
+    done = subprocess.run([sys.executable, '-c', program], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == '200 [] []'

@@ -21,10 +21,10 @@ from ansible_collections.redis.enterprise.plugins.modules import certificate, ce
 # over /v1/ocsp, which the simulator serves: two of its fields, and a str
 # field with choices to show how those are declared.
 TIMINGS = SettingsResource(
-    'OCSP timings', '/v1/ocsp', result_key='timings', get='view_ocsp_config', put='config_ocsp',
+    'OCSP timings', '/v1/ocsp', result_key='timings',
     fields=(Field('query_frequency', 'int', 60, 86400), Field('response_timeout', 'int', 1, 60)))
 POLICY = SettingsResource(
-    'cluster policy', '/v1/cluster/policy', result_key='policy', get='view_cluster_info', put='update_cluster',
+    'cluster policy', '/v1/cluster/policy', result_key='policy',
     fields=(Field('default_shards_placement', 'str', choices=('dense', 'sparse')), Field('rack_aware', 'bool'),
             Field('name', 'str')))
 

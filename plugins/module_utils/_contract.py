@@ -1,0 +1,224 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the redis.enterprise
+# collection and may not remain stable to outside uses. Changes may be made
+# in ANY release, even a bugfix release.
+
+"""The collection's declaration of the REST API it calls: for each call, the
+permission it needs, how long the cluster may take over it, what it takes
+and what it answers, the bodies as JSON Schema.
+
+One place for these facts: the engine names the permission of a 403 from
+here, the tests check every request the collection sends and every answer
+of the simulator against it, and `make contract` compares it with the
+vendor's OpenAPI spec, where a known difference stands in
+tests/contract/deviations.yml with its source.
+
+Plain data in the collection's own words, from the REST API reference, the
+vendor's OpenAPI spec and the facts sheets; read by the module on managed
+hosts, so nothing here imports beyond the standard library."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# The error object. The OpenAPI spec gives error_code, description and
+# status_code, all three required; the prose pages of the REST API reference
+# say error_code and message. A cluster may answer either form.
+ERROR = {
+    'type': 'object',
+    'properties': {
+        'error_code': {'type': 'string'},
+        'description': {'type': 'string'},
+        'status_code': {'type': 'integer'},
+        'message': {'type': 'string'},
+    },
+    'required': ['error_code'],
+    'anyOf': [{'required': ['description', 'status_code']}, {'required': ['message']}],
+}
+
+# GET and PUT /v1/ocsp. responder_url comes from the proxy certificate: it
+# is answered, never taken.
+OCSP_CONFIG = {
+    'type': 'object',
+    'properties': {
+        'ocsp_functionality': {'type': 'boolean'},
+        'query_frequency': {'type': 'integer', 'minimum': 60, 'maximum': 86400},
+        'response_timeout': {'type': 'integer', 'minimum': 1, 'maximum': 60},
+        'recovery_frequency': {'type': 'integer', 'minimum': 60, 'maximum': 86400},
+        'recovery_max_tries': {'type': 'integer', 'minimum': 1, 'maximum': 100},
+        'responder_url': {'type': 'string', 'readOnly': True},
+    },
+    'additionalProperties': False,
+}
+
+# GET /v1/ocsp/status and POST /v1/ocsp/test: strings, empty while no status
+# was fetched; the dates are HTTP dates ("Wed, 22 Dec 2021 12:50:11 GMT").
+OCSP_STATUS = {
+    'type': 'object',
+    'properties': dict((name, {'type': 'string'}) for name in (
+        'cert_status', 'responder_url', 'produced_at', 'this_update', 'next_update', 'revocation_time')),
+}
+
+# The certificate names: those the cluster generates, then the optional
+# ones, which DELETE /v1/cluster/certificates/{name} may remove.
+GENERATED_CERTIFICATES = ('api', 'cm', 'proxy', 'syncer', 'metrics_exporter', 'ccs_internode_encryption',
+                          'data_internode_encryption')
+OPTIONAL_CERTIFICATES = ('ldap_client', 'mtls_trusted_ca', 'sso_service', 'sso_issuer')
+# CA certificates the cluster trusts: answered without a key.
+KEYLESS_CERTIFICATES = ('mtls_trusted_ca', 'sso_issuer')
+
+
+def _certificate_fields():
+    fields = {}
+    for name in GENERATED_CERTIFICATES + OPTIONAL_CERTIFICATES:
+        fields[name + '_cert'] = {'type': 'string'}
+        if name not in KEYLESS_CERTIFICATES:
+            fields[name + '_key'] = {'type': 'string'}
+    return fields
+
+
+# GET /v1/cluster/certificates: PEM text, each private key beside its
+# certificate; a name without a certificate is left out.
+CERTIFICATES = {'type': 'object', 'properties': _certificate_fields()}
+
+# One certificate to write: PEM blocks only. The spec does not require the
+# key (the CA certificates take none).
+CERTIFICATE_UPDATE = {
+    'type': 'object',
+    'properties': {
+        'name': {'type': 'string'},
+        'certificate': {'type': 'string'},
+        'key': {'type': 'string'},
+    },
+    'additionalProperties': False,
+}
+
+CERTIFICATES_UPDATE = {
+    'type': 'object',
+    'properties': {'certificates': {'type': 'array', 'items': CERTIFICATE_UPDATE}},
+    'additionalProperties': False,
+}
+
+# GET /v1/cluster: the collection reads the cluster's FQDN, its name; the
+# many other fields are not declared.
+CLUSTER = {
+    'type': 'object',
+    'properties': {'name': {'type': 'string'}},
+    'required': ['name'],
+}
+
+# Answers every call may give, whichever its own: wrong or missing
+# credentials (401, which may carry no body at all), a role without the
+# permission (403), a node that does not answer (503).
+COMMON_ANSWERS = {401: ERROR, 403: ERROR, 503: ERROR}
+
+# (method, path) -> the call. permission: the one it needs; timeout: the
+# seconds the cluster may take over it, where declared; body: the JSON Schema
+# of its request body, or None for none; answers: status -> the JSON Schema
+# of the answer, or None for an answer without a body (an error answer may
+# always come without one); deprecated: a call that will be removed.
+ENDPOINTS = {
+    ('GET', '/v1/ocsp'): {
+        'permission': 'view_ocsp_config',
+        'answers': {200: OCSP_CONFIG, 406: ERROR, 500: ERROR},
+    },
+    ('PUT', '/v1/ocsp'): {
+        'permission': 'config_ocsp',
+        'body': OCSP_CONFIG,
+        'answers': {200: OCSP_CONFIG, 400: ERROR, 406: ERROR, 500: ERROR},
+    },
+    ('GET', '/v1/ocsp/status'): {
+        'permission': 'view_ocsp_status',
+        'answers': {200: OCSP_STATUS, 406: ERROR, 500: ERROR},
+    },
+    ('POST', '/v1/ocsp/test'): {
+        'permission': 'test_ocsp_status',
+        'answers': {200: OCSP_STATUS, 406: ERROR, 500: ERROR},
+    },
+    ('GET', '/v1/cluster/certificates'): {
+        'permission': 'view_cluster_info',
+        'answers': {200: CERTIFICATES},
+    },
+    # 404 and 405: a cluster before 7.22.2, which has only update_cert.
+    ('PUT', '/v1/cluster/certificates'): {
+        'permission': 'update_cluster',
+        'timeout': 900,
+        'body': CERTIFICATES_UPDATE,
+        'answers': {200: None, 400: ERROR, 403: ERROR, 404: ERROR, 405: ERROR, 406: ERROR, 409: ERROR,
+                    500: ERROR},
+    },
+    ('PUT', '/v1/cluster/update_cert'): {
+        'permission': 'update_cluster',
+        'timeout': 900,
+        'deprecated': True,
+        'body': CERTIFICATE_UPDATE,
+        'answers': {200: None, 400: ERROR, 403: ERROR, 404: ERROR, 406: ERROR, 409: ERROR, 500: ERROR},
+    },
+    # 403: a certificate the cluster generates, which cannot be removed.
+    ('DELETE', '/v1/cluster/certificates/{name}'): {
+        'permission': 'update_cluster',
+        'answers': {200: None, 403: ERROR, 404: ERROR, 500: ERROR},
+    },
+    ('GET', '/v1/cluster'): {
+        'permission': 'view_cluster_info',
+        'answers': {200: CLUSTER},
+    },
+}
+
+
+def _pattern(template):
+    parts = re.split(r'(\{[^/{}]+\})', template)
+    return re.compile('^%s$' % ''.join('[^/]+' if part.startswith('{') else re.escape(part) for part in parts))
+
+
+_TEMPLATES = [(key, _pattern(key[1])) for key in ENDPOINTS if '{' in key[1]]
+
+
+def declared(method, path):
+    """The (method, template) of ENDPOINTS that a call of method on path (a
+    concrete path, /v1/cluster/certificates/ldap_client, or a template)
+    is, or None when the collection declares no such call."""
+    if (method, path) in ENDPOINTS:
+        return (method, path)
+    for key, pattern in _TEMPLATES:
+        if key[0] == method and pattern.match(path):
+            return key
+    return None
+
+
+def endpoint(method, path):
+    """The declaration of a call, or None."""
+    key = declared(method, path)
+    return ENDPOINTS[key] if key else None
+
+
+def permission(method, path):
+    """The permission a call needs, for a 403's message; None when the call
+    is not declared."""
+    found = endpoint(method, path)
+    return found['permission'] if found else None
+
+
+def timeout(method, path):
+    """The seconds the cluster may take over a call, or None when none is
+    declared."""
+    found = endpoint(method, path)
+    return found.get('timeout') if found else None
+
+
+def answers(method, path):
+    """status -> schema (or None) of every answer a call may give: its own
+    and those of every call."""
+    found = endpoint(method, path)
+    if not found:
+        return {}
+    result = dict(COMMON_ANSWERS)
+    result.update(found['answers'])
+    return result
