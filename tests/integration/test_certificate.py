@@ -494,3 +494,23 @@ def test_without_cryptography_the_module_says_what_to_install(ansible, cluster, 
     result = assert_clean_failure(run, 'Failed to import the required Python library (cryptography)', ACTION)
     assert '-m pip install cryptography' in result['msg'] and 'to read X.509 certificates' in result['msg']
     assert cluster.log == []
+
+
+def test_names_that_miss_the_clusters_fqdn_warn_without_refusing(ansible, cluster, pki, files):
+    cluster.update({'fqdn': 'east.redis.example.test'})
+    certificate, key = pki.issue(sans=('east.redis.example.test', '*.east.redis.example.test'))
+    run = playbook(ansible, files(certificate, key, name='api'), '--check')
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    said = [w for w in run.task(ACTION)['result']['warnings'] if "does not cover the cluster's FQDN" in w]
+    assert said == ["The new api certificate does not cover the cluster's FQDN east.redis.example.test: its subject "
+                    # internal.<fqdn> is covered by *.<fqdn>, which matches one label.
+                    'alternative names lack *.internal.east.redis.example.test. The docs ("Create certificates") ask '
+                    'for DNS entries east.redis.example.test, '
+                    '*.east.redis.example.test, internal.east.redis.example.test and '
+                    '*.internal.east.redis.example.test; clients that connect by those names will refuse it.']
+    assert cluster.calls() == [GET_CERTS, GET_CLUSTER]
+    # Not refused: the real run writes it.
+    cluster.log.clear()
+    real = playbook(ansible, files(certificate, key, name='api'))
+    assert real.rc == 0 and real.task(ACTION)['result']['changed'] is True
+    assert cluster.calls() == [GET_CERTS, GET_CLUSTER, PUT_CERTS, GET_CERTS]

@@ -161,6 +161,9 @@ def test_a_replaced_proxy_certificate_without_good_status_fails_saying_it_is_ins
     result = assert_clean_failure(run, says, 'redis.enterprise.certificate')
     assert 'turn stapling off' in result['msg']
     assert result['changed'] is True and result['certificate']['subject'].endswith('CN=proxy-new.cluster.example.test')
+    # What the responder said, as RETURN documents it: the failure carries it where there was an answer.
+    if 'responder_cert_status' in state:
+        assert result['ocsp_status']['cert_status'] == 'REVOKED' and result['ocsp_status']['revocation_time_iso']
     assert cluster.calls() == CERT_CALLS + [TEST]
     assert cluster.certificates['proxy']['cert'].startswith('-----BEGIN CERTIFICATE-----')
 
