@@ -38,8 +38,10 @@ BUILT = $(if $(TARBALL_BUILT),,build)
 units: venv collection
 	$(BIN)/python -m pytest tests/unit
 
+# The behaviour; the checks of files and tools (marked files) are make release-checks'.
+BEHAVIOUR := -m 'not files'
 integration: venv collection $(BUILT)
-	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) tests/integration
+	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(BEHAVIOUR) tests/integration
 
 # For editing: the unit tests, and the integration tests of one module
 # (MODULE=ocsp, ocsp_info, certificate, certificate_info) on direct execution.
@@ -60,15 +62,28 @@ changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
-# Each check once: the unit suite by ansible-test on each ansible-core of
-# ANSIBLE_VERSIONS (units-matrix), the end-to-end tests on the oldest and the
-# newest, the tarball built once. The steps run side by side (TEST_JOBS at a
-# time), each step's output kept together: the two end-to-end runs, the
-# longest, first, and the one-core steps filling in beside them.
+# The behaviour, each check once: the unit suite by ansible-test on each
+# ansible-core of ANSIBLE_VERSIONS (units-matrix), ansible-test sanity, the
+# end-to-end tests on the oldest and the newest, the tarball built once. The
+# steps run side by side (TEST_JOBS at a time), each step's output kept
+# together: the two end-to-end runs, the longest, first, and the one-core
+# steps filling in beside them.
 TEST_JOBS ?= 3
-TEST_STEPS = integration integration-2.16 sanity units-matrix lint import docs-lint docs changelog-lint
+TEST_STEPS = integration integration-2.16 sanity units-matrix changelog-lint
 test: venv collection build
 	$(MAKE) --no-print-directory --output-sync=target -j $(TEST_JOBS) TARBALL_BUILT=1 $(TEST_STEPS)
+
+# What checks the collection's files and tools rather than its behaviour, so
+# that make test stays short: the guides and module docs (what they say, the
+# site built, antsibull-docs' lint), the tarball as Galaxy imports it and as
+# ansible-galaxy installs it, ansible-lint, the execution environment's build
+# context, the benchmark's structure. .ci/run runs it after make test.
+.PHONY: release-checks files
+files: venv collection $(BUILT)
+	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) -m files tests/integration
+RELEASE_STEPS = files lint import docs-lint docs
+release-checks: venv collection build
+	$(MAKE) --no-print-directory --output-sync=target -j $(TEST_JOBS) TARBALL_BUILT=1 $(RELEASE_STEPS)
 
 # The end-to-end tests (ansible-playbook, ansible, ansible-runner against the
 # simulator) again on the oldest ansible-core the collection supports: the
@@ -81,7 +96,7 @@ test: venv collection build
 	touch $@
 
 integration-%: .venvs/e2e-%/.installed collection $(BUILT)
-	$(TEST_ENV) REDIS_ENTERPRISE_TEST_REPEAT=1 .venvs/e2e-$*/bin/python -m pytest $(XDIST) tests/integration
+	$(TEST_ENV) REDIS_ENTERPRISE_TEST_REPEAT=1 .venvs/e2e-$*/bin/python -m pytest $(XDIST) $(BEHAVIOUR) tests/integration
 
 # The documentation site, built offline from the installed collection and
 # docs/docsite by antsibull-docs and Sphinx, in their own pinned environment.

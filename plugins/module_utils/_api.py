@@ -150,13 +150,16 @@ class RedisEnterpriseError(Exception):
     then says when its value came from an environment variable. keys:
     result keys the failure returns besides (what a call answered)."""
 
-    def __init__(self, msg, http_status=None, error_code=None, option=None, keys=None):
+    def __init__(self, msg, http_status=None, error_code=None, option=None, keys=None, sent=False):
         super(RedisEnterpriseError, self).__init__(msg)
         self.msg = msg
         self.http_status = http_status
         self.error_code = error_code
         self.option = option
         self.keys = keys or {}
+        # A call that may have reached the cluster, with no answer to say
+        # what became of it (a timeout or a broken connection after sending).
+        self.sent = sent
 
     def result(self):
         """The failure's keys of a task result: msg, and http_status (an
@@ -311,14 +314,34 @@ class _Retry(Retry):
     """urllib3's Retry, with a connection closed under TLS retried as the
     reset it is (urllib3 counts it as another error, which is not retried);
     when it gives up, the error says how many tries the request got, for the
-    message."""
+    message.
+
+    once: for a path whose PUT may still be at work when its answer is late
+    (a certificate write takes minutes): such a PUT is sent again only on
+    the statuses given, never after it was sent without an answer."""
+
+    once = None
+
+    def new(self, **kw):
+        retry = super(_Retry, self).new(**kw)
+        retry.once = self.once
+        return retry
 
     def _is_read_error(self, err):
         return super(_Retry, self)._is_read_error(err) or _closed_under_tls(err)
 
-    def increment(self, *args, **kwargs):  # pylint: disable=signature-differs
+    def is_retry(self, method, status_code, has_retry_after=False):
+        if self.once is not None and method == 'PUT':
+            return status_code in self.once
+        return super(_Retry, self).is_retry(method, status_code, has_retry_after)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if self.once is not None and method == 'PUT' and error is not None and self._is_read_error(error):
+            # What urllib3 does with read=False: the error itself, which
+            # requests reports as a timeout or a broken connection.
+            raise error
         try:
-            return super(_Retry, self).increment(*args, **kwargs)
+            return super(_Retry, self).increment(method, url, response, error, _pool, _stacktrace)
         except MaxRetryError as exc:
             exc.tries = len(self.history) + 1
             raise
@@ -401,10 +424,14 @@ class Client(object):
     def post(self, path, body=None, permission=None, read_timeout=None):
         return self.request('POST', path, body=body, permission=permission, read_timeout=read_timeout)
 
-    def retry_also(self, path, statuses):
+    def retry_also(self, path, statuses, once=False):
         """Retry the GETs and PUTs of path (and below it) on statuses too, as
-        on 502, 503 and 504: a resource's answer that means "try again"."""
+        on 502, 503 and 504: a resource's answer that means "try again".
+        once: a PUT there is retried on statuses alone, and never sent
+        again once it went out without an answer (_Retry.once)."""
         retry = self.retry.new(status_forcelist=tuple(RETRY_STATUSES) + tuple(statuses))
+        if once:
+            retry.once = frozenset(statuses)
         # requests picks the adapter of the longest matching prefix.
         self.session.mount(self.base_url + path, HTTPAdapter(max_retries=retry))
 
@@ -509,18 +536,19 @@ class Client(object):
                 '%s. Check that %s up, or raise timeout.%s'
                 % (call, self.base_url, via, timeout, '%d tries, with backoff between them' % tries
                    if tries > 1 else 'this call was tried once', cause,
-                   'the cluster and the proxy are' if proxy else 'the cluster is', unsure), option='timeout')
+                   'the cluster and the proxy are' if proxy else 'the cluster is', unsure), option='timeout',
+                sent=not isinstance(exc, requests.exceptions.ConnectTimeout))
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
             return RedisEnterpriseError(
                 'The answer to %s from %s broke off before its end: %s. Check the network and any '
                 'proxy between here and the cluster, then run again.%s'
-                % (call, self.base_url, cause, unsure))
+                % (call, self.base_url, cause, unsure), sent=True)
         # RemoteDisconnected is a ConnectionResetError: the call was sent, the answer never came.
         if isinstance(root, (ConnectionResetError, BrokenPipeError)) or _closed_under_tls(root):
             return RedisEnterpriseError(
                 'The connection to %s closed without an answer to %s%s: %s. %s%s'
                 % (self.base_url, call, retried, cause, self._plain_http_hint()
-                   or 'Check the cluster nodes and any proxy in between, then run again.', unsure))
+                   or 'Check the cluster nodes and any proxy in between, then run again.', unsure), sent=True)
         if isinstance(exc, requests.exceptions.ConnectionError):
             return RedisEnterpriseError(
                 'Cannot reach %s%s for %s: %s. Check the url (the REST API listens on port 9443 by '

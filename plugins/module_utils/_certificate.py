@@ -22,7 +22,7 @@ __metaclass__ = type
 
 import datetime
 
-from . import _ocsp, _x509
+from . import _contract, _ocsp, _x509
 from ._api import RedisEnterpriseError
 from ._engine import Plan, Resource, Spec
 
@@ -30,10 +30,22 @@ CERTIFICATES_PATH = '/v1/cluster/certificates'
 # The only write before 7.22.2; deprecated since, "will be removed".
 UPDATE_CERT_PATH = '/v1/cluster/update_cert'
 
+CLUSTER_PATH = '/v1/cluster'
+
 # The documented names: those the cluster generates, then optional ones.
 GENERATED = ('api', 'cm', 'proxy', 'syncer', 'metrics_exporter', 'ccs_internode_encryption',
              'data_internode_encryption')
-NAMES = GENERATED + ('ldap_client', 'mtls_trusted_ca', 'sso_service', 'sso_issuer')
+OPTIONAL = ('ldap_client', 'mtls_trusted_ca', 'sso_service', 'sso_issuer')
+NAMES = GENERATED + OPTIONAL
+# A CA's and an identity provider's certificate: the cluster takes and keeps no key for them.
+KEYLESS = ('mtls_trusted_ca', 'sso_issuer')
+# How long a certificate write may take on the cluster: the API's own figure.
+WRITE_SECONDS = _contract.timeout('PUT', CERTIFICATES_PATH)
+
+NOT_ASKED_IN_CHECK_MODE = (
+    "OCSP stapling is on, and the new proxy certificate's responder %s was not asked in check mode: it can only "
+    'be asked once the certificate is installed. The real run asks it right after the install and fails if the '
+    'answer is not a GOOD and current one, with the certificate installed.')
 
 STAPLING_NEEDS_RESPONDER = (
     'OCSP stapling is on, and the new proxy certificate names no OCSP responder (its Authority Information Access '
@@ -54,12 +66,30 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+class Stored(object):
+    """One certificate as the cluster answered it: its certificates parsed,
+    leaf first, and whether the cluster's key belongs to the leaf (None when
+    it answered no key, or the key was not asked for); or, for one that does
+    not parse, error, which says why."""
+
+    def __init__(self, certificates=None, matches=None, error=None):
+        self.certificates = certificates
+        self.matches = matches
+        self.error = error
+
+    def prints(self):
+        return [_x509.fingerprint(c) for c in self.certificates or ()]
+
+    def describe(self):
+        return describe(self.certificates) if self.certificates else dict(error=self.error)
+
+
 def read_certificates(api, only=None, keys=True):
-    """GET /v1/cluster/certificates as {name: (certificates, key_matches)}
-    for every name the cluster answered a certificate for (or only that
-    one): the certificates parsed, leaf first, and whether the cluster's key
-    belongs to the leaf (None when it answered no key, or keys is false).
-    The keys go no further than here."""
+    """GET /v1/cluster/certificates as {name: Stored} for every name the
+    cluster answered a certificate for (or only that one). A certificate
+    that does not parse is a Stored with its error: one bad entry must not
+    hide the others, nor block its own replacement. The keys go no further
+    than here."""
     answer = api.get(CERTIFICATES_PATH)
     found = {}
     try:
@@ -73,14 +103,15 @@ def read_certificates(api, only=None, keys=True):
                 certificates = _x509.load_certificates(answer[field], 'The %s certificate the cluster returned'
                                                        % name)[0]
             except ValueError as error:
-                raise RedisEnterpriseError('%s. See it with "rladmin cluster certificate list" on a node.' % error)
+                found[name] = Stored(error='%s' % error)
+                continue
             matches = None
             if keys and answer.get(name + '_key'):
                 try:
                     matches = _x509.key_matches(_x509.load_key(answer[name + '_key'], 'key')[0], certificates[0])
                 except ValueError:
                     matches = False
-            found[name] = (certificates, matches)
+            found[name] = Stored(certificates, matches)
     finally:
         answer.clear()
     return found
@@ -95,46 +126,88 @@ def describe(certificates):
     return leaf
 
 
+FORCE = 'Run the task again with force: true, which writes the certificate to every node again.'
+
+
 def explain_write(params, failure):
     """The documented statuses of a certificate write, each its own message."""
     name = params.get('name')
     said = failure.said
     if failure.status == 400:
-        return ('The cluster refused the %s certificate or its key as invalid (HTTP 400, %s).%s Check that the '
-                'certificate is PEM, leaf first, and the key its unencrypted private key.'
-                % (name, failure.call, said))
+        return ('The cluster refused the %s certificate or its key as invalid (HTTP 400, %s).%s Nothing was '
+                'written: the cluster checks every certificate before it applies any. Check that the certificate '
+                'is PEM, leaf first, and the key its unencrypted private key.' % (name, failure.call, said))
     if failure.status == 403:
         return ('The cluster refused to write the %s certificate (HTTP 403, %s): this cluster version does not know '
-                'that certificate name, or user %s is not an admin (writing certificates takes the admin role).%s'
-                % (name, failure.call, failure.user, said))
+                'that certificate name, or user %s lacks the update_cluster permission (writing certificates takes '
+                'the admin role).%s' % (name, failure.call, failure.user, said))
     if failure.status == 404 and failure.path == UPDATE_CERT_PATH:
         return ('The cluster found the %s certificate invalid (HTTP 404, %s).%s Check that the key belongs to the '
                 'certificate and that the chain is complete.' % (name, failure.call, said))
     if failure.status == 406:
-        return ('The cluster refused the %s certificate as expired (HTTP 406, %s).%s Give a current certificate.'
-                % (name, failure.call, said))
+        return ('The cluster refused the %s certificate as expired (HTTP 406, %s).%s Nothing was written. Give a '
+                'current certificate.' % (name, failure.call, said))
     if failure.status == 409:
-        return ('Not all nodes of the cluster took the new %s certificate (HTTP 409, %s, %d tries with backoff): the '
-                'nodes may now hold different %s certificates. Run the task again, which writes it to every node '
-                'again.%s' % (name, failure.call, failure.tries, name, said))
+        return ('Not all nodes of the cluster took the new %s certificate (HTTP 409, %s, %d tries with backoff): '
+                'the nodes may now hold different %s certificates, and a run that finds the new one on the node it '
+                'asks will change nothing.%s %s' % (name, failure.call, failure.tries, name, said, FORCE))
+    if failure.status >= 500:
+        return ('The cluster answered the write of the %s certificate with HTTP %d (%s, error code %s).%s Whether '
+                'its nodes took it is not known: they may now hold different %s certificates. %s'
+                % (name, failure.status, failure.call, failure.code or 'none', said, name, FORCE))
+    return None
+
+
+def option_problem(params):
+    """What is wrong with the combination of options, or None."""
+    name, state = params['name'], params['state']
+    if state == 'absent':
+        if name not in OPTIONAL:
+            return ('state=absent is only for the optional certificates (%s): the cluster cannot do without its '
+                    '%s certificate. Give a new one with state=present instead.' % (', '.join(OPTIONAL), name))
+        return None
+    if name in KEYLESS and params.get('key') is not None:
+        return ('key must not be given for %s: the cluster takes no private key for that certificate (a CA or an '
+                "identity provider's certificate). Drop the key option." % name)
+    # An empty one is given: _x509 says it is empty.
+    if name not in KEYLESS and params.get('key') is None:
+        return ("key is required for the %s certificate: give its unencrypted private key, e.g. with "
+                "lookup('ansible.builtin.file', '%s.key')." % (name, name))
+    return None
+
+
+def explain_delete(params, failure):
+    name = params.get('name')
+    if failure.status == 403:
+        return ('The cluster refused to remove the %s certificate (HTTP 403, %s): it is a certificate the cluster '
+                'requires, or user %s lacks the update_cluster permission.%s'
+                % (name, failure.call, failure.user, failure.said))
     return None
 
 
 class Certificate(Resource):
-    """One named certificate of the cluster, compared by the leaf's SHA-256
-    fingerprint and, where the cluster returns one, the chain's. Written
-    with PUT /v1/cluster/certificates, or PUT /v1/cluster/update_cert on a
-    cluster that answers the first with 404 or 405 (before 7.22.2)."""
+    """One named certificate of the cluster, compared by the SHA-256
+    fingerprints of the leaf and of its chain as the cluster returns them.
+    Written with PUT /v1/cluster/certificates, or PUT /v1/cluster/update_cert
+    on a cluster that answers the first with 404 or 405 (before 7.22.2), then
+    read back; an optional one is removed with DELETE."""
 
     requires = ('cryptography',)
     # "Not all nodes were updated": the write is the same whole certificate
-    # each time, so sending it again is safe.
+    # each time, so sending it again is safe. Anything else may still be at
+    # work on the cluster (a write may take WRITE_SECONDS): never sent again.
     retry_statuses = {CERTIFICATES_PATH: (409,), UPDATE_CERT_PATH: (409,)}
+    slow_writes = (CERTIFICATES_PATH, UPDATE_CERT_PATH)
     spec = Spec(dict(
         name=dict(type='str', required=True, choices=list(NAMES)),
-        certificate=dict(type='str', required=True),
-        key=dict(type='str', required=True, no_log=True),
-    ))
+        # Public text, but no_log all the same: a private key given here by
+        # mistake (or the whole PEM bundle) must not reach the invocation or
+        # a log line, and ansible-core logs what is not no_log.
+        certificate=dict(type='str', no_log=True),
+        key=dict(type='str', no_log=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        force=dict(type='bool', default=False),
+    ), required_if=[('state', 'present', ['certificate'])])
 
     def desired(self, params):
         """The certificate and key, parsed and checked on the controller:
@@ -145,12 +218,17 @@ class Certificate(Resource):
         certificate that expires within 30 days is taken, with a warning in
         warnings. Only the PEM blocks are kept, with \\n line endings."""
         name = params['name']
+        problem = option_problem(params)
+        if problem:
+            raise RedisEnterpriseError(problem)
+        if params['state'] == 'absent':
+            return {}
         try:
             certificates, pem = _x509.load_certificates(params['certificate'], 'certificate')
-            key, key_pem = _x509.load_key(params['key'], 'key')
+            key, key_pem = (None, None) if name in KEYLESS else _x509.load_key(params['key'], 'key')
         except ValueError as error:
             raise RedisEnterpriseError('%s.' % error)
-        if not _x509.key_matches(key, certificates[0]):
+        if key is not None and not _x509.key_matches(key, certificates[0]):
             others = [index for index, other in enumerate(certificates[1:], 2) if _x509.key_matches(key, other)]
             if others:
                 raise RedisEnterpriseError(
@@ -185,33 +263,140 @@ class Certificate(Resource):
         for warning in want.get('warnings', ()):
             task.warn(warning)
         name = task.params['name']
-        stored = state.get(name, (None,))[0]
-        before = describe(stored) if stored else {}
+        stored = state.get(name)
+        before = stored.describe() if stored else {}
+        if task.params['state'] == 'absent':
+            return Plan(before, {})
         wanted = want['certificates']
-        prints = [[_x509.fingerprint(c) for c in found] for found in (stored or [], wanted)]
-        # A cluster that keeps the leaf alone has no chain to compare.
-        same = bool(stored) and prints[0][0] == prints[1][0] and (len(stored) == 1 or prints[0] == prints[1])
-        plan = Plan(before, before if same else describe(wanted),
-                    body=dict(name=name, certificate=want['pem'], key=want['key']))
-        plan.stapling = False
+        body = dict(name=name, certificate=want['pem'])
+        if want['key']:
+            body['key'] = want['key']
+        # The whole chain as the cluster returns it: one kept without its
+        # intermediate is written again, the leaf alone being the same.
+        same = bool(stored) and stored.prints() == [_x509.fingerprint(c) for c in wanted]
+        forced = task.params['force']
+        plan = Plan(before, before if same else describe(wanted), body=body, changed=True if forced else None)
+        plan.leaf = wanted[0]
         return plan
 
     def prepare(self, api, task, state, plan):
-        if task.params['name'] == 'proxy':
-            plan.config = api.get(_ocsp.CONFIG_PATH)
+        name = task.params['name']
+        plan.stapling = False
+        if task.params['state'] == 'absent':
+            return {}
+        if name in GENERATED:
+            self._check_names(api, task, plan)
+        if name == 'proxy':
+            try:
+                plan.config = api.get(_ocsp.CONFIG_PATH)
+            except RedisEnterpriseError as error:
+                raise RedisEnterpriseError(
+                    'The proxy certificate was not written: before writing one, the module reads the OCSP '
+                    'configuration (GET %s) to check that OCSP stapling, if it is on, keeps a responder to ask, and '
+                    'that read failed. %s' % (_ocsp.CONFIG_PATH, error.msg),
+                    http_status=error.http_status, error_code=error.error_code)
             plan.stapling = bool(_ocsp.CONFIG.writable(plan.config).get('ocsp_functionality'))
-            if plan.stapling and not plan.after['ocsp_responder_url']:
+            if plan.stapling and not plan.after.get('ocsp_responder_url'):
                 raise RedisEnterpriseError(STAPLING_NEEDS_RESPONDER)
+            if plan.stapling and task.check_mode:
+                task.warn(NOT_ASKED_IN_CHECK_MODE % plan.after['ocsp_responder_url'])
         return {}
 
-    def write(self, api, task, state, plan):
+    @staticmethod
+    def _check_names(api, task, plan):
+        """A warning for SANs that miss the cluster's FQDN: the docs' rule,
+        which a certificate for another name may break on purpose."""
         try:
-            api.put(CERTIFICATES_PATH, dict(certificates=[plan.body]), empty_ok=True)
+            fqdn = api.get(CLUSTER_PATH).get('name')
         except RedisEnterpriseError as error:
-            # The API's own answer that it has no such write: before 7.22.2.
-            if error.http_status not in (404, 405):
-                raise
-            api.put(UPDATE_CERT_PATH, plan.body, empty_ok=True)
+            task.warn('The subject alternative names were not checked against the cluster\'s FQDN: %s'
+                      % error.msg)
+            return
+        if not fqdn:
+            return
+        missing = _x509.missing_names(plan.leaf, fqdn)
+        if missing:
+            task.warn('The new %s certificate does not cover the cluster\'s FQDN %s: its subject alternative names '
+                      'lack %s. The docs ("Create certificates") ask for DNS entries %s, *.%s, internal.%s and '
+                      '*.internal.%s; clients that connect by those names will refuse it.'
+                      % (task.params['name'], fqdn, ', '.join(missing), fqdn, fqdn, fqdn, fqdn))
+
+    def write(self, api, task, state, plan):
+        name = task.params['name']
+        if task.params['state'] == 'absent':
+            try:
+                api.delete('%s/%s' % (CERTIFICATES_PATH, name))
+            except RedisEnterpriseError as error:
+                # Gone already, by another hand since the read.
+                if error.http_status != 404:
+                    raise
+            return self._read_back(api, task, plan, removed=True)
+        waits = max(WRITE_SECONDS, task.params['timeout'])
+        try:
+            try:
+                api.put(CERTIFICATES_PATH, dict(certificates=[plan.body]), empty_ok=True, read_timeout=waits)
+            except RedisEnterpriseError as error:
+                # The API's own answer that it has no such write: before 7.22.2.
+                if error.http_status not in (404, 405):
+                    raise
+                api.put(UPDATE_CERT_PATH, plan.body, empty_ok=True, read_timeout=waits)
+        except RedisEnterpriseError as error:
+            if error.http_status is None and error.sent:
+                return self._unanswered(api, task, plan, error)
+            if error.http_status is not None and (error.http_status == 409 or error.http_status >= 500):
+                # The cluster leaves it open whether (and on which nodes) it applied the write.
+                error.keys = dict(error.keys, changed=True)
+            raise
+        return self._read_back(api, task, plan)
+
+    def _unanswered(self, api, task, plan, error):
+        """A write that went out and got no answer is not sent again: it may
+        still be at work. What the cluster holds says whether it took."""
+        try:
+            state = read_certificates(api, only=task.params['name'], keys=False)
+        except RedisEnterpriseError as reading:
+            raise RedisEnterpriseError(
+                'The write of the %s certificate got no answer (%s), and reading the certificates back failed too '
+                '(%s): the outcome of the write is unknown. It was not sent again. Check with '
+                'redis.enterprise.certificate_info once the cluster answers, then run the task again.'
+                % (task.params['name'], error.msg.rstrip('.'), reading.msg.rstrip('.')), keys=dict(changed=True))
+        stored = state.get(task.params['name'])
+        if stored and stored.prints()[:1] == [plan.after['sha256_fingerprint']]:
+            task.warn('The write of the %s certificate got no answer (%s), but the cluster holds the new '
+                      'certificate now.' % (task.params['name'], error.msg.rstrip('.')))
+            return self._read_back(api, task, plan, state=state)
+        raise RedisEnterpriseError(
+            'The write of the %s certificate got no answer, and the cluster does not hold the new certificate yet: '
+            'the outcome of the write is unknown. It may still be at work on the cluster (a certificate write may '
+            'take up to %d seconds) or have failed. It was not sent again. Check with '
+            'redis.enterprise.certificate_info in a few minutes, then run the task again. The error: %s'
+            % (task.params['name'], WRITE_SECONDS, error.msg), option=error.option,
+            keys=dict(changed=True, certificate=stored.describe() if stored else {}))
+
+    def _read_back(self, api, task, plan, removed=False, state=None):
+        """What the cluster holds after the write: the result and the diff's
+        after. A cluster that keeps less than was written is said, as every
+        run will then write again."""
+        name = task.params['name']
+        if state is None:
+            state = read_certificates(api, only=name, keys=False)
+        stored = state.get(name)
+        if removed:
+            plan.after = stored.describe() if stored else {}
+            return state
+        written = plan.after
+        plan.after = stored.describe() if stored else {}
+        if not stored or stored.prints()[:1] != [written['sha256_fingerprint']]:
+            raise RedisEnterpriseError(
+                'The cluster accepted the write of the %s certificate, but it does not hold the new one when read '
+                'back (GET %s): it holds %s. Check the cluster, then run again.'
+                % (name, CERTIFICATES_PATH, 'none' if not stored else plan.after.get('sha256_fingerprint')
+                   or plan.after.get('error')), keys=dict(changed=True, certificate=plan.after))
+        if len(stored.certificates) < 1 + len(written['chain']):
+            task.warn('The cluster kept less of the %s certificate than was written: %s of the %d certificates '
+                      '(kept: %s). Every run will write it again, unless the task gives only what the cluster '
+                      'keeps.' % (name, len(stored.certificates), 1 + len(written['chain']),
+                                  '; '.join(c.subject.rfc4514_string() for c in stored.certificates)))
         return state
 
     def after_write(self, api, task, state, plan):
@@ -242,6 +427,8 @@ class Certificate(Resource):
             return 'PUT %s is not on this cluster (HTTP %d)' % (CERTIFICATES_PATH, failure.status)
         if failure.method == 'PUT':
             return explain_write(params, failure)
+        if failure.method == 'DELETE':
+            return explain_delete(params, failure)
         return _ocsp.explain(params, failure)
 
 
@@ -258,7 +445,14 @@ class Info(Resource):
     def result(self, task, state, plan, written):
         now = _now()
         found = {}
-        for name, (certificates, matches) in state.items():
+        for name, stored in sorted(state.items()):
+            if stored.error:
+                task.warn('%s; it is returned with its error, and the other certificates are described. Replace it '
+                          'with redis.enterprise.certificate, or see it with "rladmin cluster certificate list" on a '
+                          'node.' % stored.error)
+                found[name] = dict(error=stored.error)
+                continue
+            certificates, matches = stored.certificates, stored.matches
             described = describe(certificates)
             left = _x509.not_after(certificates[0]) - now
             described.update(days_until_expiry=int(left.total_seconds() // 86400), expired=left.total_seconds() <= 0,

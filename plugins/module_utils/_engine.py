@@ -88,16 +88,20 @@ class Failure(object):
 class Plan(object):
     """What a run would change: before and after as the diff shows them, and
     what the write needs (for a settings object, the PUT body). A resource
-    may keep more on it for its write."""
+    may keep more on it for its write. changed: a write that is due although
+    the two read the same (a write forced by the task); by default, whether
+    they differ. A write may set after to what the cluster holds once it is
+    written: the diff shows after as it stands once the run is over."""
 
-    def __init__(self, before, after, body=None):
+    def __init__(self, before, after, body=None, changed=None):
         self.before = before
         self.after = after
         self.body = body
+        self._changed = changed
 
     @property
     def changed(self):
-        return self.before != self.after
+        return self.before != self.after if self._changed is None else self._changed
 
 
 class Resource(object):
@@ -116,12 +120,16 @@ class Resource(object):
 
     requires: the libraries its code imports beyond requests
     ('cryptography'); retry_statuses: path -> the statuses a call to that
-    path is also retried on. The permission each call needs, named in a
-    403's message, is the declaration's (_contract.py)."""
+    path is also retried on; slow_writes: the paths of those whose PUT may
+    still be at work when its answer is late, which is sent again only on
+    those statuses, never once it went out unanswered. The permission each
+    call needs, named in a 403's message, is the declaration's
+    (_contract.py)."""
 
     spec = None
     requires = ()
     retry_statuses = {}
+    slow_writes = ()
 
     def desired(self, params):
         return None
@@ -157,7 +165,7 @@ class Api(object):
         self.resource = resource
         self.params = params
         for path, statuses in resource.retry_statuses.items():
-            client.retry_also(path, statuses)
+            client.retry_also(path, statuses, once=path in resource.slow_writes)
 
     def call(self, method, path, body=None, read_timeout=None, empty_ok=False):
         def explain(status, code, said, tries):
@@ -169,8 +177,11 @@ class Api(object):
     def get(self, path):
         return self.call('GET', path)
 
-    def put(self, path, body, empty_ok=False):
-        return self.call('PUT', path, body=body, empty_ok=empty_ok)
+    def put(self, path, body, empty_ok=False, read_timeout=None):
+        return self.call('PUT', path, body=body, empty_ok=empty_ok, read_timeout=read_timeout)
+
+    def delete(self, path):
+        return self.call('DELETE', path, empty_ok=True)
 
     def post(self, path, body=None, read_timeout=None):
         return self.call('POST', path, body=body, read_timeout=read_timeout)
@@ -199,14 +210,14 @@ def run(resource, task):
         if plan is None:
             return dict(resource.result(task, state, None, False), changed=False)
         result = dict(changed=plan.changed)
-        if task.diff:
-            result['diff'] = dict(before=plan.before, after=plan.after)
         written = plan.changed and not task.check_mode
         if plan.changed:
             result.update(resource.prepare(api, task, state, plan))
         if written:
             state = resource.write(api, task, state, plan)
             result.update(resource.after_write(api, task, state, plan))
+        if task.diff:
+            result['diff'] = dict(before=plan.before, after=plan.after)
         result.update(resource.result(task, state, plan, written))
     return result
 

@@ -14,13 +14,18 @@ short_description: Enforce one of the certificates of a Redis Enterprise cluster
 version_added: 0.3.0
 description:
   - Reads the cluster's certificates (C(GET /v1/cluster/certificates)), compares the one named
-    O(name) with O(certificate) by the SHA-256 fingerprint of the leaf, and of its chain where the
-    cluster returns one, and writes it only when they differ.
+    O(name) with O(certificate) by the SHA-256 fingerprints of the leaf and of each certificate of its
+    chain, and writes it only when they differ. A certificate installed earlier without its intermediate
+    is written again with the chain given.
   - The write is C(PUT /v1/cluster/certificates), the call of Redis Enterprise 7.22.2 and later. When
     the cluster answers that call with HTTP 404 or 405, as a cluster before 7.22.2 does, the module
     writes with C(PUT /v1/cluster/update_cert) instead.
-  - A cluster that keeps only the leaf of a certificate given with its chain converges all the same;
-    where it returns no chain, the chain is not compared.
+  - After a write the module reads the certificate back once. The result and the diff's C(after) are
+    what the cluster holds. A cluster that keeps less than was written (the leaf without its chain) is
+    said in a warning naming what it kept; every run then writes again, unless the task gives only what
+    the cluster keeps.
+  - With O(state=absent), removes an optional certificate (C(DELETE /v1/cluster/certificates/{name})),
+    and does nothing when the cluster has none of that name.
   - Before any request, the module checks what the controller can check. The certificate and the key
     must parse, the key must belong to the first certificate, and that certificate must not have
     expired. Only the PEM blocks of O(certificate) and O(key) are sent; text around them, such as the
@@ -41,9 +46,14 @@ description:
     reading it with the file lookup, with C(openssl x509 -inform der -in cert.der -out cert.pem) or
     C(openssl pkey -inform der -in key.der -out key.pem); ansible-core may fail on a binary file before the module
     reads its options. PEM with Windows line endings (CRLF) is sent with LF line endings.
-  - For the C(proxy) certificate while OCSP stapling is on, the new certificate must name an OCSP
-    responder; otherwise the write is refused. Replacing the proxy certificate is the first step of
-    turning OCSP stapling on (see M(redis.enterprise.ocsp)).
+  - Before a write of a certificate the cluster generates, the module reads the cluster's FQDN
+    (C(GET /v1/cluster)) and warns when the subject alternative names miss C(<fqdn>), C(*.<fqdn>),
+    C(internal.<fqdn>) or C(*.internal.<fqdn>), as the product docs ask; it does not refuse.
+  - For the C(proxy) certificate while OCSP stapling is on, the new certificate itself must name an
+    OCSP responder in its Authority Information Access; otherwise the write is refused. Right after
+    the install, the module asks that responder (C(POST /v1/ocsp/test)) and fails, with the certificate
+    installed, when the answer is not a GOOD and current one. Replacing the proxy certificate is the
+    first step of turning OCSP stapling on (see M(redis.enterprise.ocsp)).
   - Results and diffs describe certificates (subject, issuer, serial number, names, validity, fingerprint,
     OCSP responder), never keys. The private keys that C(GET /v1/cluster/certificates) answers are
     dropped as soon as they are read.
@@ -60,7 +70,11 @@ attributes:
   check_mode:
     support: full
     details:
-      - Makes the same checks and the same reads as a real run, and predicts the same failures; writes nothing.
+      - Makes the checks on the controller and the reads of a real run, and writes nothing.
+      - What only the cluster can say after the write is not predicted. That is whether it takes the
+        certificate on every node (HTTP 409), what it keeps of the chain, and, for V(proxy) while OCSP
+        stapling is on, what the responder answers for the new certificate. The responder can be asked
+        only once the certificate is installed; check mode says so in a warning.
   diff_mode:
     support: full
     details: The description of the certificate before and after, never a key.
@@ -81,26 +95,49 @@ options:
     description:
       - The certificate in PEM form, the leaf first, then the certificates of its chain.
       - Give a file's content with C(lookup('ansible.builtin.file', 'proxy.pem')).
+      - Required with O(state=present).
     type: str
-    required: true
   key:
     description:
       - The unencrypted private key of the leaf, in PEM form.
+      - Required with O(state=present), except for V(mtls_trusted_ca) and V(sso_issuer), a CA's and an
+        identity provider's certificate, for which the cluster takes no key; giving one for them is an error.
       - Never shown in a result, diff, message or log line of the collection.
       - Give a file's content with C(lookup('ansible.builtin.file', 'proxy.key')); a file encrypted with
         C(ansible-vault) is decrypted by the lookup, so the key need not lie in clear on the controller.
       - An encrypted PEM key (with a password) is refused; the cluster takes none.
     type: str
-    required: true
+  state:
+    description:
+      - V(present) installs O(certificate); V(absent) removes the certificate O(name).
+      - V(absent) is only for the optional certificates, V(ldap_client), V(mtls_trusted_ca), V(sso_service)
+        and V(sso_issuer); the cluster cannot do without the others.
+    type: str
+    choices: [present, absent]
+    default: present
+  force:
+    description:
+      - Write the certificate even when the cluster already holds the same one.
+      - For a write that failed with the outcome left open (HTTP 409, a 5xx, no answer), whose nodes may
+        hold different certificates while the one the module asks holds the new one.
+    type: bool
+    default: false
 notes:
   - There are no O(certificate) and O(key) path options. The tasks of this collection run on the controller,
     where C(lookup('ansible.builtin.file', ...)) reads a file as well, and it reads files encrypted with
     C(ansible-vault), which a path read by the module would not.
-  - Reading the certificates needs the C(view_cluster_info) permission, which non-admin roles hold too; writing
-    them takes a user with the built-in C(admin) role. For V(proxy), the stapling check reads the OCSP
-    configuration (C(view_ocsp_config), admin only) before a write.
-  - HTTP 409 (not all nodes were updated) is retried 3 times with backoff. If it persists, the nodes may hold
-    different certificates; run the task again.
+  - Reading the certificates and the cluster's FQDN needs the C(view_cluster_info) permission, which non-admin
+    roles hold too; writing and removing them takes C(update_cluster), which the built-in C(admin) role holds.
+    For V(proxy), the stapling check reads the OCSP configuration (C(view_ocsp_config), admin only) before a
+    write.
+  - A certificate write may take up to 900 seconds on the cluster, the API's own figure; the module waits that
+    long for its answer, or O(timeout) when that is longer. HTTP 409 (not all nodes were updated) is retried
+    3 times with backoff; nothing else is sent again, as the write may still be at work. A write that got
+    no answer is read back, and succeeds when the cluster holds the new certificate.
+  - A write that fails with its outcome left open (a persistent HTTP 409, a 5xx, no answer) reports
+    C(changed=true), as the nodes may hold different certificates. Run the task again with O(force=true),
+    which writes the certificate to every node again. A refusal (HTTP 400, 403, 406) writes nothing, as the
+    cluster checks every certificate before it applies any.
   - The product requires follow-ups the module does not do. After replacing V(proxy) or V(syncer) on a cluster
     with Active-Active databases, run C(crdb-cli crdb update --crdb-guid <guid> --force) once for each of
     them, as soon as possible and with no other C(crdb update) in between; until then their synchronisation
@@ -129,6 +166,27 @@ EXAMPLES = r'''
     key: "{{ lookup('ansible.builtin.file', 'certs/proxy.key.vault') }}"
   delegate_to: localhost
   register: proxy_certificate
+
+- name: The CA that signs the client certificates of certificate-based REST API login; it takes no key
+  redis.enterprise.certificate:
+    url: https://cluster.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_redis_password }}"
+    ca_path: /etc/pki/redis/cluster-ca.pem
+    name: mtls_trusted_ca
+    certificate: "{{ lookup('ansible.builtin.file', 'certs/clients-ca.pem') }}"
+  delegate_to: localhost
+
+- name: No single sign-on on this cluster
+  redis.enterprise.certificate:
+    url: https://cluster.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_redis_password }}"
+    ca_path: /etc/pki/redis/cluster-ca.pem
+    name: "{{ item }}"
+    state: absent
+  loop: [sso_service, sso_issuer]
+  delegate_to: localhost
 
 - name: Say when the new certificate runs out
   ansible.builtin.debug:
@@ -190,6 +248,28 @@ certificate:
       elements: dict
       returned: success
       sample: [{subject: 'CN=Example Issuing CA,O=Example', sha256_fingerprint: 'CD:34:...:0A'}]
+    error:
+      description:
+        - Why the certificate the cluster held could not be read, in place of the keys above. Such a
+          certificate counts as different, so it is replaced.
+      type: str
+      returned: in the diff's C(before), when the stored certificate does not parse
+ocsp_status:
+  description:
+    - For V(proxy) while OCSP stapling is on, what the responder answered for the new certificate right
+      after the install (C(POST /v1/ocsp/test)), with each date also as C(<date>_iso), ISO 8601 in UTC.
+    - Returned too when the task fails because the answer is not a GOOD and current one; the certificate
+      is installed then.
+  returned: when a new proxy certificate was installed while OCSP stapling is on
+  type: dict
+  sample:
+    cert_status: GOOD
+    responder_url: http://ocsp.example.com
+    produced_at: 'Wed, 22 Dec 2021 12:50:11 GMT'
+    this_update: 'Wed, 22 Dec 2021 12:50:11 GMT'
+    next_update: 'Wed, 22 Dec 2021 14:50:00 GMT'
+    revocation_time: ''
+    next_update_iso: '2021-12-22T14:50:00Z'
 diff:
   description: The description of the certificate before and after, when run with C(--diff).
   returned: success, in diff mode

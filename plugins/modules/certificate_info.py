@@ -20,6 +20,8 @@ description:
     responder (C(rladmin cluster ocsp certificate_compatible)).
   - Never returns a key. The cluster answers every certificate with its private key; the module checks
     that the key belongs to the certificate and drops it.
+  - A certificate that cannot be read is returned with its C(error) and a warning; the others are described
+    all the same.
   - Changes nothing. It is the expiry audit of a fleet, see the example.
 author:
   - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
@@ -58,9 +60,10 @@ EXAMPLES = r'''
 - name: No certificate runs out within 30 days, and every key belongs to its certificate
   ansible.builtin.assert:
     that:
+      - item.value.error is not defined
       - item.value.days_until_expiry > 30
       - item.value.key_matches is not false
-    fail_msg: "{{ item.key }} expires on {{ item.value.not_after }} ({{ item.value.days_until_expiry }} days)"
+    fail_msg: "{{ item.key }}: {{ item.value.error | default('expires on ' ~ item.value.not_after ~ ' (' ~ item.value.days_until_expiry ~ ' days)') }}"
     quiet: true
   loop: "{{ cluster_certificates.certificates | dict2items }}"
   loop_control:
@@ -118,6 +121,14 @@ certificates:
       type: bool
       returned: success, for proxy
       sample: true
+    error:
+      description:
+        - For a certificate the cluster holds that cannot be read, why, in place of every other key; the module
+          warns too, and describes the other certificates all the same.
+        - M(redis.enterprise.certificate) replaces such a certificate, as it counts as different from any.
+      type: str
+      returned: success, for a certificate that does not parse
+      sample: "The proxy certificate the cluster returned holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
 http_status:
   description:
     - The HTTP status of the failed call to the cluster.

@@ -19,7 +19,7 @@ import pytest
 from runner import ROOT
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_bench_runs_and_counts_requests(tmp_path, collections_path):
     results = tmp_path / 'bench.json'
     doc = tmp_path / 'performance.md'

@@ -21,6 +21,8 @@ GET_CERTS = ('GET', '/v1/cluster/certificates')
 GET_OCSP = ('GET', '/v1/ocsp')
 PUT_CERTS = ('PUT', '/v1/cluster/certificates')
 PUT_UPDATE = ('PUT', '/v1/cluster/update_cert')
+# The cluster's FQDN, read before a write of a certificate the cluster generates, for the SAN check.
+GET_CLUSTER = ('GET', '/v1/cluster')
 
 
 @pytest.fixture(scope='module')
@@ -36,13 +38,15 @@ def files(tmp_path):
     """files(certificate, key) -> the extra vars naming files that hold them."""
     counter = [0]
 
-    def write(certificate, key, name='proxy'):
+    def write(certificate, key, name='proxy', **extra):
         counter[0] += 1
-        cert_file = tmp_path / ('cert-%d.pem' % counter[0])
-        key_file = tmp_path / ('key-%d.pem' % counter[0])
-        cert_file.write_text(certificate)
-        key_file.write_text(key)
-        return {'cert_name': name, 'cert_file': str(cert_file), 'key_file': str(key_file)}
+        variables = dict({'cert_name': name}, **extra)
+        for option, text in (('cert_file', certificate), ('key_file', key)):
+            if text is not None:
+                path = tmp_path / ('%s-%d.pem' % (option, counter[0]))
+                path.write_text(text)
+                variables[option] = str(path)
+        return variables
     return write
 
 
@@ -84,7 +88,7 @@ def test_install_change_reinstall_check_then_real_then_again(ansible, cluster, p
         assert result['diff']['after']['sha256_fingerprint'] == fingerprint_of(certificate)
         assert result['diff']['before']['sha256_fingerprint'] != fingerprint_of(certificate)
         assert len(result['diff']['after']['chain']) == 2
-        assert cluster.calls() == [GET_CERTS, GET_OCSP], step
+        assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP], step
         assert fingerprint_of(cluster.certificates['proxy']['cert']) != fingerprint_of(certificate)
 
         cluster.log.clear()
@@ -92,7 +96,8 @@ def test_install_change_reinstall_check_then_real_then_again(ansible, cluster, p
         assert real.rc == 0, real.stdout[-3000:] + real.stderr
         assert real.task(ACTION)['result']['changed'] is True
         assert real.task(ACTION)['result']['certificate'] == result['diff']['after']
-        assert cluster.calls() == [GET_CERTS, GET_OCSP] + write, step
+        # Then read back once: the result is what the cluster holds.
+        assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP] + write + [GET_CERTS], step
         assert fingerprint_of(cluster.certificates['proxy']['cert']) == fingerprint_of(certificate)
         assert cluster.certificates['proxy']['cert'] == chain
 
@@ -104,17 +109,42 @@ def test_install_change_reinstall_check_then_real_then_again(ansible, cluster, p
         cluster.log.clear()
 
 
-def test_a_cluster_that_keeps_the_leaf_alone_converges(ansible, cluster, pki, files):
+@pytest.mark.both_paths
+def test_a_cluster_that_keeps_less_than_written_says_so_and_shows_what_it_holds(ansible, cluster, pki, files):
     cluster.update({'faults': {'store_leaf_only': True}})
     certificate, key = pki.issue()
     variables = files(certificate + ''.join(pki.chain), key)
-    assert playbook(ansible, variables).task(ACTION)['result']['changed'] is True
-    assert cluster.certificates['proxy']['cert'].count('BEGIN CERTIFICATE') == 1
+    for step in range(2):
+        cluster.log.clear()
+        run = playbook(ansible, variables, '--diff')
+        assert run.rc == 0, run.stdout[-3000:] + run.stderr
+        result = run.task(ACTION)['result']
+        # Every run writes: the cluster never holds the chain given.
+        assert result['changed'] is True, step
+        assert result['certificate']['chain'] == [] and result['diff']['after']['chain'] == []
+        assert result['certificate']['sha256_fingerprint'] == fingerprint_of(certificate)
+        assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP, PUT_CERTS, GET_CERTS], step
+        said = [w for w in result.get('warnings', []) if 'kept less of the proxy certificate' in w]
+        assert len(said) == 1, result.get('warnings')
+        assert '1 of the 3 certificates' in said[0] and 'CN=proxy.cluster.example.test' in said[0]
+        assert 'Every run will write it again, unless the task gives only what the cluster keeps' in said[0]
+    # Given what the cluster keeps, the task converges.
     cluster.log.clear()
-    again = playbook(ansible, variables)
+    again = playbook(ansible, files(certificate, key))
     assert again.task(ACTION)['result']['changed'] is False
-    assert again.task(ACTION)['result']['certificate']['chain'] == []
+    assert not again.task(ACTION)['result'].get('warnings')
     assert cluster.calls() == [GET_CERTS]
+
+
+def test_a_certificate_stored_without_its_intermediate_gets_it(ansible, cluster, pki, files):
+    certificate, key = pki.issue()
+    cluster.update({'certificates': {'proxy': {'cert': certificate, 'key': key}}})
+    run = playbook(ansible, files(certificate + ''.join(pki.chain), key), '--diff')
+    result = run.task(ACTION)['result']
+    assert result['changed'] is True
+    assert result['diff']['before']['chain'] == [] and len(result['diff']['after']['chain']) == 2
+    assert cluster.certificates['proxy']['cert'] == certificate + ''.join(pki.chain)
+    assert cluster.count('PUT', '/v1/cluster/certificates') == 1
 
 
 def test_a_chain_the_cluster_returns_is_compared(ansible, cluster, pki, files):
@@ -156,8 +186,8 @@ def test_an_optional_certificate_the_cluster_lacks_is_installed(ansible, cluster
     result = run.task(ACTION)['result']
     assert result['changed'] is True and result['diff']['before'] == {}
     assert 'ldap_client' in cluster.certificates
-    # Not the proxy: no look at OCSP.
-    assert cluster.calls() == [GET_CERTS, PUT_CERTS]
+    # Not the proxy: no look at OCSP; not generated: no SAN check.
+    assert cluster.calls() == [GET_CERTS, PUT_CERTS, GET_CERTS]
 
 
 @pytest.mark.parametrize('check', [False, True], ids=['real', 'check'])
@@ -167,7 +197,7 @@ def test_a_proxy_certificate_without_responder_while_stapling_is_on_is_refused(a
     result = assert_clean_failure(run, 'OCSP stapling is on, and the new proxy certificate names no OCSP responder',
                                   ACTION)
     assert 'Turn stapling off first' in result['msg']
-    assert cluster.calls() == [GET_CERTS, GET_OCSP]
+    assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP]
 
 
 def test_a_proxy_certificate_without_responder_while_stapling_is_off_is_written(ansible, cluster, pki, files):
@@ -235,8 +265,8 @@ STATUSES = {
             {}, 'The cluster refused the proxy certificate or its key as invalid (HTTP 400, PUT '
                 '/v1/cluster/certificates). The cluster said: bad chain [PEM data].', 400),
     '403-name': ({'raw_next': dict(RAW, count=1, status=403, body='{"error_code": "unknown_certificate_name"}')}, {},
-                 'this cluster version does not know that certificate name, or user admin@example.com is not an '
-                 'admin', 403),
+                 'this cluster version does not know that certificate name, or user admin@example.com lacks the '
+                 'update_cluster permission', 403),
     '403-viewer': ({}, {'REDIS_ENTERPRISE_USERNAME': simlib.VIEWER_USER,
                         'REDIS_ENTERPRISE_PASSWORD': simlib.VIEWER_PASSWORD},
                    'User viewer@example.com may not GET /v1/ocsp (HTTP 403): it needs the view_ocsp_config '
@@ -247,11 +277,17 @@ STATUSES = {
                         404),
     '406': ({'raw_next': dict(RAW, count=1, status=406, body='{"message": "Certificate expired"}')}, {},
             'The cluster refused the proxy certificate as expired (HTTP 406, PUT /v1/cluster/certificates). The '
-            'cluster said: Certificate expired. Give a current certificate.', 406),
+            'cluster said: Certificate expired. Nothing was written. Give a current certificate.', 406),
     '409': ({'cert_conflict': {'count': 4}}, {},
             'Not all nodes of the cluster took the new proxy certificate (HTTP 409, PUT /v1/cluster/certificates, 4 '
-            'tries with backoff): the nodes may now hold different proxy certificates. Run the task again', 409),
+            'tries with backoff): the nodes may now hold different proxy certificates', 409),
+    '500': ({'raw_next': dict(RAW, count=1, status=500,
+                              body='{"error_code": "internal_error", "description": "disk full"}')}, {},
+            'The cluster answered the write of the proxy certificate with HTTP 500 (PUT /v1/cluster/certificates, '
+            'error code internal_error). The cluster said: disk full. Whether its nodes took it is not known', 500),
 }
+# The statuses that leave it open whether the cluster applied the write.
+OPEN_OUTCOME = ('409', '500')
 
 
 @pytest.mark.parametrize('name', sorted(STATUSES))
@@ -263,8 +299,14 @@ def test_each_documented_status_has_its_message(ansible, cluster, pki, files, na
     result = assert_clean_failure(run, needle, ACTION)
     assert result['http_status'] == status
     assert cluster.certificates['proxy']['cert'] == before
+    # A refusal (400, 403, 404, 406) writes nothing on any node: the cluster checks every certificate first.
+    assert result.get('changed', False) is (name in OPEN_OUTCOME)
+    assert ('force: true' in result['msg']) is (name in OPEN_OUTCOME)
     if name == '409':
-        assert cluster.calls() == [GET_CERTS, GET_OCSP] + [PUT_CERTS] * 4
+        assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP] + [PUT_CERTS] * 4
+    if name == '500':
+        # Never sent again: it may still be at work.
+        assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP, PUT_CERTS]
 
 
 def test_a_conflict_that_passes_is_retried_into_success(ansible, cluster, pki, files):
@@ -272,8 +314,129 @@ def test_a_conflict_that_passes_is_retried_into_success(ansible, cluster, pki, f
     certificate, key = pki.issue()
     run = playbook(ansible, files(certificate, key))
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
-    assert cluster.calls() == [GET_CERTS, GET_OCSP] + [PUT_CERTS] * 3
+    assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP] + [PUT_CERTS] * 3 + [GET_CERTS]
     assert fingerprint_of(cluster.certificates['proxy']['cert']) == fingerprint_of(certificate)
+
+
+@pytest.mark.both_paths
+def test_a_persistent_conflict_applied_on_some_nodes_is_changed_and_force_rewrites(ansible, cluster, pki, files):
+    # Four 409s in a row, the write applied all the same on the node the GET asks.
+    cluster.update({'faults': {'cert_conflict': {'count': 4, 'applied': True}}})
+    certificate, key = pki.issue()
+    variables = files(certificate, key)
+    run = playbook(ansible, variables)
+    result = assert_clean_failure(run, 'the nodes may now hold different proxy certificates', ACTION)
+    assert result['changed'] is True and result['http_status'] == 409
+    assert 'Run the task again with force: true, which writes the certificate to every node again.' in result['msg']
+    assert fingerprint_of(cluster.certificates['proxy']['cert']) == fingerprint_of(certificate)
+    # Without force: the node asked holds it, so nothing to do.
+    cluster.log.clear()
+    again = playbook(ansible, variables)
+    assert again.rc == 0 and again.task(ACTION)['result']['changed'] is False
+    assert cluster.calls() == [GET_CERTS]
+    # With force: written once, though the fingerprints match; the diff shows no difference.
+    cluster.log.clear()
+    forced = playbook(ansible, dict(variables, cert_force=True), '--diff')
+    assert forced.rc == 0, forced.stdout[-3000:] + forced.stderr
+    result = forced.task(ACTION)['result']
+    assert result['changed'] is True and result['diff']['before'] == result['diff']['after']
+    assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP, PUT_CERTS, GET_CERTS]
+    cluster.log.clear()
+    assert playbook(ansible, variables).task(ACTION)['result']['changed'] is False
+
+
+def test_a_write_that_takes_longer_than_the_timeout_is_waited_for(ansible, cluster, pki, files):
+    # The API gives a certificate write up to 900 s: timeout (2 s here) is not the limit of its answer.
+    cluster.update({'faults': {'write_delay': 4}})
+    certificate, key = pki.issue()
+    run = playbook(ansible, dict(files(certificate, key), cluster_timeout=2))
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    assert run.task(ACTION)['result']['changed'] is True
+    assert cluster.count('PUT', '/v1/cluster/certificates') == 1
+    assert fingerprint_of(cluster.certificates['proxy']['cert']) == fingerprint_of(certificate)
+
+
+@pytest.mark.parametrize('applied', [True, False], ids=['applied', 'not-applied'])
+def test_a_write_without_an_answer_is_not_sent_again_but_read_back(ansible, cluster, pki, files, applied):
+    cluster.update({'faults': {'drop_next': {'count': 1, 'method': 'PUT', 'applied': applied}}})
+    certificate, key = pki.issue()
+    before = cluster.certificates['proxy']['cert']
+    run = playbook(ansible, files(certificate, key))
+    assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP, PUT_CERTS, GET_CERTS]
+    result = run.task(ACTION)['result']
+    if applied:
+        assert run.rc == 0, run.stdout[-3000:] + run.stderr
+        assert result['changed'] is True
+        assert result['certificate']['sha256_fingerprint'] == fingerprint_of(certificate)
+        assert any('got no answer' in w and 'holds the new certificate now' in w for w in result['warnings'])
+    else:
+        result = assert_clean_failure(run, 'the outcome of the write is unknown', ACTION)
+        assert result['changed'] is True and 'It was not sent again' in result['msg']
+        assert cluster.certificates['proxy']['cert'] == before
+
+
+def test_a_failed_read_of_the_ocsp_configuration_says_the_certificate_was_not_written(ansible, cluster, pki, files):
+    cluster.update({'faults': {'capability_406': True}})
+    before = cluster.certificates['proxy']['cert']
+    run = playbook(ansible, files(*pki.issue()))
+    result = assert_clean_failure(run, 'The proxy certificate was not written: before writing one, the module reads '
+                                       'the OCSP configuration (GET /v1/ocsp)', ACTION)
+    assert 'Not all nodes of the cluster support OCSP (HTTP 406' in result['msg']
+    assert result['http_status'] == 406 and not result.get('changed')
+    assert cluster.certificates['proxy']['cert'] == before
+
+
+@pytest.mark.both_paths
+def test_a_keyless_certificate_is_written_without_a_key_then_removed(ansible, cluster, pki, files):
+    ca = simlib.Pki(name='redis.enterprise client CA').ca_pem
+    present = files(ca, None, name='mtls_trusted_ca')
+    absent = files(None, None, name='mtls_trusted_ca', cert_state='absent')
+    expected = [(present, True, [GET_CERTS, PUT_CERTS, GET_CERTS]), (present, False, [GET_CERTS]),
+                (absent, True, [GET_CERTS, ('DELETE', '/v1/cluster/certificates/mtls_trusted_ca'), GET_CERTS]),
+                (absent, False, [GET_CERTS])]
+    for step, (variables, changed, calls) in enumerate(expected):
+        cluster.log.clear()
+        run = playbook(ansible, variables, '--diff')
+        assert run.rc == 0, run.stdout[-3000:] + run.stderr
+        result = run.task(ACTION)['result']
+        assert result['changed'] is changed, step
+        assert cluster.calls() == calls, step
+        assert ('mtls_trusted_ca' in cluster.certificates) is (step < 2), step
+        if step == 0:
+            # Sent without a key: the simulator refuses one for this name, as the spec has no key for it.
+            assert cluster.certificates['mtls_trusted_ca'] == {'cert': ca, 'key': None}
+            assert 'CN=redis.enterprise client CA' in result['certificate']['subject']
+    assert result['certificate'] == {}
+
+
+@pytest.mark.parametrize('case, needle', [
+    ('key-for-keyless', 'key must not be given for mtls_trusted_ca: the cluster takes no private key'),
+    ('no-key', 'key is required for the proxy certificate'),
+    ('absent-generated', 'state=absent is only for the optional certificates'),
+])
+def test_options_that_do_not_fit_the_name_are_refused_before_any_request(ansible, cluster, pki, files, case,
+                                                                         needle):
+    certificate, key = pki.issue()
+    variables = {'key-for-keyless': files(certificate, key, name='mtls_trusted_ca'),
+                 'no-key': files(certificate, None),
+                 'absent-generated': files(None, None, name='proxy', cert_state='absent')}[case]
+    before = json.dumps(cluster.certificates, sort_keys=True)
+    assert_clean_failure(playbook(ansible, variables, '--check'), needle, ACTION)
+    assert_clean_failure(playbook(ansible, variables), needle, ACTION)
+    assert cluster.log == []
+    assert json.dumps(cluster.certificates, sort_keys=True) == before
+
+
+def test_a_stored_certificate_that_does_not_parse_is_replaced(ansible, cluster, pki, files):
+    cluster.update({'certificates': {'syncer': {'cert': '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n'
+                                                        '-----END CERTIFICATE-----\n', 'key': 'x'}}})
+    certificate, key = pki.issue('syncer.cluster.example.test', ocsp_url=None)
+    run = playbook(ansible, files(certificate, key, name='syncer'), '--diff')
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    result = run.task(ACTION)['result']
+    assert result['changed'] is True
+    assert 'is not a valid X.509 certificate' in result['diff']['before']['error']
+    assert fingerprint_of(cluster.certificates['syncer']['cert']) == fingerprint_of(certificate)
 
 
 @pytest.mark.both_paths

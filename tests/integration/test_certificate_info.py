@@ -14,7 +14,7 @@ import os
 import pytest
 
 import redis_enterprise_sim as simlib
-from runner import ROOT, assert_clean_failure
+from runner import ROOT
 
 ACTION = 'redis.enterprise.certificate_info'
 AUDIT = os.path.join(ROOT, 'docs', 'examples', 'audit_certificates.yml')
@@ -99,11 +99,22 @@ def test_a_viewer_may_read_the_certificates(ansible, cluster):
 def test_ad_hoc_and_a_bad_answer(ansible, cluster):
     run = ansible(['ansible', 'localhost', '-m', ACTION])
     assert run.rc == 0 and '"days_until_expiry"' in run.stdout
-    cluster.update({'faults': {'raw_next': {'count': 1, 'method': 'GET', 'status': 200,
-                                            'body': '{"proxy_cert": "not a certificate", "proxy_key": "x"}'}}})
-    result = assert_clean_failure(read(ansible), 'The proxy certificate the cluster returned holds no PEM '
-                                                 'certificate', ACTION)
-    assert 'rladmin cluster certificate list' in result['msg']
+
+
+@pytest.mark.both_paths
+def test_a_stored_certificate_that_does_not_parse_is_an_entry_with_its_error(ansible, cluster):
+    # One bad entry, the others as they are: they are still described.
+    cluster.update({'certificates': {'cm': {'cert': 'not a certificate', 'key': 'x'}}})
+    run = read(ansible)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    result = run.task(ACTION)['result']
+    found = result['certificates']
+    assert found['cm'] == {'error': 'The cm certificate the cluster returned holds no PEM certificate '
+                                    '(-----BEGIN CERTIFICATE-----)'}
+    assert sorted(found) == sorted(cluster.certificates)
+    assert all('days_until_expiry' in found[name] for name in found if name != 'cm')
+    said = [w for w in result['warnings'] if w.startswith('The cm certificate the cluster returned')]
+    assert len(said) == 1 and 'rladmin cluster certificate list' in said[0]
 
 
 # The fleet's expiry audit, docs/examples/audit_certificates.yml, over three clusters.

@@ -82,7 +82,7 @@ def test_the_tarball_holds_tracked_files_only_and_no_stray_one(tmp_path):
             'meta/execution-environment.yml', 'CHANGELOG.rst'} <= names
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_action_group_holds_every_module():
     with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as handle:
         runtime = yaml.safe_load(handle)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import textwrap
 
 import jsonschema
@@ -20,13 +19,11 @@ import yaml
 
 import compare
 import redis_enterprise_sim as simlib
-from runner import ROOT
 
 # They check the declaration and its tools, which no ansible-core changes.
 pytestmark = pytest.mark.once
 
 AUTH = (simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
-VENDOR_SPEC = os.path.join(os.path.dirname(ROOT), 'shared', 'reference', 'rs-openapi.json')
 
 
 def get(simulator, sim_url, path):
@@ -243,8 +240,3 @@ def test_compare_refuses_a_register_entry_without_its_source(tmp_path):
     (tmp_path / 'deviations.yml').write_text(yaml.safe_dump({'deviations': [entry]}))
     with pytest.raises(ValueError, match=r'lacks source: every deviation says what differs, which page'):
         compare.load_register(str(tmp_path / 'deviations.yml'))
-
-
-@pytest.mark.skipif(not os.path.exists(VENDOR_SPEC), reason='no vendor spec beside the checkout')
-def test_the_declaration_differs_from_the_vendor_spec_only_as_registered(capsys):
-    assert compare.main([VENDOR_SPEC]) == 0, capsys.readouterr().out

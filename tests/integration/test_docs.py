@@ -68,7 +68,7 @@ def test_the_recovery_options_say_what_the_api_reference_says(collections_path):
     assert 'invalidat' not in dumped.stdout
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_nothing_says_the_issuing_cas_ocsp_uri_is_what_counts():
     """What stapling needs is an OCSP URL in the Authority Information
     Access of the proxy certificate itself; a CA's certificate with one
@@ -118,7 +118,7 @@ def code_blocks(page, languages=('yaml', 'yaml+jinja')):
     return blocks
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_guides_are_listed_and_their_examples_are_valid():
     with open(os.path.join(DOCSITE, 'extra-docs.yml')) as handle:
         listed = [page for section in yaml.safe_load(handle)['sections'] for page in section['toctree']]
@@ -134,7 +134,7 @@ def test_guides_are_listed_and_their_examples_are_valid():
                 assert all(fqcn_tasks(item) for item in data)
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_no_example_turns_verification_off():
     examples = []
     for path in glob.glob(os.path.join(ROOT, 'docs', '**', '*.yml'), recursive=True):
@@ -152,7 +152,7 @@ def load(*parts):
         return yaml.safe_load(handle)
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_awx_guide_quotes_the_files_it_names():
     blocks = [yaml.safe_load(block) for block in code_blocks('awx.rst')]
     credential_type = load('docs', 'awx', 'credential_type.yml')
@@ -182,7 +182,7 @@ def github_anchor(heading):
     return re.sub(r'[^\w\- ]', '', heading.strip().lower()).replace(' ', '-')
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_readme_has_what_galaxy_readers_look_for_and_links_that_work_there():
     with open(os.path.join(ROOT, 'README.md')) as handle:
         readme = handle.read()
@@ -218,7 +218,7 @@ def test_readme_has_what_galaxy_readers_look_for_and_links_that_work_there():
             assert fragment in {github_anchor(title) for title in titles}, link
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_the_stapling_guide_quotes_the_workflow_it_names():
     (playbook,) = code_blocks('ocsp_stapling.rst', ('yaml+jinja',))
     assert yaml.safe_load(playbook) == load('docs', 'examples', 'enable_ocsp_stapling.yml')

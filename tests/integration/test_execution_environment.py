@@ -67,7 +67,7 @@ def run(args, **kwargs):
     return proc
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_collection_metadata_points_at_requirements_txt():
     with open(os.path.join(ROOT, 'meta', 'execution-environment.yml')) as handle:
         meta = yaml.safe_load(handle)
@@ -88,7 +88,7 @@ def introspect(context, share, wanted):
     return yaml.safe_load(proc.stdout)
 
 
-@pytest.mark.once
+@pytest.mark.files
 def test_builder_context_installs_the_collection_and_its_python_requirements(tmp_path, tarball):
     with open(EE_FILE) as handle:
         definition = yaml.safe_load(handle)

@@ -130,7 +130,9 @@ def install(ansible, tmp_path, pki, *options):
         'cert_file': str(tmp_path / 'proxy.pem'), 'key_file': str(tmp_path / 'proxy.key')})] + list(options))
 
 
-CERT_CALLS = [('GET', '/v1/cluster/certificates'), GET, ('PUT', '/v1/cluster/certificates')]
+# The certificates, the FQDN for the SAN check, the stapling check, the write, the certificate read back.
+CERT_CALLS = [('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster'), GET, ('PUT', '/v1/cluster/certificates'),
+              ('GET', '/v1/cluster/certificates')]
 
 
 @pytest.mark.both_paths
@@ -169,7 +171,15 @@ def test_no_test_while_stapling_is_off_or_in_check_mode(ansible, cluster, pki, t
     run = install(ansible, tmp_path, pki, *(['--check'] if check else []))
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     assert TEST not in cluster.calls()
-    assert 'ocsp_status' not in run.task('redis.enterprise.certificate')['result']
+    result = run.task('redis.enterprise.certificate')['result']
+    assert 'ocsp_status' not in result
+    # In check mode with stapling on, it says that the responder can only be asked after the install.
+    said = [w for w in result.get('warnings', []) if 'was not asked in check mode' in w]
+    assert len(said) == (1 if check else 0), result.get('warnings')
+    if check:
+        assert said[0].startswith("OCSP stapling is on, and the new proxy certificate's responder "
+                                  'http://ocsp.example.test was not asked in check mode: it can only be asked once the '
+                                  'certificate is installed.')
 
 
 # The workflow as users run it: docs/examples/enable_ocsp_stapling.yml over three clusters.
@@ -231,8 +241,9 @@ def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, f
     for state in (east, west):
         # Certificate (stapling off: no test), then the test before turning on, then ocsp_info's.
         assert state.calls() == [
-            ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster/certificates'), GET,
-            ('PUT', '/v1/cluster/certificates'), GET, TEST, PUT, GET, TEST], state.name
+            ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster'), GET,
+            ('PUT', '/v1/cluster/certificates'), ('GET', '/v1/cluster/certificates'), GET, TEST, PUT, GET,
+            TEST], state.name
         assert state.status['cert_status'] == 'GOOD'
     assert revoked.count('PUT', '/v1/ocsp') == 0 and revoked.count('PUT', '/v1/cluster/certificates') == 1
     # Every cluster got its certificate, the refused one too: each is told its follow-ups.

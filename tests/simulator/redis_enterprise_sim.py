@@ -86,8 +86,10 @@ UTF8_ADMIN_PASSWORD = 'Pässwörd€-Пароль-9d2c'
 VIEWER_USER = 'viewer@example.com'
 VIEWER_PASSWORD = 'V1ewer-S3cret-Pa55-91ab'
 RESPONDER_URL = 'http://ocsp.example.test'
-# What GET /v1/cluster answers as the cluster's name, its FQDN.
+# A simulated cluster's FQDN (GET /v1/cluster answers it as name), and the names the docs ask a certificate
+# of the cluster to carry for it; the test certificates carry them, and loopback's.
 FQDN = 'cluster.example.test'
+DEFAULT_SANS = (FQDN, '*.' + FQDN, 'internal.' + FQDN, '*.internal.' + FQDN, '127.0.0.1', 'localhost')
 # The longest a hang_next holds a connection when the simulator is not stopped.
 HANG_LIMIT = 600
 
@@ -119,6 +121,8 @@ ROUTES = {
 GENERATED_NAMES = ('api', 'cm', 'proxy', 'syncer', 'metrics_exporter', 'ccs_internode_encryption',
                    'data_internode_encryption')
 CERTIFICATE_NAMES = GENERATED_NAMES + ('ldap_client', 'mtls_trusted_ca', 'sso_service', 'sso_issuer')
+# A CA and an identity provider's certificate: the cluster holds no key for them.
+KEYLESS_NAMES = ('mtls_trusted_ca', 'sso_issuer')
 
 # The request headers each log entry keeps.
 WIRE_HEADERS = ('Accept', 'Content-Type', 'User-Agent')
@@ -192,6 +196,9 @@ DEFAULT_FAULTS = {
     # fields it does not have, as some clusters and proxies answer): the answers are not checked
     # against it; the requests still are.
     'off_contract': False,
+    # Seconds a certificate write takes before it answers (the spec allows it 900), the
+    # certificate installed once they have passed.
+    'write_delay': 0,
 }
 
 # The declaration requests and answers are checked against: a Checker of
@@ -255,7 +262,7 @@ def cert_pem(certificate):
 
 
 def make_certificate(common_name, key, issuer=None, ocsp_url=None, days=365, not_before=None, ca=False,
-                     sans=('127.0.0.1', 'localhost'), eku=None):
+                     sans=DEFAULT_SANS, eku=None):
     """A certificate of key, signed by issuer (certificate, key) or by key
     itself, naming ocsp_url as its OCSP responder when given; with an
     extended key usage of the OIDs eku when given (none by default, which
@@ -398,7 +405,7 @@ class Cluster:
                 if pair is None:
                     self.certificates.pop(name, None)
                 else:
-                    self._install(name, pair['cert'], pair['key'])
+                    self._install(name, pair['cert'], pair.get('key'))
             self.config.update(changes.get('config', {}))
             self.status.update(changes.get('status', {}))
             for key, value in changes.get('faults', {}).items():
@@ -525,19 +532,22 @@ def _check_certificate(item, legacy):
     """Validate one certificate to write as the cluster does: (status,
     error) when it is refused, else None. Every one is checked before any
     is applied."""
-    if not isinstance(item, dict) or set(item) != {'name', 'certificate', 'key'}:
-        return _error(400, 'invalid_schema', 'a certificate is {"name", "certificate", "key"}')
+    keyless = isinstance(item, dict) and item.get('name') in KEYLESS_NAMES
+    fields = {'name', 'certificate'} if keyless else {'name', 'certificate', 'key'}
+    if not isinstance(item, dict) or set(item) != fields:
+        return _error(400, 'invalid_schema', 'a certificate is {"name", "certificate", "key"}, without "key" for '
+                      '%s' % ' and '.join(KEYLESS_NAMES))
     if item['name'] not in CERTIFICATE_NAMES:
         return _error(403, 'unknown_certificate_name', 'Unknown certificate name %s' % item['name'])
-    if not (_only_pem(item['certificate']) and _only_pem(item['key'])):
+    if not (_only_pem(item['certificate']) and (keyless or _only_pem(item['key']))):
         return _error(400, 'invalid_certificate', 'Only PEM blocks belong in a certificate or key')
     try:
         certificates = x509.load_pem_x509_certificates(item['certificate'].encode())
-        key = serialization.load_pem_private_key(item['key'].encode(), password=None)
+        key = None if keyless else serialization.load_pem_private_key(item['key'].encode(), password=None)
     except (ValueError, TypeError):
         return _error(400, 'invalid_certificate', 'The certificate or key cannot be read')
     der = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if key.public_key().public_bytes(*der) != certificates[0].public_key().public_bytes(*der):
+    if key and key.public_key().public_bytes(*der) != certificates[0].public_key().public_bytes(*der):
         # update_cert has a 404 "invalid" of its own.
         return _error(404 if legacy else 400, 'invalid_certificate', 'The key does not match the certificate')
     if certificates[0].not_valid_after_utc <= datetime.datetime.now(datetime.timezone.utc):
@@ -549,6 +559,13 @@ def _write_certificates(cluster, items, legacy):
     refused = [problem for problem in (_check_certificate(item, legacy) for item in items) if problem]
     if refused:
         return refused[0]
+    if cluster.faults['write_delay']:
+        # Outside the lock, as the cluster keeps serving meanwhile.
+        cluster.lock.release()
+        try:
+            time.sleep(cluster.faults['write_delay'])
+        finally:
+            cluster.lock.acquire()
     conflict = cluster.faults['cert_conflict']
     conflicting = conflict['count'] > 0
     if conflicting:
@@ -558,7 +575,7 @@ def _write_certificates(cluster, items, legacy):
             text = item['certificate']
             if cluster.faults['store_leaf_only']:
                 text = PEM_BLOCK.search(text).group(0) + '\n'
-            cluster._install(item['name'], text, item['key'])  # pylint: disable=protected-access
+            cluster._install(item['name'], text, item.get('key'))  # pylint: disable=protected-access
     if conflicting:
         return _error(409, 'nodes_not_updated', 'Not all nodes were updated')
     if cluster.faults['write_answer'] == 'json':
@@ -602,7 +619,8 @@ def handle_api(cluster, method, path, body, role):
             answer = {}
             for name, pair in cluster.certificates.items():
                 answer['%s_cert' % name] = pair['cert']
-                answer['%s_key' % name] = pair['key']
+                if pair.get('key') is not None:
+                    answer['%s_key' % name] = pair['key']
             return 200, answer
         if path == CERTIFICATES_PATH:
             if faults['legacy_certificates']:

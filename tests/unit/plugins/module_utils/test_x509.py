@@ -39,7 +39,9 @@ def test_the_description_is_what_openssl_reads(pki):
     assert described['sha256_fingerprint'] == openssl(certificate, '-fingerprint', '-sha256').split('=', 1)[1]
     assert described['serial_number'] == openssl(certificate, '-serial').split('=', 1)[1].lstrip('0')
     assert described['ocsp_responder_url'] == openssl(certificate, '-ocsp_uri') == simlib.RESPONDER_URL
-    assert described['subject_alt_names'] == ['IP:127.0.0.1', 'DNS:localhost']
+    assert described['subject_alt_names'] == ['DNS:cluster.example.test', 'DNS:*.cluster.example.test',
+                                              'DNS:internal.cluster.example.test', 'DNS:*.internal.cluster.example.test',
+                                              'IP:127.0.0.1', 'DNS:localhost']
     assert described['not_after'].endswith('Z') and len(described['not_after']) == 20
 
 
@@ -375,7 +377,9 @@ def test_a_certificate_with_more_than_30_days_left_or_expired_has_no_warning(day
 # The rules as Certificate.desired applies them: to which names, and what it returns.
 
 def params(name, certificate, key):
-    return dict(name=name, certificate=certificate, key=key)
+    # mtls_trusted_ca and sso_issuer take no key.
+    return dict(name=name, certificate=certificate, key=None if name in _certificate.KEYLESS else key,
+                state='present', force=False)
 
 
 def refusal(name, certificate, key):
@@ -404,7 +408,8 @@ def test_desired_applies_the_rsa_rule_to_the_internode_names_only(rsa_key):
         if internode:
             assert "certificate's key is EC (ECDSA), not RSA" in refusal(name, *ec_pair)
         else:
-            assert _certificate.CERTIFICATE.desired(params(name, *ec_pair))['key'] == ec_pair[1]
+            expected = None if name in _certificate.KEYLESS else ec_pair[1]
+            assert _certificate.CERTIFICATE.desired(params(name, *ec_pair))['key'] == expected
         assert _certificate.CERTIFICATE.desired(params(name, *rsa_pair))['pem'] == rsa_pair[0]
 
 
