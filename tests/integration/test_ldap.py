@@ -93,6 +93,8 @@ def test_check_apply_again(ansible, cluster, tmp_path):
     assert again.rc == 0, again.stdout + again.stderr
     assert again.task(ACTION)['result']['changed'] is False
     assert 'changed=0' in again.stdout
+    # What the cluster holds, but the masked password it answers.
+    assert again.task(ACTION)['result']['ldap'] == WRITTEN
     # The masked password answered is no reason to send the real one.
     assert cluster.calls() == [('GET', '/v1/cluster/ldap')]
     assert len(cluster.directory.received) == 1
