@@ -173,7 +173,6 @@ ENDPOINTS = {
 }
 
 
-
 # LDAP: the cluster's LDAP configuration and its LDAP mappings. --------------
 
 # An LDAP server as the configuration names it: ldap:// or ldaps://, a host
@@ -293,6 +292,7 @@ LDAP_ENDPOINTS = {
     },
 }
 ENDPOINTS.update(LDAP_ENDPOINTS)
+
 
 def _pattern(template):
     parts = re.split(r'(\{[^/{}]+\})', template)

@@ -69,7 +69,8 @@ class Uris(Field):
         return dict(type='list', elements='str')
 
     def hint(self):
-        return 'a list of LDAP server URIs, each scheme://host:port with scheme ldap or ldaps (ldaps://ldap.example.com:636)'
+        return ('a list of LDAP server URIs, each scheme://host:port with scheme ldap or ldaps '
+                '(ldaps://ldap.example.com:636)')
 
     def empty(self):
         return []

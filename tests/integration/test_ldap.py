@@ -142,7 +142,8 @@ def test_state_absent_removes_then_ok(ansible, cluster, tmp_path):
 
 
 REFUSED = [
-    ('a timeout out of range', {'directory_timeout_s': 4}, 'directory_timeout_s must be an integer from 5 to 60; got 4.'),
+    ('a timeout out of range', {'directory_timeout_s': 4},
+     'directory_timeout_s must be an integer from 5 to 60; got 4.'),
     ('a negative cache_ttl', {'cache_ttl': -1}, 'cache_ttl must be an integer of at least 0; got -1.'),
     ('a template and a query', {'user_dn_template': 'cn=%u', 'user_dn_query': QUERY},
      'parameters are mutually exclusive: user_dn_template|user_dn_query'),
@@ -176,7 +177,7 @@ def test_update_bind_pass_always_sends_it_and_reports_a_change_every_run(ansible
     kept = run_ldap(ansible, tmp_path, args, env=env)
     assert kept.rc == 0 and kept.task(ACTION)['result']['changed'] is False
     assert cluster.directory.received == [] and cluster.directory.config['bind_pass'] == BIND_PASS
-    runs = [run_ldap(ansible, tmp_path, dict(args, update_bind_pass='always'), env=env) for _ in range(2)]
+    runs = [run_ldap(ansible, tmp_path, dict(args, update_bind_pass='always'), env=env) for dummy in range(2)]
     assert [run.task(ACTION)['result']['changed'] for run in runs] == [True, True]
     assert cluster.directory.received == [{'bind_pass': NEW_BIND_PASS}] * 2
     assert cluster.directory.config['bind_pass'] == NEW_BIND_PASS
@@ -208,14 +209,14 @@ def test_no_bind_pass_reaches_any_output(ansible, cluster, tmp_path):
     secret = "{{ lookup('ansible.builtin.env', 'LDAP_BIND_PASS') }}"
     # First, so that its write is the first of each run: the cluster refuses
     # it with a message that quotes the password it was sent.
-    path = play(tmp_path, ('Refused by the cluster', {'bind_pass': secret, 'update_bind_pass': 'always',
-                                                      'cache_ttl': 60}, {'register': 'answered',
-                                                                         'ignore_errors': True}),
+    path = play(tmp_path, ('Refused by the cluster',
+                           {'bind_pass': secret, 'update_bind_pass': 'always', 'cache_ttl': 60},
+                           {'register': 'answered', 'ignore_errors': True}),
                 ('Enforce', DESIRED, {'register': 'enforced'}),
                 ('Rotate', {'bind_pass': "{{ lookup('ansible.builtin.env', 'LDAP_NEW_BIND_PASS') }}",
                             'update_bind_pass': 'always'}, {'register': 'rotated'}),
-                ('Refused here', {'bind_pass': secret, 'cache_ttl': -5}, {'register': 'refused',
-                                                                           'ignore_errors': True}),
+                ('Refused here', {'bind_pass': secret, 'cache_ttl': -5},
+                 {'register': 'refused', 'ignore_errors': True}),
                 ('Read', {'control_plane': True}, {'register': 'read'}))
     with open(path) as handle:
         tasks = json.load(handle)
@@ -260,17 +261,17 @@ def api(simulator, sim_url):
 
 def test_ldap_mappings_answer_as_declared(api, cluster):
     roles = simlib.BUILTIN_ROLES
-    created = api('POST', '/v1/ldap_mappings', json={'name': 'Ops', 'dn': 'cn=ops,ou=groups,dc=example,dc=test',
-                                                      'role_uids': [roles['admin']]})
+    created = api('POST', '/v1/ldap_mappings',
+                  json={'name': 'Ops', 'dn': 'cn=ops,ou=groups,dc=example,dc=test', 'role_uids': [roles['admin']]})
     assert created.status_code == 200, created.text
     mapping = created.json()
     assert mapping['name'] == 'Ops' and mapping['email'] == '' and mapping['email_alerts'] is True
     uid = mapping['uid']
-    again = api('POST', '/v1/ldap_mappings', json={'name': 'Ops', 'dn': 'cn=other,dc=example,dc=test',
-                                                    'role_uids': [roles['db_viewer']]})
+    again = api('POST', '/v1/ldap_mappings',
+                json={'name': 'Ops', 'dn': 'cn=other,dc=example,dc=test', 'role_uids': [roles['db_viewer']]})
     assert again.status_code == 409
-    unknown = api('POST', '/v1/ldap_mappings', json={'name': 'Other', 'dn': 'cn=other,dc=example,dc=test',
-                                                      'role_uids': [99]})
+    unknown = api('POST', '/v1/ldap_mappings',
+                  json={'name': 'Other', 'dn': 'cn=other,dc=example,dc=test', 'role_uids': [99]})
     assert unknown.status_code == 400
     updated = api('PUT', '/v1/ldap_mappings/%d' % uid, json={'role_uids': [roles['cluster_viewer']]})
     assert updated.status_code == 200 and updated.json()['role_uids'] == [roles['cluster_viewer']]

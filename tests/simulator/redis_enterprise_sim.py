@@ -853,6 +853,7 @@ def handle_ldap(cluster, route, path, body):
             return refused
     return 200, directory.answer(unset)
 
+
 def handle_api(cluster, method, path, body, role):
     """Answer one authenticated API call: (status, JSON object or None for
     an answer without a body)."""

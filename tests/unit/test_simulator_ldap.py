@@ -102,20 +102,20 @@ def test_the_configuration_is_the_admins_and_the_user_managers(api, cluster, use
 
 
 def test_mappings_need_a_name_a_dn_and_known_roles(api, cluster):
-    def create(**body):
+    def create(body):
         return api('POST', '/v1/ldap_mappings', json=body)
     good = {'name': 'Ops', 'dn': 'cn=ops,dc=example,dc=test', 'role_uids': [simlib.BUILTIN_ROLES['admin']]}
     for missing in good:
-        assert create(**dict((k, v) for k, v in good.items() if k != missing)).status_code == 400, missing
-    assert create(**dict(good, name='Ops<')).status_code == 400
-    assert create(**dict(good, dn='   ')).status_code == 400
-    assert create(**dict(good, role_uids=[])).status_code == 400
-    assert create(**dict(good, email='not an address')).status_code == 400
-    assert create(**dict(good, role_uids=[7])).json()['error_code'] == 'invalid_role_uid'
-    made = create(**good)
+        assert create(dict((k, v) for k, v in good.items() if k != missing)).status_code == 400, missing
+    assert create(dict(good, name='Ops<')).status_code == 400
+    assert create(dict(good, dn='   ')).status_code == 400
+    assert create(dict(good, role_uids=[])).status_code == 400
+    assert create(dict(good, email='not an address')).status_code == 400
+    assert create(dict(good, role_uids=[7])).json()['error_code'] == 'invalid_role_uid'
+    made = create(good)
     assert made.status_code == 200 and made.json()['uid'] == 1
-    assert create(**good).status_code == 409
-    other = create(**dict(good, name='Dev', role_uids=[simlib.BUILTIN_ROLES['db_member']])).json()
+    assert create(good).status_code == 409
+    other = create(dict(good, name='Dev', role_uids=[simlib.BUILTIN_ROLES['db_member']])).json()
     # Renamed onto another's name: a conflict too.
     assert api('PUT', '/v1/ldap_mappings/%d' % other['uid'], json={'name': 'Ops'}).status_code == 409
     assert api('PUT', '/v1/ldap_mappings/99', json={'name': 'Nobody'}).status_code == 404
