@@ -173,6 +173,127 @@ ENDPOINTS = {
 }
 
 
+# LDAP: the cluster's LDAP configuration and its LDAP mappings. --------------
+
+# An LDAP server as the configuration names it: ldap:// or ldaps://, a host
+# name or an address (an IPv6 one in brackets), and a port; nothing else.
+LDAP_URI_PATTERN = r'^ldaps?://([A-Za-z0-9.%-]+|\[[0-9A-Fa-f:%]+\]):[0-9]{1,5}$'
+LDAP_QUERY_SCOPES = ('base', 'one', 'subtree')
+
+# A search of the directory: empty (no query), or base, filter and scope
+# all three.
+LDAP_QUERY = {
+    'type': 'object',
+    'properties': {
+        'base': {'type': 'string'},
+        'filter': {'type': 'string'},
+        'scope': {'type': 'string', 'enum': list(LDAP_QUERY_SCOPES)},
+    },
+    'additionalProperties': False,
+    'oneOf': [{'maxProperties': 0}, {'required': ['base', 'filter', 'scope']}],
+}
+
+# GET and PUT /v1/cluster/ldap; a PUT may hold any part of it. bind_pass is
+# taken, and answered masked, never as itself: no schema can tell the two
+# apart, so the masking is the tests' to check. user_dn_template excludes
+# user_dn_query and dn_group_attr dn_group_query (the cluster answers 400
+# illegal_fields_combination); an empty one ('' or {}) is none.
+LDAP = {
+    'type': 'object',
+    'properties': {
+        'uris': {'type': 'array', 'items': {'type': 'string', 'pattern': LDAP_URI_PATTERN}},
+        'bind_dn': {'type': 'string'},
+        'bind_pass': {'type': 'string'},
+        'ca_cert': {'type': 'string'},
+        'starttls': {'type': 'boolean'},
+        'user_dn_template': {'type': 'string'},
+        'user_dn_query': LDAP_QUERY,
+        'dn_group_attr': {'type': 'string'},
+        'dn_group_query': LDAP_QUERY,
+        'control_plane': {'type': 'boolean'},
+        'data_plane': {'type': 'boolean'},
+        'cache_ttl': {'type': 'integer', 'minimum': 0},
+        'directory_timeout_s': {'type': 'integer', 'minimum': 5, 'maximum': 60},
+        'cba': {'type': 'boolean'},
+        'cba_identity_source': {'type': 'string', 'enum': ['subject_cn', 'subject_oid']},
+        'cba_identity_oid': {'type': 'string'},
+    },
+    'additionalProperties': False,
+}
+
+
+def _ldap_mapping(required=()):
+    """An LDAP mapping (a directory group given roles). uid is the
+    cluster's: answered, never sent; required: what a body must hold."""
+    schema = {
+        'type': 'object',
+        'properties': {
+            'uid': {'type': 'integer', 'readOnly': True},
+            'name': {'type': 'string', 'maxLength': 255, 'pattern': r'^[A-Za-z0-9_ \[\]()@,.;#-]+$'},
+            'dn': {'type': 'string', 'minLength': 1, 'pattern': r'\S'},
+            'email': {'type': 'string', 'pattern': r'^$|^[A-Za-z0-9_.+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+$'},
+            'role_uids': {'type': 'array', 'items': {'type': 'integer'}, 'minItems': 1},
+            'email_alerts': {'type': 'boolean'},
+            'cluster_email_alerts': {'type': 'boolean'},
+            'bdbs_email_alerts': {'type': 'array', 'items': {'type': 'string'}, 'uniqueItems': True},
+            'account_id': {'type': 'integer'},
+        },
+    }
+    if required:
+        schema['required'] = sorted(required)
+    return schema
+
+
+LDAP_MAPPING_CREATE = _ldap_mapping(('name', 'dn', 'role_uids'))
+LDAP_MAPPING_UPDATE = _ldap_mapping()
+# As answered: with the cluster's uid, email and email_alerts always, and
+# action_uid when the change goes on as an action.
+LDAP_MAPPING = _ldap_mapping(('uid', 'name', 'dn', 'email', 'email_alerts', 'role_uids'))
+LDAP_MAPPING['properties']['action_uid'] = {'type': 'string'}
+LDAP_MAPPINGS = {'type': 'array', 'items': LDAP_MAPPING}
+ACTION = {'type': 'object', 'properties': {'action_uid': {'type': 'string'}}}
+
+# config_ldap and view_ldap_config: the admin and user_manager roles.
+LDAP_ENDPOINTS = {
+    ('GET', '/v1/cluster/ldap'): {
+        'permission': 'view_ldap_config',
+        'answers': {200: LDAP, 500: ERROR},
+    },
+    ('PUT', '/v1/cluster/ldap'): {
+        'permission': 'config_ldap',
+        'body': LDAP,
+        'answers': {200: LDAP, 400: ERROR, 500: ERROR},
+    },
+    ('DELETE', '/v1/cluster/ldap'): {
+        'permission': 'config_ldap',
+        'answers': {200: None, 500: ERROR},
+    },
+    ('GET', '/v1/ldap_mappings'): {
+        'permission': 'view_all_ldap_mappings_info',
+        'answers': {200: LDAP_MAPPINGS},
+    },
+    ('POST', '/v1/ldap_mappings'): {
+        'permission': 'create_ldap_mapping',
+        'body': LDAP_MAPPING_CREATE,
+        'answers': {200: LDAP_MAPPING, 400: ERROR, 409: ERROR},
+    },
+    ('GET', '/v1/ldap_mappings/{uid}'): {
+        'permission': 'view_ldap_mapping_info',
+        'answers': {200: LDAP_MAPPING, 404: ERROR},
+    },
+    ('PUT', '/v1/ldap_mappings/{uid}'): {
+        'permission': 'update_ldap_mapping',
+        'body': LDAP_MAPPING_UPDATE,
+        'answers': {200: LDAP_MAPPING, 400: ERROR, 404: ERROR, 409: ERROR},
+    },
+    ('DELETE', '/v1/ldap_mappings/{uid}'): {
+        'permission': 'delete_ldap_mapping',
+        'answers': {200: ACTION, 404: ERROR},
+    },
+}
+ENDPOINTS.update(LDAP_ENDPOINTS)
+
+
 def _pattern(template):
     parts = re.split(r'(\{[^/{}]+\})', template)
     return re.compile('^%s$' % ''.join('[^/]+' if part.startswith('{') else re.escape(part) for part in parts))

@@ -18,6 +18,12 @@ every name it generates, and its OCSP responder URL is the one its proxy
 certificate names (none, for a self-signed one). One process can serve
 several clusters, one port each.
 
+It also serves the LDAP configuration (GET, PUT and DELETE
+/v1/cluster/ldap: a partial PUT merged, bind_pass answered masked, the
+exclusive pairs refused with illegal_fields_combination) and the LDAP
+mappings (GET, POST /v1/ldap_mappings; GET, PUT, DELETE
+/v1/ldap_mappings/{uid}), with a user_manager user who may manage both.
+
 Error answers are {"error_code", "description", "status_code"}, as the
 vendor's OpenAPI spec has them; the error_text switch gives the prose
 pages' {"error_code", "message"} instead.
@@ -117,6 +123,40 @@ ROUTES = {
     ('DELETE', CERTIFICATE_PATH): 'update_cluster',
     ('GET', CLUSTER_PATH): 'view_cluster_info',
 }
+# LDAP: the configuration (/v1/cluster/ldap) and the LDAP mappings. A
+# user_manager may manage both, as the permissions reference has it; the
+# admin role holds every permission.
+USER_MANAGER_USER = 'usermanager@example.com'
+USER_MANAGER_PASSWORD = 'Us3r-Manag3r-S3cret-Pa55-4c1d'
+LDAP_PATH = '/v1/cluster/ldap'
+LDAP_MAPPINGS_PATH = '/v1/ldap_mappings'
+LDAP_MAPPING_PATH = '/v1/ldap_mappings/{uid}'
+LDAP_ROUTES = {
+    ('GET', LDAP_PATH): 'view_ldap_config',
+    ('PUT', LDAP_PATH): 'config_ldap',
+    ('DELETE', LDAP_PATH): 'config_ldap',
+    ('GET', LDAP_MAPPINGS_PATH): 'view_all_ldap_mappings_info',
+    ('POST', LDAP_MAPPINGS_PATH): 'create_ldap_mapping',
+    ('GET', LDAP_MAPPING_PATH): 'view_ldap_mapping_info',
+    ('PUT', LDAP_MAPPING_PATH): 'update_ldap_mapping',
+    ('DELETE', LDAP_MAPPING_PATH): 'delete_ldap_mapping',
+}
+ROUTES.update(LDAP_ROUTES)
+# The permissions reference's user_manager: no view_ldap_mapping_info among
+# them, so GET /v1/ldap_mappings/{uid} is refused it where the list is not.
+USER_MANAGER_PERMISSIONS = {
+    'config_ldap', 'create_ldap_mapping', 'create_new_user', 'create_role', 'create_redis_acl',
+    'delete_ldap_mapping', 'delete_redis_acl', 'delete_role', 'delete_user', 'install_new_license',
+    'update_ldap_mapping', 'update_proxy', 'update_role', 'update_redis_acl', 'update_user',
+    'view_all_ldap_mappings_info', 'view_all_users_info', 'view_ldap_config', 'view_license', 'view_user_info',
+} | ROLE_PERMISSIONS['cluster_viewer']
+ROLE_PERMISSIONS['admin'] |= set(LDAP_ROUTES.values())
+ROLE_PERMISSIONS['user_manager'] = USER_MANAGER_PERMISSIONS
+# The built-in roles and their uids, which a mapping's role_uids name. To be
+# joined with /v1/roles once the simulator serves it.
+BUILTIN_ROLES = {'admin': 1, 'cluster_member': 2, 'cluster_viewer': 3, 'db_member': 4, 'db_viewer': 5,
+                 'user_manager': 6}
+
 # The certificates a cluster generates, then the optional ones.
 GENERATED_NAMES = ('api', 'cm', 'proxy', 'syncer', 'metrics_exporter', 'ccs_internode_encryption',
                    'data_internode_encryption')
@@ -200,6 +240,12 @@ DEFAULT_FAULTS = {
     # certificate installed once they have passed.
     'write_delay': 0,
 }
+
+DEFAULT_FAULTS.update({
+    # How GET /v1/cluster/ldap answers a field that is not set (never configured, cleared with an empty value,
+    # or after DELETE): 'absent', left out, or 'empty', as '' (a string), [] (uris) or {} (a query).
+    'ldap_unset': 'absent',
+})
 
 # The declaration requests and answers are checked against: a Checker of
 # tests/contract/checker.py once check_contract() switched it on; None,
@@ -382,6 +428,7 @@ class Cluster:
             self.status = {'cert_status': '', 'responder_url': self._responder_url, 'produced_at': '',
                            'this_update': '', 'next_update': '', 'revocation_time': ''}
             self.log = []
+            self.directory = Directory()
             # What broke the declaration: {'cluster', 'kind' (request or
             # answer), 'method', 'path', 'status', 'error'}.
             self.violations = []
@@ -391,7 +438,8 @@ class Cluster:
             return {'name': self.name, 'fqdn': self.fqdn, 'config': copy.deepcopy(self.config),
                     'status': dict(self.status), 'certificates': copy.deepcopy(self.certificates),
                     'faults': copy.deepcopy(self.faults), 'responder_cert_status': self.responder_cert_status,
-                    'requests': list(self.log), 'violations': list(self.violations)}
+                    'requests': list(self.log), 'violations': list(self.violations),
+                    'ldap': self.directory.snapshot()}
 
     def update(self, changes):
         """Merge changes in: config, status, faults, responder_cert_status,
@@ -415,6 +463,7 @@ class Cluster:
                     self.faults[key] = value
             if 'responder_cert_status' in changes:
                 self.responder_cert_status = changes['responder_cert_status']
+            self.directory.update(changes.get('ldap', {}))
 
     def _install(self, name, cert, key):
         self.certificates[name] = {'cert': cert, 'key': key}
@@ -599,6 +648,212 @@ def _delete_certificate(cluster, name):
     return 200, None
 
 
+# LDAP: GET, PUT and DELETE /v1/cluster/ldap, and the LDAP mappings. --------
+
+# What GET answers for bind_pass once one is set: never the password.
+BIND_PASS_MASK = '********'
+# A fresh cluster's configuration, and what DELETE leaves: the defaults of
+# the fields that have one, no uris, both planes off.
+DEFAULT_LDAP = {'control_plane': False, 'data_plane': False, 'starttls': False, 'cba': False, 'cache_ttl': 300,
+                'directory_timeout_s': 5}
+LDAP_BOOLEANS = ('control_plane', 'data_plane', 'starttls', 'cba')
+LDAP_STRINGS = ('bind_dn', 'bind_pass', 'ca_cert', 'user_dn_template', 'dn_group_attr', 'cba_identity_oid')
+LDAP_QUERIES = ('user_dn_query', 'dn_group_query')
+# field -> (lowest, highest or None)
+LDAP_RANGES = {'cache_ttl': (0, None), 'directory_timeout_s': (5, 60)}
+LDAP_FIELDS = set(LDAP_BOOLEANS + LDAP_STRINGS + LDAP_QUERIES) | set(LDAP_RANGES) | {'uris', 'cba_identity_source'}
+# Each pair: one of the two, never both.
+LDAP_EXCLUSIVE = (('user_dn_template', 'user_dn_query'), ('dn_group_attr', 'dn_group_query'))
+LDAP_URI = re.compile(r'(ldap|ldaps)://([A-Za-z0-9.%-]+|\[[0-9A-Fa-f:%]+\]):([0-9]{1,5})')
+
+
+def _ldap_unset(value):
+    """Whether a value of the configuration is none: empty, or null."""
+    return value in (None, '', [], {})
+
+
+def _ldap_problem(body):
+    """Why the cluster refuses a PUT /v1/cluster/ldap body (400
+    invalid_schema), or None. Each field is checked as sent: a partial body
+    is merged into the configuration after."""
+    if not isinstance(body, dict):
+        return 'the body must be a JSON object'
+    for key, value in body.items():
+        if key not in LDAP_FIELDS:
+            return 'unknown field %s' % key
+        if key in LDAP_BOOLEANS and not isinstance(value, bool):
+            return '%s must be a boolean' % key
+        if key in LDAP_STRINGS and not isinstance(value, str):
+            return '%s must be a string' % key
+        if key in LDAP_RANGES:
+            low, high = LDAP_RANGES[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
+                return '%s must be an integer of at least %d%s' % (key, low, ' and at most %d' % high if high else '')
+        if key == 'cba_identity_source' and value not in ('subject_cn', 'subject_oid'):
+            return 'cba_identity_source must be subject_cn or subject_oid'
+        if key == 'uris':
+            if not isinstance(value, list) or not all(isinstance(uri, str) for uri in value):
+                return 'uris must be a list of strings'
+            for uri in value:
+                match = LDAP_URI.fullmatch(uri)
+                if not match or not 0 < int(match.group(3)) < 65536:
+                    return 'uris: %s is not scheme://host:port with scheme ldap or ldaps' % uri
+        if key in LDAP_QUERIES:
+            if not isinstance(value, dict) or set(value) - {'base', 'filter', 'scope'}:
+                return '%s must be an object of base, filter and scope' % key
+            if value and (set(value) != {'base', 'filter', 'scope'}
+                          or not all(isinstance(item, str) for item in value.values())):
+                return '%s must be empty or hold base, filter and scope, as strings' % key
+            if value and value['scope'] not in ('base', 'one', 'subtree'):
+                return '%s scope must be base, one or subtree' % key
+    return None
+
+
+def _ldap_mapping_problem(body, required):
+    """Why the cluster refuses an LDAP mapping body (400), or None."""
+    if not isinstance(body, dict):
+        return 'the body must be a JSON object'
+    missing = [name for name in required if name not in body]
+    if missing:
+        return 'missing %s' % ', '.join(missing)
+    for key, value in body.items():
+        if key == 'name' and not (isinstance(value, str) and 0 < len(value) <= 255
+                                  and re.fullmatch(r'[A-Za-z0-9_ \[\]()@,.;#-]+', value)):
+            return 'name may contain only letters, numbers, spaces, and _ [] () @ , . ; # -'
+        if key == 'dn' and not (isinstance(value, str) and value.strip()):
+            return 'dn must contain at least one non-whitespace character'
+        if key == 'email' and not (isinstance(value, str) and re.fullmatch(
+                r'|[A-Za-z0-9_.+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+', value)):
+            return 'email must be empty or a valid email address'
+        if key == 'role_uids' and not (isinstance(value, list) and value and all(
+                isinstance(uid, int) and not isinstance(uid, bool) for uid in value)):
+            return 'role_uids must be a list of one or more role uids'
+        if key in ('email_alerts', 'cluster_email_alerts') and not isinstance(value, bool):
+            return '%s must be a boolean' % key
+        if key == 'bdbs_email_alerts' and not (isinstance(value, list) and all(isinstance(uid, str) for uid in value)
+                                               and len(set(value)) == len(value)):
+            return 'bdbs_email_alerts must be a list of distinct database uids, as strings'
+        if key == 'account_id' and (isinstance(value, bool) or not isinstance(value, int)):
+            return 'account_id must be an integer'
+        if key not in ('name', 'dn', 'email', 'role_uids', 'email_alerts', 'cluster_email_alerts',
+                       'bdbs_email_alerts', 'account_id'):
+            return 'unknown field %s' % key
+    return None
+
+
+class Directory:
+    """A cluster's LDAP configuration and its LDAP mappings.
+
+    config holds the set fields only (bind_pass as itself); received, the
+    bodies of PUT /v1/cluster/ldap as they came, for the tests of what the
+    collection sends."""
+
+    def __init__(self):
+        self.config = dict(DEFAULT_LDAP)
+        self.mappings = {}
+        self.next_uid = 1
+        self.received = []
+
+    def snapshot(self):
+        return {'config': copy.deepcopy(self.config), 'mappings': copy.deepcopy(self.mappings),
+                'received': copy.deepcopy(self.received)}
+
+    def update(self, changes):
+        """config: fields merged in (None takes one away); mappings: a list
+        of mappings to add, each given a uid."""
+        for key, value in changes.get('config', {}).items():
+            if _ldap_unset(value):
+                self.config.pop(key, None)
+            else:
+                self.config[key] = value
+        for mapping in changes.get('mappings', []):
+            self._add(mapping)
+
+    def _add(self, mapping):
+        mapping = dict({'email': '', 'email_alerts': True}, **mapping)
+        mapping['uid'] = self.next_uid
+        self.next_uid += 1
+        self.mappings[mapping['uid']] = mapping
+        return mapping
+
+    def answer(self, unset):
+        """The configuration as GET answers it: bind_pass masked; the fields
+        not set left out, or with unset 'empty' given as empty values."""
+        answer = copy.deepcopy(self.config)
+        if 'bind_pass' in answer:
+            answer['bind_pass'] = BIND_PASS_MASK
+        if unset == 'empty':
+            for name in ('bind_dn', 'ca_cert', 'user_dn_template', 'dn_group_attr', 'cba_identity_oid'):
+                answer.setdefault(name, '')
+            for name in LDAP_QUERIES:
+                answer.setdefault(name, {})
+            answer.setdefault('uris', [])
+        return answer
+
+    def put(self, body):
+        self.received.append(copy.deepcopy(body))
+        problem = _ldap_problem(body)
+        if problem:
+            return _error(400, 'invalid_schema', problem)
+        merged = dict(self.config)
+        for key, value in body.items():
+            if _ldap_unset(value):
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        for one, other in LDAP_EXCLUSIVE:
+            if one in merged and other in merged:
+                return _error(400, 'illegal_fields_combination', '%s and %s cannot both be set' % (one, other))
+        self.config = merged
+        return None
+
+    def mapping_call(self, method, path, body):
+        uid = None
+        if path != LDAP_MAPPINGS_PATH:
+            tail = path.rsplit('/', 1)[1]
+            uid = int(tail) if tail.isdigit() else None
+            if uid not in self.mappings:
+                return _error(404, 'ldap_mapping_not_found', 'No LDAP mapping %s' % tail)
+        if method == 'GET':
+            if uid is None:
+                return 200, [dict(self.mappings[key]) for key in sorted(self.mappings)]
+            return 200, dict(self.mappings[uid])
+        if method == 'DELETE':
+            del self.mappings[uid]
+            return 200, {'action_uid': 'ldap-mapping-delete-%d' % uid}
+        problem = _ldap_mapping_problem(body, ('name', 'dn', 'role_uids') if uid is None else ())
+        if problem:
+            return _error(400, 'invalid_schema', problem)
+        unknown = [role for role in body.get('role_uids', []) if role not in BUILTIN_ROLES.values()]
+        if unknown:
+            return _error(400, 'invalid_role_uid', 'No role with uid %s' % ', '.join(str(role) for role in unknown))
+        if any(other['name'] == body.get('name') and other['uid'] != uid for other in self.mappings.values()):
+            return _error(409, 'ldap_mapping_name_conflict', 'An LDAP mapping named %s exists' % body['name'])
+        if uid is None:
+            return 200, dict(self._add(body))
+        self.mappings[uid].update(body)
+        return 200, dict(self.mappings[uid])
+
+
+def handle_ldap(cluster, route, path, body):
+    """An LDAP call, its permission checked. The error codes of the
+    mappings (404, 409, an unknown role) are the simulator's own: the spec
+    gives their statuses only."""
+    directory = cluster.directory
+    method = route[0]
+    unset = cluster.faults['ldap_unset']
+    if route[1] != LDAP_PATH:
+        return directory.mapping_call(method, path, body)
+    if method == 'DELETE':
+        directory.config = dict(DEFAULT_LDAP)
+        return 200, None
+    if method == 'PUT':
+        refused = directory.put(body)
+        if refused:
+            return refused
+    return 200, directory.answer(unset)
+
+
 def handle_api(cluster, method, path, body, role):
     """Answer one authenticated API call: (status, JSON object or None for
     an answer without a body)."""
@@ -611,6 +866,8 @@ def handle_api(cluster, method, path, body, role):
         return _error(403, 'insufficient_permissions', 'Insufficient permissions')
     with cluster.lock:
         faults = cluster.faults
+        if route in LDAP_ROUTES:
+            return handle_ldap(cluster, route, path, body)
         if route == ('GET', CLUSTER_PATH):
             return 200, {'name': cluster.fqdn}
         if route == ('DELETE', CERTIFICATE_PATH):
@@ -902,7 +1159,8 @@ class SimServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.users = users or {ADMIN_USER: (ADMIN_PASSWORD, 'admin'),
                                UTF8_ADMIN_USER: (UTF8_ADMIN_PASSWORD, 'admin'),
-                               VIEWER_USER: (VIEWER_PASSWORD, 'cluster_viewer')}
+                               VIEWER_USER: (VIEWER_PASSWORD, 'cluster_viewer'),
+                               USER_MANAGER_USER: (USER_MANAGER_PASSWORD, 'user_manager')}
         super().__init__((host, port), Handler)
 
     def get_request(self):
