@@ -9,7 +9,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Mirrors connection_argument_spec() in plugins/module_utils/_api.py.
+    # Mirrors connection_argument_spec() in plugins/module_utils/_connection.py.
     DOCUMENTATION = r'''
 requirements:
   - requests >= 2.25.0

@@ -32,7 +32,7 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from . import _api, _contract
+from . import _api, _connection, _contract
 from ._api import RedisEnterpriseError
 
 
@@ -58,7 +58,7 @@ class Spec(object):
         self.constraints = constraints
 
     def argument_spec(self):
-        spec = _api.connection_argument_spec()
+        spec = _connection.connection_argument_spec()
         spec.update(copy.deepcopy(self.options))
         return spec
 
@@ -203,7 +203,7 @@ def missing_library(resource):
 def run(resource, task):
     """One run of resource for task: the result, or RedisEnterpriseError."""
     want = resource.desired(task.params)
-    with _api.connect(task) as client:
+    with _connection.connect(task) as client:
         api = Api(client, resource, task.params)
         state = resource.read(api, task)
         plan = resource.plan(task, state, want)
@@ -366,10 +366,10 @@ class RedisEnterpriseModule(AnsibleModule):
     def fail_json(self, msg, **kwargs):
         if self._hints is not None:
             validation = getattr(self, 'validation_result', None)
-            msg = _api.validation_message(msg, self, validation.errors if validation else (), self._hints)
+            msg = _connection.validation_message(msg, self, validation.errors if validation else (), self._hints)
         # Never a secret written into the url, in the invocation returned.
         if isinstance(self.params, dict) and 'url' in self.params:
-            self.params['url'] = _api.redact_url(self.params['url'])
+            self.params['url'] = _connection.redact_url(self.params['url'])
         super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
 
 
