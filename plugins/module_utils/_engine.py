@@ -86,17 +86,36 @@ class Failure(object):
 
 
 class Plan(object):
-    """What a run would change: before and after as the diff shows them, and
-    what the write needs (for a settings object, the PUT body). A resource
-    may keep more on it for its write. changed: a write that is due although
-    the two read the same (a write forced by the task); by default, whether
-    they differ. A write may set after to what the cluster holds once it is
-    written: the diff shows after as it stands once the run is over."""
+    """What a run would change, and what its write needs; these fields and
+    no others.
 
-    def __init__(self, before, after, body=None, changed=None):
+    before, after: the object as the diff shows them. A write may set after
+    to what the cluster holds once it is written: the diff shows after as
+    it stands once the run is over.
+    body: what the write sends (a settings object's PUT body; for a named
+    object, the fields of its POST, or those of its PUT that change).
+    method, path: the write's call, for a resource whose write may be one
+    of several (a named object's POST, PUT or DELETE).
+    want: what desired() made of the task, for the checks and the write
+    (a certificate's parsed chain).
+    related: what prepare() read besides the object, for the write and
+    after_write (the OCSP configuration a proxy certificate depends on).
+    secrets: the names of the write-only fields the write sends (a user's
+    password), never their values.
+    changed: a write that is due although before and after read the same
+    (a write forced by the task); by default, whether they differ."""
+
+    __slots__ = ('before', 'after', 'body', 'method', 'path', 'want', 'related', 'secrets', '_changed')
+
+    def __init__(self, before, after, body=None, changed=None, method=None, path=None, want=None, secrets=()):
         self.before = before
         self.after = after
         self.body = body
+        self.method = method
+        self.path = path
+        self.want = want
+        self.related = None
+        self.secrets = tuple(secrets)
         self._changed = changed
 
     @property
