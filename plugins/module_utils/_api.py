@@ -23,7 +23,7 @@ import re
 import ssl
 import sys
 import warnings
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -385,10 +385,14 @@ class Client(object):
         # requests picks the adapter of the longest matching prefix.
         self.session.mount(self.base_url + path, HTTPAdapter(max_retries=retry))
 
-    def request(self, method, path, body=None, permission=None, read_timeout=None, explain=None, empty_ok=False):
+    def request(self, method, path, body=None, permission=None, read_timeout=None, explain=None, empty_ok=False,
+                query=None, array=False, holders=None):
         """Send one call (with retries) and return the JSON object answered.
 
-        permission: the one the call needs, for a 403's message.
+        permission: the one the call needs, for a 403's message; holders: the
+        built-in roles that hold it, when known.
+        query: the query parameters, name -> text (dry_run=true).
+        array: the answer is a JSON array (a collection's list), not an object.
         read_timeout: seconds to wait for the answer when a call is known to
         take longer than the timeout option allows; the connection still
         gets the option's timeout.
@@ -398,7 +402,7 @@ class Client(object):
 
         Raises RedisEnterpriseError for anything else."""
         url = self.base_url + path
-        call = '%s %s' % (method, path)
+        call = '%s %s%s' % (method, path, '?' + urlencode(sorted(query.items())) if query else '')
         waits = max(self.timeout, read_timeout or 0)
         try:
             with warnings.catch_warnings():
@@ -406,13 +410,13 @@ class Client(object):
                 # call: on the direct path the process is ansible's worker.
                 warnings.simplefilter('ignore', urllib3.exceptions.InsecureRequestWarning)
                 response = self.session.request(
-                    method, url, json=body, timeout=(self.timeout, waits), verify=self.verify,
+                    method, url, json=body, params=query, timeout=(self.timeout, waits), verify=self.verify,
                     allow_redirects=False, stream=True)
             with response:
                 raw = self._read(response, call)
         except requests.exceptions.RequestException as exc:
             raise self.reword(self._failed(exc, url, call, method, waits))
-        return self._answer(response, raw, call, permission, explain, empty_ok)
+        return self._answer(response, raw, call, (permission, holders), explain, empty_ok, array)
 
     @staticmethod
     def _read(response, call):
@@ -505,7 +509,7 @@ class Client(object):
                 'default) and that the cluster is reachable.' % (self.base_url, via, call, cause))
         return RedisEnterpriseError('%s to %s failed: %s.%s' % (call, self.base_url, cause, unsure))
 
-    def _answer(self, response, raw, call, permission, explain=None, empty_ok=False):
+    def _answer(self, response, raw, call, permission, explain=None, empty_ok=False, array=False):
         status = response.status_code
         if 300 <= status < 400:
             raise RedisEnterpriseError(
@@ -528,9 +532,13 @@ class Client(object):
             raise self._http_error(call, status, data, permission, _in_a_row(response), explain)
         if data is None and empty_ok:
             return {}
-        if not isinstance(data, dict):
+        if not isinstance(data, list if array else dict):
             raise RedisEnterpriseError(
-                'The answer to %s (HTTP %d) is not a JSON object: is %s the Redis Enterprise REST API?'
+                'The answer to %s (HTTP %d) is not a JSON %s: is %s the Redis Enterprise REST API?'
+                % (call, status, 'array' if array else 'object', self.base_url), http_status=status)
+        if array and not all(isinstance(item, dict) for item in data):
+            raise RedisEnterpriseError(
+                'The answer to %s (HTTP %d) is not a JSON array of objects: is %s the Redis Enterprise REST API?'
                 % (call, status, self.base_url), http_status=status)
         return data
 
@@ -548,8 +556,7 @@ class Client(object):
             msg = ('Authentication failed for %s (HTTP 401): check username and password (or %s and %s).'
                    % (call, ENV['username'], ENV['password']))
         elif status == 403:
-            msg = ('User %s may not %s (HTTP 403): it needs the %s permission, which only the built-in '
-                   'admin role has. Use an admin user.' % (self.username, call, permission or 'required'))
+            msg = 'User %s may not %s (HTTP 403): %s' % (self.username, call, _needs(*permission))
         elif status == 404:
             msg = ('%s%s was not found (HTTP 404): the url does not point at a Redis Enterprise REST API. '
                    'Give the API address, like https://cluster.example.com:9443.' % (self.base_url, call.split(' ')[1]))
@@ -563,6 +570,19 @@ class Client(object):
         else:
             msg = 'The cluster answered %s with HTTP %d (error code %s).%s' % (call, status, code or 'none', said)
         return RedisEnterpriseError(msg, http_status=status, error_code=code)
+
+
+def _needs(permission, holders):
+    """What a 403 says the user needs: the permission, and the built-in
+    roles that hold it where they are known."""
+    if not permission:
+        return 'it lacks the permission this call needs. Use a user whose role has it.'
+    if not holders:
+        return 'it needs the %s permission. Use a user whose role has it.' % permission
+    if tuple(holders) == ('admin',):
+        return 'it needs the %s permission, which only the built-in admin role has. Use an admin user.' % permission
+    return ('it needs the %s permission, which the built-in roles %s and %s have. Use a user of one of them.'
+            % (permission, ', '.join(holders[:-1]), holders[-1]))
 
 
 def _without_pem(text):

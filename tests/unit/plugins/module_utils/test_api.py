@@ -106,11 +106,19 @@ def test_401_says_check_credentials(simulator, sim_url, cluster):
     assert 'check username and password' in error.msg
 
 
-def test_403_names_the_permission(simulator, sim_url, cluster):
+@pytest.mark.parametrize('holders, said', [
+    (('admin',), 'it needs the config_ocsp permission, which only the built-in admin role has. Use an admin user.'),
+    (('admin', 'user_manager'), 'it needs the config_ocsp permission, which the built-in roles admin and '
+     'user_manager have. Use a user of one of them.'),
+    (('admin', 'db_viewer', 'user_manager'), 'which the built-in roles admin, db_viewer and user_manager have.'),
+    (None, 'it needs the config_ocsp permission. Use a user whose role has it.'),
+])
+def test_403_names_the_permission_and_the_roles_that_hold_it(simulator, sim_url, cluster, holders, said):
     viewer = Client(sim_url, simlib.VIEWER_USER, simlib.VIEWER_PASSWORD, ca_path=simulator.ca_path)
-    error = failure(viewer.put, '/v1/ocsp', {}, 'config_ocsp')
+    error = failure(viewer.request, 'PUT', '/v1/ocsp', {}, 'config_ocsp', None, None, False, None, False, holders)
     assert (error.http_status, error.error_code) == (403, 'insufficient_permissions')
-    assert 'config_ocsp' in error.msg and 'admin role' in error.msg
+    assert error.msg.startswith('User viewer@example.com may not PUT /v1/ocsp (HTTP 403): it needs the config_ocsp')
+    assert said in error.msg
 
 
 def test_404_says_not_a_rest_api(client):
