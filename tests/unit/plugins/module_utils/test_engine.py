@@ -259,3 +259,19 @@ def test_the_user_the_task_logs_in_as_is_neither_removed_nor_demoted(run_module,
     failed, result = run_module(as_access_module(_access.USER), dict(connection, email=simlib.ADMIN_USER,
                                                                      roles=['Admin', 'DB Viewer']))
     assert not failed and result['changed'] is True and cluster.writes() == [('PUT', '/v1/users/1')]
+
+
+@pytest.mark.parametrize('resource, args, needle', [
+    (_access.USER, {'email': 'x@example.com', 'name': 'Tom & Jerry'},
+     'name must be printable ASCII characters but &, <, > and ", at most 255 of them; got \'Tom & Jerry\'.'),
+    (_access.USER, {'email': 'x@example.com', 'name': 'é' * 3}, "got 'ééé'"),
+    (_access.USER, {'email': 'x@example.com', 'name': 'a' * 256}, 'at most 255 of them'),
+    (_access.USER, {'email': 'x@example.com', 'roles': []}, 'roles must be a list of strings with at least 1 of them; '
+                                                            'got 0.'),
+    (_access.ROLE, {'name': 'Ops/Admins'}, 'name must be letters, digits, spaces and the characters'),
+])
+def test_what_the_pattern_of_the_api_refuses_fails_before_any_request(run_module, cluster, connection, resource,
+                                                                      args, needle):
+    failed, result = run_module(as_access_module(resource), dict(connection, **args))
+    assert failed and needle in result['msg'], result
+    assert cluster.log == []
