@@ -35,7 +35,7 @@ attributes:
       - Makes the reads of a real run and writes nothing.
       - A create or a change is sent with C(?dry_run=true), which the cluster validates and does not apply, so a rule
         it refuses fails in check mode with the cluster's message.
-      - A removal is not: C(DELETE /v1/redis_acls/{uid}) takes no dry run. Check mode reports that the ACL would be
+      - A removal is not, as C(DELETE /v1/redis_acls/{uid}) takes no dry run. Check mode reports that the ACL would be
         removed; whether the cluster lets it go (a database may still use it, HTTP 409) only the real run can tell.
   diff_mode:
     support: full
@@ -44,8 +44,8 @@ options:
   name:
     description:
       - The Redis ACL's name, its key on the cluster.
-      - Letters, digits, spaces and the characters C(_ [ ] ( ) @ , . ; # -), as the API allows; anything else is
-        refused before any request.
+      - "Letters, digits, spaces, square brackets, parentheses and the characters C(_ @ , . ; # -), as the API
+        allows; anything else is refused before any request."
     type: str
     required: true
   acl:

@@ -33,7 +33,7 @@ attributes:
     support: full
     details:
       - Makes the reads of a real run and writes nothing.
-      - When the run would change something, the cluster is asked: the create, change or removal is sent with
+      - When the run would change something, the cluster is asked; the create, change or removal is sent with
         C(?dry_run=true), which the cluster validates and does not apply. A refusal (a name taken, a built-in role,
         a role that users hold) is the check-mode result, a failure with the cluster's message.
   diff_mode:
@@ -43,8 +43,8 @@ options:
   name:
     description:
       - The role's name, its key on the cluster.
-      - Letters, digits, spaces and the characters C(_ [ ] ( ) @ , . ; # -), as the API allows; anything else is
-        refused before any request.
+      - "Letters, digits, spaces, square brackets, parentheses and the characters C(_ @ , . ; # -), as the API
+        allows; anything else is refused before any request."
     type: str
     required: true
   management:

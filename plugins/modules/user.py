@@ -44,7 +44,7 @@ attributes:
         the cluster's complexity rules refuse, an email or name another user has, or a value it does not take
         fails in check mode with the cluster's message. With O(update_password=always), the password is validated
         that way on every run.
-      - A removal is not: C(DELETE /v1/users/{uid}) takes no dry run. Check mode reports that the user would be
+      - A removal is not, as C(DELETE /v1/users/{uid}) takes no dry run. Check mode reports that the user would be
         removed, from what the controller knows (the user exists, and is not the one the task logs in as).
   diff_mode:
     support: full
@@ -77,7 +77,7 @@ options:
       - Required to create a user of O(auth_method=regular), the cluster's default.
       - It must pass the cluster's password complexity rules, which the cluster's password policy sets.
       - Never shown in a result, diff, message or log line of the collection, never compared, and never sent to log
-        in: the module does not test it, as failed logins count towards a lockout.
+        in with. The module does not test it, as failed logins count towards a lockout.
     type: str
   update_password:
     description:
