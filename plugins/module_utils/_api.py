@@ -64,7 +64,6 @@ MAX_BODY_BYTES = 1024 * 1024
 USER_AGENT = 'ansible-collection-redis.enterprise'
 
 
-
 def missing_requests():
     """Ansible's message for a missing library, and how to install it."""
     return ('%s. Install it on the host that runs the module, for this Python with '
@@ -601,5 +600,3 @@ def _in_a_row(response):
             break
         count += 1
     return count
-
-

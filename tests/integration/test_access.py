@@ -174,8 +174,8 @@ def test_no_user_password_reaches_any_output(ansible, cluster, tmp_path):
             {'name': 'Show what was registered', 'ansible.builtin.debug': {'var': 'item'},
              'loop': ['{{ created }}', '{{ always }}', '{{ refused }}']},
         ]}]))
-    runs = [ansible(['ansible-playbook', '-vvvv', str(play)] + options) for options in (['--check', '--diff'],
-                                                                                          ['--diff'])]
+    runs = [ansible(['ansible-playbook', '-vvvv', str(play)] + options)
+            for options in (['--check', '--diff'], ['--diff'])]
     assert [run.rc for run in runs] == [0, 0], runs[0].stdout[-3000:]
     assert len(runs[1].stdout) > 10000  # -vvvv really was verbose
     for run in runs:

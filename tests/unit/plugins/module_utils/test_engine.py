@@ -128,8 +128,8 @@ def test_the_certificate_modules_run_as_modules(run_module, cluster, connection)
 # A collection of named objects: the users, roles and Redis ACLs modules
 # are their declarations, run here as modules against the simulator.
 
-ROLES = [{'uid': 1, 'name': 'Admin', 'management': 'admin'}, {'uid': 3, 'name': 'Cluster Viewer',
-                                                             'management': 'cluster_viewer'},
+ROLES = [{'uid': 1, 'name': 'Admin', 'management': 'admin'},
+         {'uid': 3, 'name': 'Cluster Viewer', 'management': 'cluster_viewer'},
          {'uid': 4, 'name': 'DB Member', 'management': 'db_member'}]
 JANE = {'uid': 9, 'email': 'jane@example.com', 'name': 'Jane', 'role_uids': [3, 4], 'auth_method': 'regular',
         'bdbs_email_alerts': ['1', '2'], 'email_alerts': True, 'status': 'active'}
@@ -208,7 +208,7 @@ def test_a_plan_takes_only_the_fields_it_declares():
     plan = _engine.Plan({}, {'a': 1}, body={'a': 1}, method='POST', path='/v1/things')
     assert plan.changed and plan.related is None and plan.secrets == ()
     with pytest.raises(AttributeError):
-        plan.leaf = 'not a field of Plan'
+        plan.leaf = 'not a field of Plan'  # pylint: disable=assigning-non-slot
 
 
 def as_access_module(resource):
