@@ -9,7 +9,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Mirrors connection_argument_spec() in plugins/module_utils/_api.py.
+    # Mirrors connection_argument_spec() in plugins/module_utils/_connection.py.
     DOCUMENTATION = r'''
 requirements:
   - requests >= 2.25.0
@@ -28,7 +28,8 @@ options:
   username:
     description:
       - Email address of a cluster user, sent with HTTP basic authentication as UTF-8 (RFC 7617).
-      - Managing OCSP needs a user with the built-in C(admin) role.
+      - Managing OCSP and certificates needs a user with the built-in C(admin) role; users, roles and Redis ACLs
+        the C(admin) or the C(user_manager) role. Each module's notes name the permissions it needs.
       - Required, here or in the E(REDIS_ENTERPRISE_USERNAME) environment variable.
     type: str
     aliases: [user]
@@ -36,6 +37,8 @@ options:
     description:
       - Password of O(username), sent as UTF-8 (RFC 7617), so any character works.
       - The collection never shows it in a result, diff, message or log line.
+      - For M(redis.enterprise.user) this is the password the task logs in with, not the managed user's, which is
+        O(redis.enterprise.user#module:user_password).
       - Required, here or in the E(REDIS_ENTERPRISE_PASSWORD) environment variable.
       - Set that variable in the controller's environment, through an AWX credential, or give the option from
         Ansible Vault; given that way, it shows nowhere.

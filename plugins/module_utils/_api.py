@@ -8,9 +8,9 @@
 # collection and may not remain stable to outside uses. Changes may be made
 # in ANY release, even a bugfix release.
 
-"""The one request layer of redis.enterprise: the connection options, a
-requests Session with urllib3's bounded retries, and every failure of a call
-mapped to one exception that says what to do."""
+"""The transport of redis.enterprise: a requests Session with urllib3's
+bounded retries, and every failure of a call mapped to one exception that
+says what to do. The connection options that feed it are _connection.py's."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -23,10 +23,11 @@ import re
 import ssl
 import sys
 import warnings
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
-from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.basic import missing_required_lib
+
+from ._connection import ENV, sentence as _sentence
 
 HAS_REQUESTS = True
 try:
@@ -61,15 +62,6 @@ MAX_TIMEOUT = 86400
 # Answers of this API are a few hundred bytes; anything past this is not one.
 MAX_BODY_BYTES = 1024 * 1024
 USER_AGENT = 'ansible-collection-redis.enterprise'
-
-ENV = dict(
-    url='REDIS_ENTERPRISE_URL',
-    username='REDIS_ENTERPRISE_USERNAME',
-    password='REDIS_ENTERPRISE_PASSWORD',
-    validate_certs='REDIS_ENTERPRISE_VALIDATE_CERTS',
-    ca_path='REDIS_ENTERPRISE_CA_PATH',
-    timeout='REDIS_ENTERPRISE_TIMEOUT',
-)
 
 
 def missing_requests():
@@ -127,27 +119,12 @@ def missing_library():
     return None
 
 
-def connection_argument_spec():
-    """The connection options every module takes; mirrored by the
-    redis.enterprise.connection doc fragment."""
-    spec = dict(
-        url=dict(type='str', required=True),
-        username=dict(type='str', aliases=['user']),
-        password=dict(type='str', no_log=True),
-        validate_certs=dict(type='bool', default=True),
-        ca_path=dict(type='path'),
-        timeout=dict(type='float', default=30),
-    )
-    for name, option in spec.items():
-        option['fallback'] = (env_fallback, [ENV[name]])
-    return spec
-
-
 class RedisEnterpriseError(Exception):
     """Every failure of a call to the cluster, with what a user needs to act.
 
-    option: the connection option the failure is about, if any; connect()
-    then says when its value came from an environment variable. keys:
+    option: the connection option the failure is about, if any;
+    _connection.connect() then says when its value came from an environment
+    variable. keys:
     result keys the failure returns besides (what a call answered)."""
 
     def __init__(self, msg, http_status=None, error_code=None, option=None, keys=None, sent=False):
@@ -170,24 +147,6 @@ class RedisEnterpriseError(Exception):
         if self.error_code is not None:
             result['error_code'] = self.error_code
         return result
-
-
-def from_environment(task, name):
-    """The environment variable that connection option name took its value
-    from, or None: the variable is set and the task's arguments (with its
-    module_defaults) do not give the option under any of its names."""
-    variable = ENV.get(name)
-    given = getattr(task, 'given', None)
-    if variable is None or given is None or os.environ.get(variable) is None:
-        return None
-    names = set([name] + connection_argument_spec()[name].get('aliases', []))
-    return None if names & set(given) else variable
-
-
-def _sentence(text):
-    """text as a sentence: a cluster's message does not always end with a stop."""
-    text = text.strip()
-    return text if text.endswith(('.', '!', '?')) else text + '.'
 
 
 def parse_url(url):
@@ -217,17 +176,6 @@ def parse_url(url):
             'The url option must be the base address of the cluster REST API without a path, '
             'like %s://%s; got %r.' % (parts.scheme, parts.netloc, url), option='url')
     return '%s://%s' % (parts.scheme, parts.netloc)
-
-
-def redact_url(url):
-    """url with whatever stands before an @ (a user name, a password or a
-    token written into it by mistake) replaced by ********, for the
-    invocation Ansible returns: url is not a no_log option, and masking its
-    secret as a no_log value would blot that text out of every message."""
-    if not isinstance(url, str) or '@' not in url:
-        return url
-    match = re.match(r'([A-Za-z][A-Za-z0-9+.-]*://)?.*@([^@]*)$', url.strip(), re.S)
-    return '%s********@%s' % (match.group(1) or '', match.group(2))
 
 
 def credential(name, value):
@@ -358,9 +306,10 @@ class Client(object):
     """One requests Session to a cluster's REST API: kept-alive connections,
     urllib3's Retry for the retries, a timeout on every call."""
 
-    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30, origins=None):
-        # Where the connection options came from, for the messages (connect()).
-        self.origins = origins or {}
+    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30, reword=None):
+        # What becomes of the error of a call that got no answer: the
+        # connection's own words, where an option's value came from.
+        self.reword = reword or (lambda error: error)
         self.base_url = parse_url(url)
         if not username or not password:
             raise RedisEnterpriseError(
@@ -435,10 +384,14 @@ class Client(object):
         # requests picks the adapter of the longest matching prefix.
         self.session.mount(self.base_url + path, HTTPAdapter(max_retries=retry))
 
-    def request(self, method, path, body=None, permission=None, read_timeout=None, explain=None, empty_ok=False):
+    def request(self, method, path, body=None, permission=None, read_timeout=None, explain=None, empty_ok=False,
+                query=None, array=False, holders=None):
         """Send one call (with retries) and return the JSON object answered.
 
-        permission: the one the call needs, for a 403's message.
+        permission: the one the call needs, for a 403's message; holders: the
+        built-in roles that hold it, when known.
+        query: the query parameters, name -> text (dry_run=true).
+        array: the answer is a JSON array (a collection's list), not an object.
         read_timeout: seconds to wait for the answer when a call is known to
         take longer than the timeout option allows; the connection still
         gets the option's timeout.
@@ -448,7 +401,7 @@ class Client(object):
 
         Raises RedisEnterpriseError for anything else."""
         url = self.base_url + path
-        call = '%s %s' % (method, path)
+        call = '%s %s%s' % (method, path, '?' + urlencode(sorted(query.items())) if query else '')
         waits = max(self.timeout, read_timeout or 0)
         try:
             with warnings.catch_warnings():
@@ -456,13 +409,13 @@ class Client(object):
                 # call: on the direct path the process is ansible's worker.
                 warnings.simplefilter('ignore', urllib3.exceptions.InsecureRequestWarning)
                 response = self.session.request(
-                    method, url, json=body, timeout=(self.timeout, waits), verify=self.verify,
+                    method, url, json=body, params=query, timeout=(self.timeout, waits), verify=self.verify,
                     allow_redirects=False, stream=True)
             with response:
                 raw = self._read(response, call)
         except requests.exceptions.RequestException as exc:
-            raise _where(self._failed(exc, url, call, method, waits), self.origins)
-        return self._answer(response, raw, call, permission, explain, empty_ok)
+            raise self.reword(self._failed(exc, url, call, method, waits))
+        return self._answer(response, raw, call, (permission, holders), explain, empty_ok, array)
 
     @staticmethod
     def _read(response, call):
@@ -555,7 +508,7 @@ class Client(object):
                 'default) and that the cluster is reachable.' % (self.base_url, via, call, cause))
         return RedisEnterpriseError('%s to %s failed: %s.%s' % (call, self.base_url, cause, unsure))
 
-    def _answer(self, response, raw, call, permission, explain=None, empty_ok=False):
+    def _answer(self, response, raw, call, permission, explain=None, empty_ok=False, array=False):
         status = response.status_code
         if 300 <= status < 400:
             raise RedisEnterpriseError(
@@ -578,9 +531,13 @@ class Client(object):
             raise self._http_error(call, status, data, permission, _in_a_row(response), explain)
         if data is None and empty_ok:
             return {}
-        if not isinstance(data, dict):
+        if not isinstance(data, list if array else dict):
             raise RedisEnterpriseError(
-                'The answer to %s (HTTP %d) is not a JSON object: is %s the Redis Enterprise REST API?'
+                'The answer to %s (HTTP %d) is not a JSON %s: is %s the Redis Enterprise REST API?'
+                % (call, status, 'array' if array else 'object', self.base_url), http_status=status)
+        if array and not all(isinstance(item, dict) for item in data):
+            raise RedisEnterpriseError(
+                'The answer to %s (HTTP %d) is not a JSON array of objects: is %s the Redis Enterprise REST API?'
                 % (call, status, self.base_url), http_status=status)
         return data
 
@@ -598,8 +555,7 @@ class Client(object):
             msg = ('Authentication failed for %s (HTTP 401): check username and password (or %s and %s).'
                    % (call, ENV['username'], ENV['password']))
         elif status == 403:
-            msg = ('User %s may not %s (HTTP 403): it needs the %s permission, which only the built-in '
-                   'admin role has. Use an admin user.' % (self.username, call, permission or 'required'))
+            msg = 'User %s may not %s (HTTP 403): %s' % (self.username, call, _needs(*permission))
         elif status == 404:
             msg = ('%s%s was not found (HTTP 404): the url does not point at a Redis Enterprise REST API. '
                    'Give the API address, like https://cluster.example.com:9443.' % (self.base_url, call.split(' ')[1]))
@@ -613,6 +569,19 @@ class Client(object):
         else:
             msg = 'The cluster answered %s with HTTP %d (error code %s).%s' % (call, status, code or 'none', said)
         return RedisEnterpriseError(msg, http_status=status, error_code=code)
+
+
+def _needs(permission, holders):
+    """What a 403 says the user needs: the permission, and the built-in
+    roles that hold it where they are known."""
+    if not permission:
+        return 'it lacks the permission this call needs. Use a user whose role has it.'
+    if not holders:
+        return 'it needs the %s permission. Use a user whose role has it.' % permission
+    if tuple(holders) == ('admin',):
+        return 'it needs the %s permission, which only the built-in admin role has. Use an admin user.' % permission
+    return ('it needs the %s permission, which the built-in roles %s and %s have. Use a user of one of them.'
+            % (permission, ', '.join(holders[:-1]), holders[-1]))
 
 
 def _without_pem(text):
@@ -631,51 +600,3 @@ def _in_a_row(response):
             break
         count += 1
     return count
-
-
-def _where(error, origins):
-    """error, saying where the value of its option came from when that was
-    an environment variable: a user looks for it in the task otherwise."""
-    variable = origins.get(error.option)
-    if variable:
-        error.msg = '%s %s came from the %s environment variable: correct it there, or give the %s option.' % (
-            _sentence(error.msg), error.option, variable, error.option)
-        error.args = (error.msg,)
-    return error
-
-
-def connect(task):
-    """The Client of a task's connection options; its warnings go to the task."""
-    p = task.params
-    origins = dict((name, from_environment(task, name)) for name in ENV)
-    try:
-        client = Client(p['url'], p['username'], p['password'], validate_certs=p['validate_certs'],
-                        ca_path=p['ca_path'], timeout=p['timeout'], origins=origins)
-    except RedisEnterpriseError as error:
-        raise _where(error, origins)
-    for warning in client.warnings:
-        task.warn(warning)
-    return client
-
-
-MISSING_URL = ("Give the url option, or set the %s environment variable, to the address of the cluster's REST "
-               'API, like https://cluster.example.com:9443.' % ENV['url'])
-
-
-def validation_message(msg, task, errors=(), hints=()):
-    """An argument validation message, completed: an unsupported (perhaps
-    misspelt) option first, even when another error came before it; the
-    environment variable a bad value came from; the sentence of each hint,
-    a (text, sentence) pair of the module's, whose text the message holds."""
-    unsupported = [error for error in errors if isinstance(error, UnsupportedError)]
-    if unsupported and 'Unsupported parameters' not in msg:
-        msg = 'Unsupported parameters for (%s) module: %s %s' % (
-            getattr(task, '_name', 'this'), _sentence(unsupported[0].msg), msg)
-    said = [sentence for text, sentence in hints if text in msg]
-    for name, variable in ENV.items():
-        if "argument '%s'" % name in msg and from_environment(task, name):
-            said.append('%s came from the %s environment variable: correct it there, or give the %s option.'
-                        % (name, variable, name))
-    if re.search(r'missing required arguments:.*\burl\b', msg):
-        said.append(MISSING_URL)
-    return ' '.join([_sentence(msg)] + said) if said else msg

@@ -275,30 +275,34 @@ class Certificate(Resource):
         # intermediate is written again, the leaf alone being the same.
         same = bool(stored) and stored.prints() == [_x509.fingerprint(c) for c in wanted]
         forced = task.params['force']
-        plan = Plan(before, before if same else describe(wanted), body=body, changed=True if forced else None)
-        plan.leaf = wanted[0]
-        return plan
+        return Plan(before, before if same else describe(wanted), body=body, changed=True if forced else None,
+                    want=want)
+
+    @staticmethod
+    def _stapling(plan):
+        """Whether OCSP stapling is on, by the configuration prepare() read
+        for a proxy certificate (none for another name)."""
+        return bool(plan.related) and bool(_ocsp.CONFIG.writable(plan.related).get('ocsp_functionality'))
 
     def prepare(self, api, task, state, plan):
         name = task.params['name']
-        plan.stapling = False
         if task.params['state'] == 'absent':
             return {}
         if name in GENERATED:
             self._check_names(api, task, plan)
         if name == 'proxy':
             try:
-                plan.config = api.get(_ocsp.CONFIG_PATH)
+                plan.related = api.get(_ocsp.CONFIG_PATH)
             except RedisEnterpriseError as error:
                 raise RedisEnterpriseError(
                     'The proxy certificate was not written: before writing one, the module reads the OCSP '
                     'configuration (GET %s) to check that OCSP stapling, if it is on, keeps a responder to ask, and '
                     'that read failed. %s' % (_ocsp.CONFIG_PATH, error.msg),
                     http_status=error.http_status, error_code=error.error_code)
-            plan.stapling = bool(_ocsp.CONFIG.writable(plan.config).get('ocsp_functionality'))
-            if plan.stapling and not plan.after.get('ocsp_responder_url'):
+            stapling = self._stapling(plan)
+            if stapling and not plan.after.get('ocsp_responder_url'):
                 raise RedisEnterpriseError(STAPLING_NEEDS_RESPONDER)
-            if plan.stapling and task.check_mode:
+            if stapling and task.check_mode:
                 task.warn(NOT_ASKED_IN_CHECK_MODE % plan.after['ocsp_responder_url'])
         return {}
 
@@ -314,7 +318,7 @@ class Certificate(Resource):
             return
         if not fqdn:
             return
-        missing = _x509.missing_names(plan.leaf, fqdn)
+        missing = _x509.missing_names(plan.want['certificates'][0], fqdn)
         if missing:
             task.warn('The new %s certificate does not cover the cluster\'s FQDN %s: its subject alternative names '
                       'lack %s. The docs ("Create certificates") ask for DNS entries %s, *.%s, internal.%s and '
@@ -403,11 +407,11 @@ class Certificate(Resource):
         """A new proxy certificate while stapling is on: until its next query
         the cluster staples the status of the certificate it replaced, so it
         is asked at once, which also caches the answer."""
-        if not plan.stapling:
+        if not self._stapling(plan):
             return {}
         installed = dict(changed=True, certificate=plan.after)
         try:
-            status = _ocsp.ask_responder(api, task, plan.config)
+            status = _ocsp.ask_responder(api, task, plan.related)
         except RedisEnterpriseError as error:
             raise RedisEnterpriseError(
                 INSTALLED_BUT % ('asking its OCSP responder failed (%s)' % error.msg.rstrip('.'),

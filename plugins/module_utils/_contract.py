@@ -114,6 +114,119 @@ CLUSTER = {
     'required': ['name'],
 }
 
+# The management roles a role may have (the spec's RoleName), from the
+# least to the most it allows.
+ROLE_MANAGEMENT = ('none', 'db_viewer', 'cluster_viewer', 'db_member', 'cluster_member', 'user_manager', 'admin')
+
+# What the pattern of the spec allows in a user's name: printable ASCII but
+# the four characters & < > and the double quote, 1 to 255 of them.
+USER_NAME_PATTERN = '^[ -!#-%\'-;=?-~]+$'
+# A user's email address as a request may give it (ASCII), or empty.
+USER_EMAIL_PATTERN = '(^$|^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\\.[a-zA-Z0-9-.]+$)'
+# The names of roles and Redis ACLs.
+OBJECT_NAME_PATTERN = '^[a-zA-Z0-9_ \\[\\]()@,.;#-]+$'
+AUTH_METHODS = ('regular', 'certificate', 'entraid', 'sso')
+USER_STATUSES = ('active', 'locked', 'password_expired')
+
+_ROLE = {'type': 'string', 'enum': list(ROLE_MANAGEMENT)}
+_DB_UIDS = {'type': 'array', 'items': {'type': 'string'}, 'uniqueItems': True}
+
+# A user as the cluster answers it. The password is write-only: a cluster
+# never answers it. status is the cluster's: read-only. role is deprecated
+# for role_uids, and answered all the same.
+USER = {
+    'type': 'object',
+    'properties': {
+        'uid': {'type': 'integer'},
+        'account_id': {'type': 'integer'},
+        'action_uid': {'type': 'string'},
+        'email': {'type': 'string'},
+        'name': {'type': 'string'},
+        'password': {'type': 'string', 'writeOnly': True},
+        'password_issue_date': {'type': 'string', 'format': 'date-time'},
+        'last_login': {'type': 'integer', 'format': 'int64'},
+        'auth_method': {'type': 'string', 'enum': list(AUTH_METHODS)},
+        'role': _ROLE,
+        'role_uids': {'type': 'array', 'items': {'type': 'integer'}},
+        'status': {'type': 'string', 'enum': list(USER_STATUSES), 'readOnly': True},
+        'email_alerts': {'type': 'boolean'},
+        'cluster_email_alerts': {'type': 'boolean'},
+        'bdbs_email_alerts': _DB_UIDS,
+        'certificate_subject_line': {'type': 'string'},
+    },
+    'required': ['uid', 'name', 'role', 'role_uids', 'auth_method'],
+}
+
+# POST /v1/users and PUT /v1/users/{uid}: a partial body; the fields it
+# leaves out keep their values.
+USER_REQUEST = {
+    'type': 'object',
+    'properties': {
+        'uid': {'type': 'integer', 'minimum': 1},
+        'account_id': {'type': 'integer'},
+        'email': {'type': 'string', 'pattern': USER_EMAIL_PATTERN},
+        'name': {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': USER_NAME_PATTERN},
+        'password': {'type': 'string'},
+        'password_hash_method': {'type': 'integer', 'enum': [1]},
+        'auth_method': {'type': 'string', 'enum': list(AUTH_METHODS)},
+        'role': _ROLE,
+        'role_uids': {'type': 'array', 'items': {'type': 'integer'}, 'minItems': 1, 'uniqueItems': True},
+        'email_alerts': {'type': 'boolean'},
+        'cluster_email_alerts': {'type': 'boolean'},
+        'bdbs_email_alerts': _DB_UIDS,
+        'certificate_subject_line': {'type': 'string'},
+    },
+}
+
+
+def _role_body(**extra):
+    properties = {
+        'account_id': {'type': 'integer'},
+        'name': {'type': 'string', 'pattern': OBJECT_NAME_PATTERN},
+        'management': _ROLE,
+        # What restricts the role to some databases.
+        'resources': {'type': 'array', 'items': {'type': 'object', 'properties': {
+            'type': {'type': 'string', 'enum': ['db']},
+            'uids': {'type': 'array', 'items': {'type': 'string'}}}}},
+    }
+    properties.update(extra)
+    return {'type': 'object', 'properties': properties}
+
+
+# A role as the cluster answers it; POST takes the same fields and may
+# choose the uid; PUT takes the fields that change.
+ROLE = dict(_role_body(uid={'type': 'integer'}), required=['management', 'name', 'uid'])
+ROLE_CREATE = _role_body(uid={'type': 'integer'})
+ROLE_UPDATE = _role_body()
+
+# A Redis ACL, answered and sent alike; the versions and action_uid are the
+# cluster's.
+REDIS_ACL = {
+    'type': 'object',
+    'properties': {
+        'uid': {'type': 'integer'},
+        'account_id': {'type': 'integer'},
+        'name': {'type': 'string', 'pattern': OBJECT_NAME_PATTERN},
+        'acl': {'type': 'string'},
+        'action_uid': {'type': 'string', 'readOnly': True},
+        'min_version': {'type': 'string', 'readOnly': True},
+        'max_version': {'type': 'string', 'readOnly': True},
+    },
+}
+
+# The answer of a DELETE of a user, role or Redis ACL: the action that
+# removes it, which may still be at work.
+DELETED = {'type': 'object', 'properties': {'action_uid': {'type': 'string'}}}
+
+
+def _array(schema):
+    return {'type': 'array', 'items': schema}
+
+
+# A query parameter of the calls that validate without writing: true asks
+# the cluster what it would answer, and changes nothing.
+DRY_RUN = {'dry_run': {'type': 'boolean'}}
+
 # Answers every call may give, whichever its own: wrong or missing
 # credentials (401, which may carry no body at all), a role without the
 # permission (403), a node that does not answer (503).
@@ -121,9 +234,10 @@ COMMON_ANSWERS = {401: ERROR, 403: ERROR, 503: ERROR}
 
 # (method, path) -> the call. permission: the one it needs; timeout: the
 # seconds the cluster may take over it, where declared; body: the JSON Schema
-# of its request body, or None for none; answers: status -> the JSON Schema
-# of the answer, or None for an answer without a body (an error answer may
-# always come without one); deprecated: a call that will be removed.
+# of its request body, or None for none; query: name -> the JSON Schema of
+# each query parameter it takes; answers: status -> the JSON Schema of the
+# answer, or None for an answer without a body (an error answer may always
+# come without one); deprecated: a call that will be removed.
 ENDPOINTS = {
     ('GET', '/v1/ocsp'): {
         'permission': 'view_ocsp_config',
@@ -169,6 +283,81 @@ ENDPOINTS = {
     ('GET', '/v1/cluster'): {
         'permission': 'view_cluster_info',
         'answers': {200: CLUSTER},
+    },
+    ('GET', '/v1/users'): {
+        'permission': 'view_all_users_info',
+        'answers': {200: _array(USER)},
+    },
+    ('POST', '/v1/users'): {
+        'permission': 'create_new_user',
+        'query': DRY_RUN,
+        'body': USER_REQUEST,
+        'answers': {200: USER, 400: ERROR, 409: ERROR},
+    },
+    # The spec names no permission for these two, as users may read and
+    # change themselves; for another user, the permissions reference's.
+    ('GET', '/v1/users/{uid}'): {
+        'permission': 'view_user_info',
+        'answers': {200: USER, 404: ERROR},
+    },
+    ('PUT', '/v1/users/{uid}'): {
+        'permission': 'update_user',
+        'query': DRY_RUN,
+        'body': USER_REQUEST,
+        'answers': {200: USER, 400: ERROR, 404: ERROR, 406: ERROR, 409: ERROR},
+    },
+    ('DELETE', '/v1/users/{uid}'): {
+        'permission': 'delete_user',
+        'answers': {200: DELETED, 404: ERROR, 406: ERROR},
+    },
+    ('GET', '/v1/roles'): {
+        'permission': 'view_all_roles_info',
+        'answers': {200: _array(ROLE)},
+    },
+    ('POST', '/v1/roles'): {
+        'permission': 'create_role',
+        'query': DRY_RUN,
+        'body': ROLE_CREATE,
+        'answers': {200: ROLE, 400: ERROR, 409: ERROR},
+    },
+    ('GET', '/v1/roles/{uid}'): {
+        'permission': 'view_role_info',
+        'answers': {200: ROLE, 404: ERROR},
+    },
+    ('PUT', '/v1/roles/{uid}'): {
+        'permission': 'update_role',
+        'query': DRY_RUN,
+        'body': ROLE_UPDATE,
+        'answers': {200: ROLE, 400: ERROR, 404: ERROR, 406: ERROR, 409: ERROR},
+    },
+    ('DELETE', '/v1/roles/{uid}'): {
+        'permission': 'delete_role',
+        'query': DRY_RUN,
+        'answers': {200: DELETED, 404: ERROR, 406: ERROR},
+    },
+    ('GET', '/v1/redis_acls'): {
+        'permission': 'view_all_redis_acls_info',
+        'answers': {200: _array(REDIS_ACL)},
+    },
+    ('POST', '/v1/redis_acls'): {
+        'permission': 'create_redis_acl',
+        'query': DRY_RUN,
+        'body': REDIS_ACL,
+        'answers': {200: REDIS_ACL, 400: ERROR, 409: ERROR},
+    },
+    ('GET', '/v1/redis_acls/{uid}'): {
+        'permission': 'view_redis_acl_info',
+        'answers': {200: REDIS_ACL, 404: ERROR},
+    },
+    ('PUT', '/v1/redis_acls/{uid}'): {
+        'permission': 'update_redis_acl',
+        'query': DRY_RUN,
+        'body': REDIS_ACL,
+        'answers': {200: REDIS_ACL, 400: ERROR, 404: ERROR, 409: ERROR},
+    },
+    ('DELETE', '/v1/redis_acls/{uid}'): {
+        'permission': 'delete_redis_acl',
+        'answers': {200: DELETED, 404: ERROR, 409: ERROR},
     },
 }
 
@@ -294,6 +483,21 @@ LDAP_ENDPOINTS = {
 ENDPOINTS.update(LDAP_ENDPOINTS)
 
 
+# The built-in roles that hold a permission, from the permissions reference,
+# for a 403's message; a permission not here is named without them.
+_USERS_ROLES = ('admin', 'user_manager')
+_EVERY_ROLE = ('admin', 'cluster_member', 'cluster_viewer', 'db_member', 'db_viewer', 'user_manager')
+HOLDERS = dict(
+    [(name, ('admin',)) for name in ('view_ocsp_config', 'config_ocsp', 'view_ocsp_status', 'test_ocsp_status',
+                                     'update_cluster')]
+    + [(name, _USERS_ROLES) for name in ('view_all_users_info', 'view_user_info', 'create_new_user', 'update_user',
+                                         'delete_user', 'create_role', 'update_role', 'delete_role',
+                                         'create_redis_acl', 'update_redis_acl', 'delete_redis_acl',
+                                         'view_ldap_config', 'config_ldap', 'view_all_ldap_mappings_info',
+                                         'create_ldap_mapping', 'update_ldap_mapping', 'delete_ldap_mapping')]
+    + [(name, _EVERY_ROLE) for name in ('view_all_roles_info', 'view_all_redis_acls_info')])
+
+
 def _pattern(template):
     parts = re.split(r'(\{[^/{}]+\})', template)
     return re.compile('^%s$' % ''.join('[^/]+' if part.startswith('{') else re.escape(part) for part in parts))
@@ -343,3 +547,22 @@ def answers(method, path):
     result = dict(COMMON_ANSWERS)
     result.update(found['answers'])
     return result
+
+
+def holders(permission):
+    """The built-in roles that hold permission, or None when the
+    collection does not know them."""
+    return HOLDERS.get(permission)
+
+
+def takes(method, path, name):
+    """Whether a call takes the query parameter name (dry_run)."""
+    found = endpoint(method, path)
+    return bool(found) and name in found.get('query', {})
+
+
+def answers_array(method, path):
+    """Whether a call's success answer is a JSON array (a collection's
+    list) rather than an object."""
+    schema = answers(method, path).get(200)
+    return isinstance(schema, dict) and schema.get('type') == 'array'

@@ -28,11 +28,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from . import _api, _contract
+from . import _api, _connection, _contract
 from ._api import RedisEnterpriseError
 
 
@@ -58,7 +59,7 @@ class Spec(object):
         self.constraints = constraints
 
     def argument_spec(self):
-        spec = _api.connection_argument_spec()
+        spec = _connection.connection_argument_spec()
         spec.update(copy.deepcopy(self.options))
         return spec
 
@@ -74,10 +75,12 @@ class Spec(object):
 class Failure(object):
     """An HTTP error answer of the cluster, as explain() sees it."""
 
-    def __init__(self, method, path, status, code, said, tries, user):
+    def __init__(self, method, path, status, code, said, tries, user, dry_run=False):
         self.method = method
         self.path = path
-        self.call = '%s %s' % (method, path)
+        # A call made with ?dry_run=true: nothing was written.
+        self.dry_run = dry_run
+        self.call = '%s %s%s' % (method, path, '?dry_run=true' if dry_run else '')
         self.status = status
         self.code = code
         self.said = said
@@ -86,17 +89,36 @@ class Failure(object):
 
 
 class Plan(object):
-    """What a run would change: before and after as the diff shows them, and
-    what the write needs (for a settings object, the PUT body). A resource
-    may keep more on it for its write. changed: a write that is due although
-    the two read the same (a write forced by the task); by default, whether
-    they differ. A write may set after to what the cluster holds once it is
-    written: the diff shows after as it stands once the run is over."""
+    """What a run would change, and what its write needs; these fields and
+    no others.
 
-    def __init__(self, before, after, body=None, changed=None):
+    before, after: the object as the diff shows them. A write may set after
+    to what the cluster holds once it is written: the diff shows after as
+    it stands once the run is over.
+    body: what the write sends (a settings object's PUT body; for a named
+    object, the fields of its POST, or those of its PUT that change).
+    method, path: the write's call, for a resource whose write may be one
+    of several (a named object's POST, PUT or DELETE).
+    want: what desired() made of the task, for the checks and the write
+    (a certificate's parsed chain).
+    related: what prepare() read besides the object, for the write and
+    after_write (the OCSP configuration a proxy certificate depends on).
+    secrets: the names of the write-only fields the write sends (a user's
+    password), never their values.
+    changed: a write that is due although before and after read the same
+    (a write forced by the task); by default, whether they differ."""
+
+    __slots__ = ('before', 'after', 'body', 'method', 'path', 'want', 'related', 'secrets', '_changed')
+
+    def __init__(self, before, after, body=None, changed=None, method=None, path=None, want=None, secrets=()):
         self.before = before
         self.after = after
         self.body = body
+        self.method = method
+        self.path = path
+        self.want = want
+        self.related = None
+        self.secrets = tuple(secrets)
         self._changed = changed
 
     @property
@@ -167,12 +189,19 @@ class Api(object):
         for path, statuses in resource.retry_statuses.items():
             client.retry_also(path, statuses, once=path in resource.slow_writes)
 
-    def call(self, method, path, body=None, read_timeout=None, empty_ok=False):
+    def call(self, method, path, body=None, read_timeout=None, empty_ok=False, dry_run=False):
+        """One call; dry_run: with ?dry_run=true, which the declaration must
+        give the call (the cluster validates it and changes nothing)."""
+        if dry_run and not _contract.takes(method, path, 'dry_run'):
+            raise ValueError('%s %s takes no dry_run' % (method, path))
+
         def explain(status, code, said, tries):
-            failure = Failure(method, path, status, code, said, tries, self.client.username)
+            failure = Failure(method, path, status, code, said, tries, self.client.username, dry_run)
             return self.resource.explain(self.params, failure)
-        return self.client.request(method, path, body=body, permission=_contract.permission(method, path),
-                                   read_timeout=read_timeout, explain=explain, empty_ok=empty_ok)
+        permission = _contract.permission(method, path)
+        return self.client.request(method, path, body=body, permission=permission, read_timeout=read_timeout,
+                                   explain=explain, empty_ok=empty_ok, query={'dry_run': 'true'} if dry_run else None,
+                                   array=_contract.answers_array(method, path), holders=_contract.holders(permission))
 
     def get(self, path):
         return self.call('GET', path)
@@ -203,7 +232,7 @@ def missing_library(resource):
 def run(resource, task):
     """One run of resource for task: the result, or RedisEnterpriseError."""
     want = resource.desired(task.params)
-    with _api.connect(task) as client:
+    with _connection.connect(task) as client:
         api = Api(client, resource, task.params)
         state = resource.read(api, task)
         plan = resource.plan(task, state, want)
@@ -222,22 +251,53 @@ def run(resource, task):
     return result
 
 
-class Field(object):
-    """A writable field of a settings object, typed as the API reference
-    gives it: kind 'bool', 'int' (from low to high when given) or 'str' (one
-    of choices when given)."""
+class Reference(object):
+    """Other named objects of the cluster that a field names: given by
+    their key (a role's name), sent as their uids (role_uids). what: their
+    name in messages ('role'); path: the collection they are listed in."""
 
-    def __init__(self, name, kind, low=None, high=None, choices=None):
+    def __init__(self, what, path, key='name'):
+        self.what = what
+        self.path = path
+        self.key = key
+
+
+class Field(object):
+    """A writable field of a settings object or of a named object, typed as
+    the API reference gives it: kind 'bool', 'int' (from low to high when
+    given), 'str' (one of choices when given; matching pattern, a (regular
+    expression, what it allows) pair, and at most length characters, when
+    given) or 'list' (of elements, 'str' or 'int').
+
+    unordered: a list compared as a set, where the API marks its items
+    unique or their order means nothing. secret: write-only (a password):
+    a no_log option, never read back, compared, shown or returned. api: the
+    field's name in the API, when the option's differs (roles, sent as
+    role_uids). refers: the Reference whose objects a list names."""
+
+    def __init__(self, name, kind, low=None, high=None, choices=None, elements=None, unordered=False, pattern=None,
+                 length=None, secret=False, api=None, refers=None):
         self.name = name
         self.kind = kind
         self.low = low
         self.high = high
         self.choices = tuple(choices) if choices else None
+        self.elements = elements
+        self.unordered = unordered
+        self.pattern = pattern
+        self.length = length
+        self.secret = secret
+        self.api = api or name
+        self.refers = refers
 
     def option(self):
         option = dict(type=self.kind)
         if self.choices:
             option['choices'] = list(self.choices)
+        if self.elements:
+            option['elements'] = self.elements
+        if self.secret:
+            option['no_log'] = True
         return option
 
     def hint(self):
@@ -245,16 +305,38 @@ class Field(object):
             return 'true or false'
         if self.kind == 'int':
             return 'an integer from %d to %d' % (self.low, self.high) if self.low is not None else 'an integer'
-        return 'one of %s' % ', '.join(self.choices) if self.choices else 'a string'
+        if self.kind == 'list':
+            return 'a list of %s%s' % ('integers' if self.elements == 'int' else 'strings',
+                                       ' with at least %d of them' % self.low if self.low else '')
+        if self.choices:
+            return 'one of %s' % ', '.join(self.choices)
+        if self.pattern:
+            return '%s%s' % (self.pattern[1], ', at most %d of them' % self.length if self.length else '')
+        return 'a string'
 
     def range_error(self, value):
+        """What is wrong with a value a task gives, or None: out of its
+        range, or not what its pattern allows (the value itself is not
+        shown for a secret)."""
         if self.kind == 'int' and value is not None and self.low is not None and not self.low <= value <= self.high:
             return '%s must be %s; got %s.' % (self.name, self.hint(), value)
+        if self.kind == 'list' and isinstance(value, list) and self.low and len(value) < self.low:
+            return '%s must be %s; got %d.' % (self.name, self.hint(), len(value))
+        if self.kind == 'str' and isinstance(value, str) and self.pattern:
+            if not re.match(self.pattern[0], value) or (self.length and len(value) > self.length):
+                return '%s must be %s; got %s.' % (self.name, self.hint(), '%d characters' % len(value)
+                                                   if self.secret else repr(value))
         return None
 
     def coerce(self, value):
         """value as the cluster answered it, in the documented type, or
         ValueError: some clusters and proxies answer numbers as strings."""
+        if self.kind == 'list':
+            if not isinstance(value, list):
+                raise ValueError(value)
+            # A reference's items are the uids of the objects it names.
+            element = Field(self.name, 'int' if self.refers else self.elements or 'str')
+            return [element.coerce(item) for item in value]
         if self.kind == 'bool':
             # rladmin's words for it, then whatever Ansible reads as a boolean.
             if isinstance(value, str) and value.strip().lower() in ('enabled', 'disabled'):
@@ -273,6 +355,13 @@ class Field(object):
         elif isinstance(value, str) and (not self.choices or value in self.choices):
             return value
         raise ValueError(value)
+
+    def compared(self, value):
+        """A typed value in the form two values compare in: a set-like
+        list sorted."""
+        if self.kind == 'list' and self.unordered and isinstance(value, list):
+            return sorted(value, key=lambda item: (str(type(item)), item))
+        return value
 
 
 class SettingsResource(Resource):
@@ -343,6 +432,257 @@ class SettingsResource(Resource):
         return self._explain(params, failure) if self._explain else None
 
 
+# The messages of a collection of named objects, which a declaration may
+# replace one by one. Their fields: what (the object, 'user'), key (its key's
+# value), field (the key's name), call, status, code, said (the cluster's
+# text), act (create, change, remove) and outcome (what became of the write).
+COLLECTION_MESSAGES = {
+    'refused': 'The cluster refused to %(act)s the %(what)s %(key)s (HTTP %(status)d, %(code)s, %(call)s).%(said)s'
+               '%(outcome)s',
+    'conflict': 'The cluster refused to %(act)s the %(what)s %(key)s (HTTP 409, %(code)s, %(call)s): another %(what)s '
+                'has the same name.%(said)s%(outcome)s',
+    'not_acceptable': 'The cluster refused to %(act)s the %(what)s %(key)s (HTTP 406, %(code)s, %(call)s).%(said)s'
+                      '%(outcome)s',
+    'gone': 'The %(what)s %(key)s was removed from the cluster while the task ran (HTTP 404, %(call)s).%(said)s Run '
+            'the task again.',
+    'many': 'The cluster has %(count)d %(what)ss whose %(field)s is %(key)s (uids %(uids)s): the task cannot tell which '
+            'one it manages. Nothing was written.',
+    'missing': '%(option)s names %(missing)s, which the cluster does not have (its %(refs)s: %(known)s). Nothing was '
+               'written. Create the %(ref)s first, or correct the name.',
+    'required': '%(option)s is required to create the %(what)s %(key)s%(unless)s. Nothing was written.',
+    'unreadable': 'The cluster returned %(option)s=%(value)r for the %(what)s %(key)s in GET %(path)s, which is not '
+                  '%(hint)s; the module cannot compare it. Check the cluster version.',
+}
+DRY_RUN_OUTCOME = ' The cluster said so in a dry run of the write (check mode): nothing was written.'
+REFUSED_OUTCOME = ' Nothing was written.'
+ACTS = {'POST': 'create', 'PUT': 'change', 'DELETE': 'remove'}
+
+
+class CollectionResource(Resource):
+    """A collection of named objects: GET path lists them, each found by its
+    key (a name, a user's email); POST path creates one, PUT path/{uid}
+    changes it, DELETE path/{uid} removes it, as the option state says
+    (present, the default, or absent).
+
+    Only the fields a task sets are enforced; the others keep what the
+    cluster has. A PUT sends the fields that change and no others (these
+    PUTs take a partial body). A list marked unordered compares as a set. A
+    field that refers to other objects (a user's roles) is given by their
+    names, resolved to uids with one GET of their collection per task; a
+    name the cluster does not have is the task's failure before any write,
+    in check mode too.
+
+    A secret field (a user's password) is never read back or compared: it
+    is sent when the object is created, and, with the option secret_option
+    (update_password) set to always, on every run, which then reports a
+    change.
+
+    Check mode asks the cluster where it can: a run that would write sends
+    the write with ?dry_run=true when the declaration (_contract.py) gives
+    the call that parameter, and the cluster's refusal is the task's
+    failure. Where the call takes none, check mode predicts what the
+    controller can know.
+
+    what: the object's name in messages ('user'); key: the Field of its
+    key; fields: its writable Fields; result_key: the return key of the
+    object; required: (option, unless) pairs, an option a create needs,
+    unless (another option, its values) holds; messages: this resource's
+    own, over COLLECTION_MESSAGES."""
+
+    def __init__(self, what, path, key, fields, result_key, required=(), messages=None, secret_option=None,
+                 options=None):
+        self.what = what
+        self.path = path
+        self.key = key
+        self.fields = tuple(fields)
+        self.result_key = result_key
+        self.required = tuple(required)
+        self.messages = dict(COLLECTION_MESSAGES, **(messages or {}))
+        self.secret_option = secret_option
+        spec = dict((field.name, field.option()) for field in self.fields)
+        spec[key.name] = dict(key.option(), required=True)
+        spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
+        if secret_option:
+            spec[secret_option] = dict(type='str', default='on_create', choices=['always', 'on_create'])
+        spec.update(options or {})
+        hints = [("'%s'" % field.name, '%s must be %s.' % (field.name, field.hint()))
+                 for field in (key,) + self.fields if not field.secret]
+        self.spec = Spec(spec, hints=hints)
+
+    def say(self, message, **values):
+        return self.messages[message] % dict(dict(what=self.what, field=self.key.name), **values)
+
+    def desired(self, params):
+        """The fields the task sets, by option name, checked on the
+        controller (ranges, patterns); for state absent, none."""
+        if params['state'] == 'absent':
+            return {}
+        errors = [field.range_error(params.get(field.name)) for field in (self.key,) + self.fields]
+        errors = [error for error in errors if error]
+        if errors:
+            raise RedisEnterpriseError(' '.join(errors))
+        return dict((field.name, params[field.name]) for field in self.fields if params.get(field.name) is not None)
+
+    def read(self, api, task):
+        """The object of the task's key, its secrets dropped (or None), and
+        the objects each reference names, one GET each."""
+        value = task.params[self.key.name]
+        found = [item for item in api.get(self.path) if item.get(self.key.api) == value]
+        if len(found) > 1:
+            raise RedisEnterpriseError(self.say('many', key=value, count=len(found),
+                                                uids=', '.join(str(item.get('uid')) for item in found)))
+        current = found[0] if found else None
+        if current is not None:
+            for field in self.fields:
+                if field.secret:
+                    current.pop(field.api, None)
+        lookups = {}
+        for field in self.fields:
+            if field.refers and field.refers.path not in lookups:
+                lookups[field.refers.path] = api.get(field.refers.path)
+        return dict(object=current, lookups=lookups)
+
+    def _typed(self, field, value, key):
+        try:
+            return field.coerce(value)
+        except ValueError:
+            raise RedisEnterpriseError(self.say('unreadable', key=key, option=field.api, value=value, path=self.path,
+                                                hint=field.hint()))
+
+    def _names(self, field, state):
+        """uid -> key of the objects field refers to."""
+        return dict((item.get('uid'), item.get(field.refers.key)) for item in state['lookups'][field.refers.path])
+
+    def shown(self, item, state):
+        """An object as the diff shows it: its key and the declared fields
+        it has, by option name, references by name, sets sorted, no
+        secret."""
+        key = item.get(self.key.api)
+        found = {self.key.name: key}
+        for field in self.fields:
+            if field.secret or item.get(field.api) is None:
+                continue
+            value = self._typed(field, item[field.api], key)
+            if field.refers:
+                names = self._names(field, state)
+                value = [names.get(uid, uid) for uid in value]
+            found[field.name] = field.compared(value)
+        return found
+
+    def resolve(self, field, names, state):
+        """The uids of the objects names name, in their order; a name the
+        cluster does not have fails the task."""
+        uids = dict((name, uid) for uid, name in self._names(field, state).items())
+        missing = [name for name in names if name not in uids]
+        if missing:
+            raise RedisEnterpriseError(self.say(
+                'missing', option=field.name, missing=', '.join(missing), ref=field.refers.what,
+                refs=field.refers.what + 's', known=', '.join(sorted(str(name) for name in uids)) or 'none'))
+        return [uids[name] for name in names]
+
+    def wanted(self, want, state):
+        """The fields the task sets, by API name, references as uids; the
+        secrets apart."""
+        body, secrets = {}, {}
+        for field in self.fields:
+            if field.name not in want:
+                continue
+            value = want[field.name]
+            if field.unordered:
+                # A set: each item once, as the API takes it.
+                value = [item for index, item in enumerate(value) if item not in value[:index]]
+            if field.refers:
+                value = self.resolve(field, value, state)
+            (secrets if field.secret else body)[field.api] = value
+        return body, secrets
+
+    def plan(self, task, state, want):
+        params = task.params
+        key = params[self.key.name]
+        current = state['object']
+        before = self.shown(current, state) if current else {}
+        if params['state'] == 'absent':
+            if current is None:
+                return Plan({}, {})
+            return Plan(before, {}, method='DELETE', path='%s/%s' % (self.path, current['uid']))
+        body, secrets = self.wanted(want, state)
+        if current is None:
+            self._check_required(params, key)
+            body = dict({self.key.api: key}, **body)
+            return Plan({}, self.shown(body, state), body=dict(body, **secrets), method='POST', path=self.path,
+                        secrets=sorted(secrets))
+        changes = {}
+        for field in self.fields:
+            if field.secret or field.api not in body:
+                continue
+            have = self._typed(field, current[field.api], key) if current.get(field.api) is not None else None
+            if field.compared(have) != field.compared(body[field.api]):
+                changes[field.api] = body[field.api]
+        sent = secrets if self.secret_option and params.get(self.secret_option) == 'always' else {}
+        after = self.shown(dict(current, **changes), state)
+        return Plan(before, after, body=dict(changes, **sent), method='PUT',
+                    path='%s/%s' % (self.path, current['uid']), changed=True if sent else None,
+                    secrets=sorted(sent))
+
+    def _check_required(self, params, key):
+        for option, unless in self.required:
+            if params.get(option) is not None:
+                continue
+            if unless and params.get(unless[0]) in unless[1]:
+                continue
+            said = ', unless %s is %s or %s' % (unless[0], ', '.join(unless[1][:-1]), unless[1][-1]) if unless else ''
+            raise RedisEnterpriseError(self.say('required', option=option, key=key, unless=said))
+
+    def guard(self, task, state, plan):
+        """What must hold before a write, in check mode too; raises."""
+
+    def prepare(self, api, task, state, plan):
+        self.guard(task, state, plan)
+        if task.check_mode and _contract.takes(plan.method, plan.path, 'dry_run'):
+            api.call(plan.method, plan.path, body=plan.body if plan.method != 'DELETE' else None,
+                     empty_ok=plan.method == 'DELETE', dry_run=True)
+        return {}
+
+    def write(self, api, task, state, plan):
+        if plan.method == 'DELETE':
+            try:
+                api.delete(plan.path)
+            except RedisEnterpriseError as error:
+                # Gone already, by another hand since the read.
+                if error.http_status != 404:
+                    raise
+            return dict(state, object=None)
+        answer = api.call(plan.method, plan.path, body=plan.body)
+        for field in self.fields:
+            if field.secret:
+                answer.pop(field.api, None)
+        plan.after = self.shown(answer, state)
+        return dict(state, object=answer)
+
+    def result(self, task, state, plan, written):
+        current = state['object']
+        if written or not plan.changed:
+            found = current or {}
+        elif plan.method == 'DELETE':
+            found = {}
+        else:
+            # Check mode: what the cluster would hold, never a secret.
+            found = dict(current or {}, **dict((k, v) for k, v in plan.body.items() if k not in plan.secrets))
+        return {self.result_key: found}
+
+    def explain(self, params, failure):
+        message = {400: 'refused', 406: 'not_acceptable', 409: 'conflict'}.get(failure.status)
+        if failure.method == 'GET':
+            return None
+        if failure.status == 404:
+            message = 'gone'
+        if message is None:
+            return None
+        return self.say(message, key=params.get(self.key.name), act=ACTS.get(failure.method, failure.method),
+                        call=failure.call, status=failure.status, code=failure.code or 'no error code',
+                        said=failure.said, outcome=DRY_RUN_OUTCOME if failure.dry_run else REFUSED_OUTCOME)
+
+
 class RedisEnterpriseModule(AnsibleModule):
     """AnsibleModule with the connection options and a resource's Spec: the
     task of the module path."""
@@ -366,10 +706,10 @@ class RedisEnterpriseModule(AnsibleModule):
     def fail_json(self, msg, **kwargs):
         if self._hints is not None:
             validation = getattr(self, 'validation_result', None)
-            msg = _api.validation_message(msg, self, validation.errors if validation else (), self._hints)
+            msg = _connection.validation_message(msg, self, validation.errors if validation else (), self._hints)
         # Never a secret written into the url, in the invocation returned.
         if isinstance(self.params, dict) and 'url' in self.params:
-            self.params['url'] = _api.redact_url(self.params['url'])
+            self.params['url'] = _connection.redact_url(self.params['url'])
         super(RedisEnterpriseModule, self).fail_json(msg=msg, **kwargs)
 
 

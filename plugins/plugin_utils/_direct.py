@@ -36,7 +36,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible.utils.display import Display
 
-from ansible_collections.redis.enterprise.plugins.module_utils import _api, _engine
+from ansible_collections.redis.enterprise.plugins.module_utils import _api, _connection, _engine
 
 display = Display()
 
@@ -174,7 +174,7 @@ def run_direct(name, module, args, internal, validated=None):
         result['warnings'] = task.warnings
     if internal.get('_ansible_inject_invocation', True):
         # As the module returns it: never a secret written into the url.
-        result['invocation'] = {'module_args': dict(params, url=_api.redact_url(params.get('url')))}
+        result['invocation'] = {'module_args': dict(params, url=_connection.redact_url(params.get('url')))}
     # As AnsibleModule returns it: no_log values masked, booleans and None kept.
     kept = dict((key, value) for key, value in result.items() if value is None or isinstance(value, bool))
     result = remove_values(result, no_log_values)

@@ -71,7 +71,9 @@ class Checker:
         # One validator per schema, made once: the simulator checks every call.
         self.validators = {}
         for endpoint in list(self.endpoints.values()) + [{'answers': self.declaration.COMMON_ANSWERS}]:
-            for schema in [endpoint.get('body')] + list(endpoint['answers'].values()):
+            schemas = [endpoint.get('body')] + list(endpoint['answers'].values()) + list(
+                endpoint.get('query', {}).values())
+            for schema in schemas:
                 if schema is not None and id(schema) not in self.validators:
                     jsonschema.Draft202012Validator.check_schema(schema)
                     self.validators[id(schema)] = jsonschema.Draft202012Validator(schema,
@@ -99,24 +101,49 @@ class Checker:
                                   '/'.join(str(part) for part in error.absolute_path) or 'the top')
                 for error in errors]
 
-    def request(self, method, path, body):
+    def request(self, method, path, body, query=None):
         """The violations of a request: a call the declaration does not have,
-        a body where it declares none (or none where it declares one), a body
-        its schema refuses, a readOnly field sent."""
+        a query parameter it does not take or a value of the wrong type, a
+        body where it declares none (or none where it declares one), a body
+        its schema refuses, a readOnly field sent. query: name -> the values
+        of each query parameter, as parse_qs gives them."""
         call = '%s %s' % (method, path)
         endpoint = self._endpoint(method, path)
         if endpoint is None:
             return ['%s is not declared in plugins/module_utils/_contract.py: declare the call (permission, body, '
                     'answers) from the REST API reference, or do not make it.' % call]
+        found = self._query(call, endpoint.get('query', {}), query or {})
         schema = endpoint.get('body')
         if schema is None:
-            return [] if body is None else ['%s was sent a body, but the declaration takes none: send none. %s'
-                                            % (call, FIX)]
+            return found + ([] if body is None else ['%s was sent a body, but the declaration takes none: send none. '
+                                                     '%s' % (call, FIX)])
         if body is None:
-            return ['%s was sent no body, but the declaration takes one. %s' % (call, FIX)]
-        found = ['the request body of %s: %s. %s' % (call, error, FIX) for error in self._invalid(schema, body)]
+            return found + ['%s was sent no body, but the declaration takes one. %s' % (call, FIX)]
+        found.extend('the request body of %s: %s. %s' % (call, error, FIX) for error in self._invalid(schema, body))
         found.extend('the request body of %s holds %s, which is read-only: never send it.' % (call, place)
                      for place in marked(schema, body, 'readOnly'))
+        return found
+
+    def _query(self, call, declared, query):
+        """The violations of a request's query parameters: one the call does
+        not take, given more than once, or a value its type refuses (a
+        boolean is true or false, as the collection sends it)."""
+        found = []
+        for name, values in sorted(query.items()):
+            if name not in declared:
+                found.append('%s was sent the query parameter %s, which the declaration does not take. %s'
+                             % (call, name, FIX))
+                continue
+            if len(values) != 1:
+                found.append('%s was sent the query parameter %s %d times: send it once.' % (call, name, len(values)))
+                continue
+            value = values[0]
+            if declared[name].get('type') == 'boolean':
+                if value not in ('true', 'false'):
+                    found.append('%s was sent %s=%s, which is not true or false. %s' % (call, name, value, FIX))
+            else:
+                found.extend('the query parameter %s of %s: %s. %s' % (name, call, error, FIX)
+                             for error in self._invalid(declared[name], value))
         return found
 
     def answer(self, method, path, status, payload):

@@ -10,7 +10,8 @@ when tests/contract/deviations.yml holds it with its source.
 
 `make contract SPEC=path` runs it. It compares the endpoints the collection
 calls: whether the spec has them, their permission, timeout
-(x-timeout-seconds) and deprecation, their request body and the statuses
+(x-timeout-seconds) and deprecation, their query parameters (presence and
+type), their request body and the statuses
 and bodies of their answers, field by field (presence, type, format,
 minimum, maximum, enum, required, additionalProperties, readOnly,
 writeOnly). The error object is compared once, as "error object"; the
@@ -194,6 +195,22 @@ def _bodies(declared, spec, endpoint, where, declaration, errors):
     return compare_schemas(declared, spec, endpoint, where)
 
 
+def _queries(declared, operation, call):
+    """The differences of the query parameters of a call, by name."""
+    theirs = dict((parameter.get('name'), parameter.get('schema') or {})
+                  for parameter in operation.get('parameters', []) or []
+                  if isinstance(parameter, dict) and parameter.get('in') == 'query')
+    found = []
+    for name in sorted(set(declared) | set(theirs)):
+        if name not in theirs:
+            found.append(Difference(call, 'query', 'presence', 'present', 'absent', name))
+        elif name not in declared:
+            found.append(Difference(call, 'query', 'presence', 'absent', 'present', name))
+        else:
+            found.extend(compare_schemas(declared[name], theirs[name], call, 'query', name))
+    return found
+
+
 def _scopes(operation):
     return sorted(set(scope for requirement in operation.get('security', []) or []
                       for scopes in requirement.values() for scope in scopes))
@@ -220,6 +237,7 @@ def compare(declaration, document):
         if bool(endpoint.get('deprecated')) != bool(operation.get('deprecated')):
             found.append(Difference(call, 'deprecated', 'deprecated', bool(endpoint.get('deprecated')),
                                     bool(operation.get('deprecated'))))
+        found.extend(_queries(endpoint.get('query', {}), operation, call))
         found.extend(_bodies(endpoint.get('body'), _json_schema(operation.get('requestBody')), call, 'request',
                              declaration, errors))
         theirs = dict((int(status), answer) for status, answer in operation.get('responses', {}).items()

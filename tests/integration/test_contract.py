@@ -81,6 +81,26 @@ def test_requests_the_declaration_refuses(contract_checker, method, path, body, 
     assert needle in error, error
 
 
+@pytest.mark.parametrize('method, path, query, needle', [
+    ('DELETE', '/v1/users/3', {'dry_run': ['true']}, 'was sent the query parameter dry_run, which the declaration '
+     'does not take'),
+    ('PUT', '/v1/roles/3', {'dry_run': ['yes']}, 'was sent dry_run=yes, which is not true or false'),
+    ('POST', '/v1/redis_acls', {'dry_run': ['true', 'true']}, 'was sent the query parameter dry_run 2 times'),
+])
+def test_query_parameters_the_declaration_refuses(contract_checker, method, path, query, needle):
+    body = None if method == 'DELETE' else {'name': 'x'}
+    [error] = contract_checker.request(method, path, body, query)
+    assert needle in error, error
+    assert contract_checker.request('DELETE', '/v1/roles/3', None, {'dry_run': ['true']}) == []
+
+
+def test_a_password_answered_breaks_the_declaration(contract_checker):
+    user = {'uid': 1, 'name': 'a', 'role': 'admin', 'role_uids': [1], 'auth_method': 'regular'}
+    assert contract_checker.answer('GET', '/v1/users', 200, [user]) == []
+    [error] = contract_checker.answer('GET', '/v1/users', 200, [dict(user, password='x')])
+    assert 'holds [0].password, which is write-only: a cluster never answers it' in error
+
+
 @pytest.mark.parametrize('method, path, status, payload, needle', [
     ('GET', '/v1/ocsp', 418, {'error_code': 'teapot', 'description': 'no', 'status_code': 418},
      'was answered HTTP 418, which the declaration does not list for it'),
@@ -224,6 +244,19 @@ def test_compare_finds_each_kind_of_difference(tmp_path):
                      'PUT /v1/counter/{id} timeout: x-timeout-seconds declared 30, spec 60',
                      'PUT /v1/counter/{id} answer 409: status declared absent, spec present'):
         assert expected in found, (expected, sorted(found))
+
+
+def test_compare_finds_the_query_parameters_that_differ(tmp_path):
+    spec = tiny_spec()
+    put = spec['paths']['/v1/counter/{counter_id}']['put']
+    put['parameters'] = [{'in': 'path', 'name': 'counter_id', 'schema': {'type': 'integer'}},
+                         {'in': 'query', 'name': 'dry_run', 'schema': {'type': 'boolean'}}]
+    spec['paths']['/v1/counter']['get']['parameters'] = [{'in': 'query', 'name': 'limit', 'schema': {'type': 'integer'}}]
+    status, out, unregistered = run_compare(tmp_path, spec, REGISTERED)
+    assert status == 1
+    assert sorted(str(d) for d in unregistered) == [
+        'GET /v1/counter query limit: presence declared absent, spec present',
+        'PUT /v1/counter/{id} query dry_run: presence declared absent, spec present']
 
 
 def test_compare_reports_a_register_entry_that_matches_nothing(tmp_path):

@@ -2,21 +2,27 @@
 # Copyright: Contributors to the redis.enterprise collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A simulator of the OCSP and certificate parts of the Redis Enterprise
-Software REST API.
+"""A simulator of the OCSP, certificate and access-control parts of the
+Redis Enterprise Software REST API.
 
 Serves GET/PUT /v1/ocsp, GET /v1/ocsp/status, POST /v1/ocsp/test, GET/PUT
 /v1/cluster/certificates, PUT /v1/cluster/update_cert, DELETE
-/v1/cluster/certificates/{name} and GET /v1/cluster over real HTTPS on
-loopback, as the REST API reference describes them, with basic auth, the
+/v1/cluster/certificates/{name}, GET /v1/cluster, and GET/POST of
+/v1/users, /v1/roles and /v1/redis_acls with GET/PUT/DELETE of each by uid
+(?dry_run=true where the spec has it) over real HTTPS on loopback, as the
+REST API reference describes them, with basic auth, the
 documented statuses and error codes, and fault switches. It is as strict as
 a cluster may be: a request must accept application/json (406), a body must
 be sent as application/json (415), a PUT of /v1/ocsp resets the writable
 fields its body omits to their defaults, and a certificate with text outside
 its PEM blocks is refused. A fresh cluster has self-signed certificates for
 every name it generates, and its OCSP responder URL is the one its proxy
-certificate names (none, for a self-signed one). One process can serve
-several clusters, one port each.
+certificate names (none, for a self-signed one). It has the built-in
+roles, three Redis ACLs and the users who log in (SEED_USERS: two admins, a
+cluster_viewer and a user_manager), with the permissions of the permissions
+reference; a user's password is never answered, and must be 8 characters
+or more with a letter and a digit (see "Access control" below for the rules
+of its own). One process can serve several clusters, one port each.
 
 It also serves the LDAP configuration (GET, PUT and DELETE
 /v1/cluster/ldap: a partial PUT merged, bind_pass answered masked, the
@@ -77,7 +83,7 @@ import time
 import ipaddress
 import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -91,6 +97,9 @@ UTF8_ADMIN_USER = 'jörg.администратор@example.com'
 UTF8_ADMIN_PASSWORD = 'Pässwörd€-Пароль-9d2c'
 VIEWER_USER = 'viewer@example.com'
 VIEWER_PASSWORD = 'V1ewer-S3cret-Pa55-91ab'
+# A user of the built-in user_manager role: users, roles and Redis ACLs, no OCSP.
+USER_MANAGER_USER = 'usermanager@example.com'
+USER_MANAGER_PASSWORD = 'Us3r-Manag3r-Pa55-5c1d'
 RESPONDER_URL = 'http://ocsp.example.test'
 # A simulated cluster's FQDN (GET /v1/cluster answers it as name), and the names the docs ask a certificate
 # of the cluster to carry for it; the test certificates carry them, and loopback's.
@@ -99,17 +108,16 @@ DEFAULT_SANS = (FQDN, '*.' + FQDN, 'internal.' + FQDN, '*.internal.' + FQDN, '12
 # The longest a hang_next holds a connection when the simulator is not stopped.
 HANG_LIMIT = 600
 
-# The admin role holds all four OCSP permissions; no other role holds any.
-# Reading the certificates takes view_cluster_info, which viewers hold too.
-ROLE_PERMISSIONS = {
-    'admin': {'view_ocsp_config', 'config_ocsp', 'view_ocsp_status', 'test_ocsp_status', 'view_cluster_info',
-              'update_cluster'},
-    'cluster_viewer': {'view_cluster_info'},
-}
 CERTIFICATES_PATH = '/v1/cluster/certificates'
 UPDATE_CERT_PATH = '/v1/cluster/update_cert'
 CERTIFICATE_PATH = '/v1/cluster/certificates/{name}'
 CLUSTER_PATH = '/v1/cluster'
+USERS_PATH = '/v1/users'
+USER_PATH = '/v1/users/{uid}'
+ROLES_PATH = '/v1/roles'
+ROLE_PATH = '/v1/roles/{uid}'
+ACLS_PATH = '/v1/redis_acls'
+ACL_PATH = '/v1/redis_acls/{uid}'
 # (method, path or template) -> the permission the call needs: the
 # declaration's (tests/unit/test_simulator.py holds the two equal).
 ROUTES = {
@@ -122,12 +130,62 @@ ROUTES = {
     ('PUT', UPDATE_CERT_PATH): 'update_cluster',
     ('DELETE', CERTIFICATE_PATH): 'update_cluster',
     ('GET', CLUSTER_PATH): 'view_cluster_info',
+    ('GET', USERS_PATH): 'view_all_users_info',
+    ('POST', USERS_PATH): 'create_new_user',
+    ('GET', USER_PATH): 'view_user_info',
+    ('PUT', USER_PATH): 'update_user',
+    ('DELETE', USER_PATH): 'delete_user',
+    ('GET', ROLES_PATH): 'view_all_roles_info',
+    ('POST', ROLES_PATH): 'create_role',
+    ('GET', ROLE_PATH): 'view_role_info',
+    ('PUT', ROLE_PATH): 'update_role',
+    ('DELETE', ROLE_PATH): 'delete_role',
+    ('GET', ACLS_PATH): 'view_all_redis_acls_info',
+    ('POST', ACLS_PATH): 'create_redis_acl',
+    ('GET', ACL_PATH): 'view_redis_acl_info',
+    ('PUT', ACL_PATH): 'update_redis_acl',
+    ('DELETE', ACL_PATH): 'delete_redis_acl',
 }
+# The calls that take ?dry_run: validate, answer what they would, change nothing.
+DRY_RUNS = {('POST', USERS_PATH), ('PUT', USER_PATH), ('POST', ROLES_PATH), ('PUT', ROLE_PATH), ('DELETE', ROLE_PATH),
+            ('POST', ACLS_PATH), ('PUT', ACL_PATH)}
+
+# The permissions of each management role, after the permissions reference:
+# admin holds every one; user_manager those of users, roles and Redis ACLs
+# and the views of cluster_viewer, no OCSP; every role but none may read
+# the roles and the Redis ACLs. Reading the certificates takes
+# view_cluster_info, which the viewers hold too.
+_READ_ACCESS = {'view_all_roles_info', 'view_role_info', 'view_all_redis_acls_info', 'view_redis_acl_info'}
+ROLE_PERMISSIONS = {
+    'admin': set(ROUTES.values()),
+    'user_manager': {'view_all_users_info', 'view_user_info', 'create_new_user', 'update_user', 'delete_user',
+                     'create_role', 'update_role', 'delete_role', 'create_redis_acl', 'update_redis_acl',
+                     'delete_redis_acl', 'view_cluster_info'} | _READ_ACCESS,
+    'cluster_viewer': {'view_cluster_info'} | _READ_ACCESS,
+    'cluster_member': {'view_cluster_info'} | _READ_ACCESS,
+    'db_viewer': set(_READ_ACCESS),
+    'db_member': set(_READ_ACCESS),
+    'none': set(),
+}
+# The management roles, from the least to the most they allow.
+MANAGEMENT = ('none', 'db_viewer', 'cluster_viewer', 'db_member', 'cluster_member', 'user_manager', 'admin')
+
+# A fresh cluster's roles, uid, name and management, which no call changes
+# or removes (406 builtin_role), and its Redis ACLs.
+BUILTIN_ROLES = ((1, 'Admin', 'admin'), (2, 'Cluster Member', 'cluster_member'), (3, 'Cluster Viewer', 'cluster_viewer'),
+                 (4, 'DB Member', 'db_member'), (5, 'DB Viewer', 'db_viewer'), (6, 'User Manager', 'user_manager'))
+BUILTIN_ACLS = ((1, 'Full Access', '+@all ~*'), (2, 'Not Dangerous', '+@all -@dangerous ~*'),
+                (3, 'Read Only', '+@read ~*'))
+# A fresh cluster's users: (uid, email, name, password, role uid). They are
+# the ones who may log in, with the permissions of their roles.
+SEED_USERS = ((1, ADMIN_USER, 'Admin', ADMIN_PASSWORD, 1),
+              (2, UTF8_ADMIN_USER, 'Joerg Admin', UTF8_ADMIN_PASSWORD, 1),
+              (3, VIEWER_USER, 'Viewer', VIEWER_PASSWORD, 3),
+              (4, USER_MANAGER_USER, 'User Manager', USER_MANAGER_PASSWORD, 6))
+
 # LDAP: the configuration (/v1/cluster/ldap) and the LDAP mappings. A
 # user_manager may manage both, as the permissions reference has it; the
 # admin role holds every permission.
-USER_MANAGER_USER = 'usermanager@example.com'
-USER_MANAGER_PASSWORD = 'Us3r-Manag3r-S3cret-Pa55-4c1d'
 LDAP_PATH = '/v1/cluster/ldap'
 LDAP_MAPPINGS_PATH = '/v1/ldap_mappings'
 LDAP_MAPPING_PATH = '/v1/ldap_mappings/{uid}'
@@ -151,11 +209,7 @@ USER_MANAGER_PERMISSIONS = {
     'view_all_ldap_mappings_info', 'view_all_users_info', 'view_ldap_config', 'view_license', 'view_user_info',
 } | ROLE_PERMISSIONS['cluster_viewer']
 ROLE_PERMISSIONS['admin'] |= set(LDAP_ROUTES.values())
-ROLE_PERMISSIONS['user_manager'] = USER_MANAGER_PERMISSIONS
-# The built-in roles and their uids, which a mapping's role_uids name. To be
-# joined with /v1/roles once the simulator serves it.
-BUILTIN_ROLES = {'admin': 1, 'cluster_member': 2, 'cluster_viewer': 3, 'db_member': 4, 'db_viewer': 5,
-                 'user_manager': 6}
+ROLE_PERMISSIONS['user_manager'] |= USER_MANAGER_PERMISSIONS
 
 # The certificates a cluster generates, then the optional ones.
 GENERATED_NAMES = ('api', 'cm', 'proxy', 'syncer', 'metrics_exporter', 'ccs_internode_encryption',
@@ -432,6 +486,18 @@ class Cluster:
             # What broke the declaration: {'cluster', 'kind' (request or
             # answer), 'method', 'path', 'status', 'error'}.
             self.violations = []
+            # Access control, by uid: the users (each with the password it
+            # logs in with, never answered), the roles and the Redis ACLs.
+            issued = http_iso(utc_now() - datetime.timedelta(days=30))
+            self.users = dict((uid, {'uid': uid, 'email': email, 'name': name, 'password': password,
+                                     'role_uids': [role], 'auth_method': 'regular', 'status': 'active',
+                                     'email_alerts': True, 'cluster_email_alerts': False, 'bdbs_email_alerts': [],
+                                     'password_issue_date': issued})
+                              for uid, email, name, password, role in SEED_USERS)
+            self.roles = dict((uid, {'uid': uid, 'name': name, 'management': management})
+                              for uid, name, management in BUILTIN_ROLES)
+            self.acls = dict((uid, {'uid': uid, 'name': name, 'acl': acl, 'min_version': '6.0'})
+                             for uid, name, acl in BUILTIN_ACLS)
 
     def snapshot(self):
         with self.lock:
@@ -439,6 +505,9 @@ class Cluster:
                     'status': dict(self.status), 'certificates': copy.deepcopy(self.certificates),
                     'faults': copy.deepcopy(self.faults), 'responder_cert_status': self.responder_cert_status,
                     'requests': list(self.log), 'violations': list(self.violations),
+                    'users': [user_answer(self, user) for user in self.users.values()],
+                    'roles': copy.deepcopy(list(self.roles.values())),
+                    'redis_acls': copy.deepcopy(list(self.acls.values())),
                     'ldap': self.directory.snapshot()}
 
     def update(self, changes):
@@ -470,23 +539,53 @@ class Cluster:
         if name == 'proxy':
             self.config['responder_url'] = ocsp_url_of(cert)
 
-    def calls(self):
-        """The API calls seen, as (method, path) pairs in order."""
+    def calls(self, query=False):
+        """The API calls seen, as (method, path) pairs in order; with query,
+        the path with its query string (?dry_run=true) when it had one."""
         with self.lock:
-            return [(r['method'], r['path']) for r in self.log]
+            return [(r['method'], r['path'] + ('?' + r['query'] if query and r.get('query') else ''))
+                    for r in self.log]
+
+    def writes(self):
+        """The API calls seen that are no GET, with their query strings."""
+        return [call for call in self.calls(query=True) if call[0] != 'GET']
+
+    def user(self, email):
+        """The user of an email address, as the cluster keeps it (password
+        included), or None."""
+        with self.lock:
+            return next((copy.deepcopy(user) for user in self.users.values() if user['email'] == email), None)
+
+    def role(self, name):
+        with self.lock:
+            return next((dict(role) for role in self.roles.values() if role['name'] == name), None)
+
+    def acl(self, name):
+        with self.lock:
+            return next((dict(acl) for acl in self.acls.values() if acl['name'] == name), None)
+
+    def login(self, email, password):
+        """The management roles of the user that email and password log in
+        as, or None."""
+        with self.lock:
+            user = next((user for user in self.users.values() if user['email'] == email), None)
+            if user is None or user.get('password') != password:
+                return None
+            return managements(self, user['role_uids'])
 
     def count(self, method=None, path=None):
         with self.lock:
             return sum(1 for r in self.log
                        if (method is None or r['method'] == method) and (path is None or r['path'] == path))
 
-    def check_request(self, method, path, body, parsed=True):
-        """Check a request body received (None: none) against the
-        declaration, when it is switched on."""
+    def check_request(self, method, path, body, parsed=True, query=None):
+        """Check a request body received (None: none) and its query
+        parameters (as parse_qs gives them) against the declaration, when it
+        is switched on."""
         checker = CONTRACT
         if checker is None:
             return
-        errors = checker.request(method, path, body) if parsed else [
+        errors = checker.request(method, path, body, query or {}) if parsed else [
             'the request body of %s %s is not JSON: send the body as JSON.' % (method, path)]
         self._violated('request', method, path, None, errors)
 
@@ -807,7 +906,7 @@ class Directory:
         self.config = merged
         return None
 
-    def mapping_call(self, method, path, body):
+    def mapping_call(self, method, path, body, roles):
         uid = None
         if path != LDAP_MAPPINGS_PATH:
             tail = path.rsplit('/', 1)[1]
@@ -824,7 +923,7 @@ class Directory:
         problem = _ldap_mapping_problem(body, ('name', 'dn', 'role_uids') if uid is None else ())
         if problem:
             return _error(400, 'invalid_schema', problem)
-        unknown = [role for role in body.get('role_uids', []) if role not in BUILTIN_ROLES.values()]
+        unknown = [role for role in body.get('role_uids', []) if role not in roles]
         if unknown:
             return _error(400, 'invalid_role_uid', 'No role with uid %s' % ', '.join(str(role) for role in unknown))
         if any(other['name'] == body.get('name') and other['uid'] != uid for other in self.mappings.values()):
@@ -843,7 +942,7 @@ def handle_ldap(cluster, route, path, body):
     method = route[0]
     unset = cluster.faults['ldap_unset']
     if route[1] != LDAP_PATH:
-        return directory.mapping_call(method, path, body)
+        return directory.mapping_call(method, path, body, cluster.roles)
     if method == 'DELETE':
         directory.config = dict(DEFAULT_LDAP)
         return 200, None
@@ -854,20 +953,308 @@ def handle_ldap(cluster, route, path, body):
     return 200, directory.answer(unset)
 
 
-def handle_api(cluster, method, path, body, role):
-    """Answer one authenticated API call: (status, JSON object or None for
-    an answer without a body)."""
+# Access control: users, roles and Redis ACLs, as the spec describes them,
+# with rules of the simulator's own where it says nothing:
+#   - a password is at least 8 characters long and holds a letter and a
+#     digit (400 password_not_complex); the answer never says the password;
+#   - a Redis ACL rule is tokens separated by spaces, each one of: on, off,
+#     allkeys, resetkeys, allchannels, resetchannels, allcommands,
+#     nocommands, reset; a key pattern ~p, %R~p, %W~p or %RW~p; a channel
+#     pattern &p; +command or -command (also command|subcommand); +@category
+#     or -@category of a known category. Anything else (a password token
+#     such as >secret among them) is refused, 400 invalid_acl;
+#   - the built-in roles are neither changed nor removed, and a role that a
+#     user holds is not removed (406); a user or role name, and a user's
+#     email, are taken once (409).
+
+def http_iso(when):
+    return when.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def managements(cluster, role_uids):
+    """The management roles of role uids (those that still exist)."""
+    return set(cluster.roles[uid]['management'] for uid in role_uids if uid in cluster.roles)
+
+
+def permissions_of(role):
+    """The permissions of a management role name, or of a set of them."""
+    names = [role] if isinstance(role, str) else list(role or ())
+    found = set()
+    for name in names:
+        found |= ROLE_PERMISSIONS.get(name, set())
+    return found
+
+
+def user_answer(cluster, user):
+    """A user as the cluster answers it: never its password; role, the
+    deprecated one, as the most its roles allow."""
+    answer = dict((key, copy.deepcopy(value)) for key, value in user.items() if key != 'password')
+    held = managements(cluster, user['role_uids']) or {'none'}
+    answer['role'] = max(held, key=MANAGEMENT.index)
+    return answer
+
+
+USER_NAME = re.compile(r'^[ -!#-%\'-;=?-~]+$')
+USER_EMAIL = re.compile(r'^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+$')
+OBJECT_NAME = re.compile(r'^[a-zA-Z0-9_ \[\]()@,.;#-]+$')
+AUTH_METHODS = ('regular', 'certificate', 'entraid', 'sso')
+ACL_FLAGS = ('on', 'off', 'allkeys', 'resetkeys', 'allchannels', 'resetchannels', 'allcommands', 'nocommands', 'reset')
+ACL_CATEGORIES = ('all', 'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap',
+                  'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous',
+                  'connection', 'transaction', 'scripting', 'json', 'search', 'timeseries', 'bloom', 'cuckoo',
+                  'topk', 'cms', 'tdigest')
+ACL_COMMAND = re.compile(r'^[+-][a-z][a-z0-9_.]*(\|[a-z][a-z0-9_-]*)?$')
+ACL_PATTERN = re.compile(r'^(~|%R~|%W~|%RW~|&)\S+$')
+
+
+def acl_problem(rule):
+    """Why a Redis ACL rule is refused, or None."""
+    if not isinstance(rule, str) or not rule.strip():
+        return 'the ACL rule is empty'
+    for token in rule.split():
+        if token in ACL_FLAGS or ACL_PATTERN.match(token) or ACL_COMMAND.match(token):
+            continue
+        if token[:2] in ('+@', '-@'):
+            if token[2:] in ACL_CATEGORIES:
+                continue
+            return 'unknown ACL category %s' % token[2:]
+        return 'unknown ACL token %s' % token
+    return None
+
+
+def password_problem(password):
+    if not isinstance(password, str):
+        return 'password must be a string'
+    if len(password) < 8 or not re.search(r'[A-Za-z]', password) or not re.search(r'[0-9]', password):
+        return ('The password does not meet the password complexity requirements: at least 8 characters, with a '
+                'letter and a digit')
+    return None
+
+
+def _type_problem(body, types):
+    """The first field of body whose value is not of its type, as a message."""
+    for name, kind in types.items():
+        if name not in body:
+            continue
+        value = body[name]
+        if kind == 'bool':
+            good = isinstance(value, bool)
+        elif kind == 'int':
+            good = isinstance(value, int) and not isinstance(value, bool)
+        elif kind == 'str':
+            good = isinstance(value, str)
+        else:
+            item = {'ints': int, 'strs': str}[kind]
+            good = isinstance(value, list) and all(isinstance(v, item) and not isinstance(v, bool) for v in value)
+        if not good:
+            return '%s must be %s' % (name, {'bool': 'a boolean', 'int': 'an integer', 'str': 'a string',
+                                             'ints': 'a list of integers', 'strs': 'a list of strings'}[kind])
+    return None
+
+
+USER_FIELDS = {'uid': 'int', 'account_id': 'int', 'email': 'str', 'name': 'str', 'password': 'str',
+               'password_hash_method': 'int', 'auth_method': 'str', 'role': 'str', 'role_uids': 'ints',
+               'email_alerts': 'bool', 'cluster_email_alerts': 'bool', 'bdbs_email_alerts': 'strs',
+               'certificate_subject_line': 'str'}
+ROLE_FIELDS = {'uid': 'int', 'account_id': 'int', 'name': 'str', 'management': 'str'}
+ACL_FIELDS = {'uid': 'int', 'account_id': 'int', 'name': 'str', 'acl': 'str'}
+# What a cluster answers and never takes.
+READ_ONLY = {'user': ('status', 'last_login', 'password_issue_date', 'action_uid'),
+             'role': ('action_uid',), 'acl': ('action_uid', 'min_version', 'max_version')}
+
+
+def _fields_problem(body, fields, kind):
+    if not isinstance(body, dict):
+        return 'the body must be a JSON object'
+    for name in body:
+        if name in READ_ONLY[kind]:
+            return '%s is read-only' % name
+        if name not in fields and not (kind == 'role' and name == 'resources'):
+            return 'unknown field %s' % name
+    return _type_problem(body, fields)
+
+
+def _taken(objects, field, value, uid):
+    return any(other[field] == value for other in objects.values() if other['uid'] != uid)
+
+
+def _invalid(description):
+    return _error(400, 'invalid_schema', description)
+
+
+def _user_write(cluster, body, user, dry_run):
+    """POST /v1/users (user None) or PUT /v1/users/{uid}."""
+    problem = _fields_problem(body, USER_FIELDS, 'user')
+    if problem:
+        return _invalid(problem)
+    uid = user['uid'] if user else body.get('uid') or max(list(cluster.users) + [0]) + 1
+    if user and body.get('uid') not in (None, uid):
+        return _invalid('uid cannot be changed')
+    merged = dict(copy.deepcopy(user) if user else {
+        'uid': uid, 'auth_method': 'regular', 'status': 'active', 'email_alerts': True,
+        'cluster_email_alerts': False, 'bdbs_email_alerts': []}, **copy.deepcopy(body))
+    if 'role' in body and 'role_uids' not in body:
+        found = [r['uid'] for r in cluster.roles.values() if r['management'] == body['role']]
+        merged['role_uids'] = found[:1]
+    merged.pop('role', None)
+    if 'email' not in merged or not USER_EMAIL.match(merged['email'] or ''):
+        return _invalid('email must be an email address of ASCII characters')
+    if not isinstance(merged.get('name'), str) or not 1 <= len(merged['name']) <= 255 \
+            or not USER_NAME.match(merged['name']):
+        return _invalid('name must be 1 to 255 ASCII characters, without &, <, > or "')
+    if merged['auth_method'] not in AUTH_METHODS:
+        return _invalid('auth_method must be one of %s' % ', '.join(AUTH_METHODS))
+    if body.get('role') is not None and body['role'] not in MANAGEMENT:
+        return _invalid('role must be one of %s' % ', '.join(MANAGEMENT))
+    roles = merged.get('role_uids')
+    if not roles or len(set(roles)) != len(roles):
+        return _invalid('role_uids must hold one or more role uids, each once')
+    unknown = [r for r in roles if r not in cluster.roles]
+    if unknown:
+        return _error(400, 'role_not_found', 'No role with uid %s' % unknown[0])
+    if len(set(merged['bdbs_email_alerts'])) != len(merged['bdbs_email_alerts']):
+        return _invalid('bdbs_email_alerts must name each database once')
+    if merged['auth_method'] == 'regular' and not (user or 'password' in body):
+        return _invalid('password is required for a user of the regular auth_method')
+    if merged['auth_method'] == 'certificate' and not merged.get('certificate_subject_line'):
+        return _invalid('certificate_subject_line is required for a user of the certificate auth_method')
+    if 'password' in body:
+        problem = password_problem(body['password'])
+        if problem:
+            return _error(400, 'password_not_complex', problem)
+    for field in ('email', 'name'):
+        if _taken(cluster.users, field, merged[field], uid):
+            return _error(409, 'user_already_exists', 'A user with the same %s already exists' % field)
+    if 'password' in body:
+        merged['password_issue_date'] = http_iso(utc_now())
+    if not dry_run:
+        cluster.users[uid] = merged
+    return 200, user_answer(cluster, merged)
+
+
+def _role_write(cluster, body, role, dry_run):
+    problem = _fields_problem(body, ROLE_FIELDS, 'role')
+    if problem:
+        return _invalid(problem)
+    if role and role['uid'] in dict((r[0], r) for r in BUILTIN_ROLES):
+        return _error(406, 'builtin_role', 'The built-in role %s cannot be changed' % role['name'])
+    uid = role['uid'] if role else body.get('uid') or max(list(cluster.roles) + [100]) + 1
+    if role and body.get('uid') not in (None, uid):
+        return _invalid('uid cannot be changed')
+    merged = dict(copy.deepcopy(role or {'uid': uid}), **copy.deepcopy(body))
+    if not isinstance(merged.get('name'), str) or not OBJECT_NAME.match(merged['name']):
+        return _invalid('name must be letters, digits, spaces and _[]()@,.;#-')
+    if merged.get('management') not in MANAGEMENT:
+        return _invalid('management must be one of %s' % ', '.join(MANAGEMENT))
+    if _taken(cluster.roles, 'name', merged['name'], uid):
+        return _error(409, 'role_already_exists', 'A role named %s already exists' % merged['name'])
+    if not dry_run:
+        cluster.roles[uid] = merged
+    return 200, copy.deepcopy(merged)
+
+
+def _acl_write(cluster, body, acl, dry_run):
+    problem = _fields_problem(body, ACL_FIELDS, 'acl')
+    if problem:
+        return _invalid(problem)
+    uid = acl['uid'] if acl else body.get('uid') or max(list(cluster.acls) + [100]) + 1
+    if acl and body.get('uid') not in (None, uid):
+        return _invalid('uid cannot be changed')
+    merged = dict(copy.deepcopy(acl or {'uid': uid, 'min_version': '6.0'}), **copy.deepcopy(body))
+    if not isinstance(merged.get('name'), str) or not OBJECT_NAME.match(merged['name']):
+        return _invalid('name must be letters, digits, spaces and _[]()@,.;#-')
+    problem = acl_problem(merged.get('acl'))
+    if problem:
+        return _error(400, 'invalid_acl', 'Invalid Redis ACL: %s' % problem)
+    if _taken(cluster.acls, 'name', merged['name'], uid):
+        return _error(409, 'redis_acl_already_exists', 'A Redis ACL named %s already exists' % merged['name'])
+    if not dry_run:
+        cluster.acls[uid] = merged
+    return 200, copy.deepcopy(merged)
+
+
+def _action():
+    return {'action_uid': '%08x-sim' % (int(time.monotonic() * 1000000) & 0xffffffff)}
+
+
+def _delete(cluster, kind, uid, dry_run):
+    objects = {'user': cluster.users, 'role': cluster.roles, 'acl': cluster.acls}[kind]
+    if kind == 'role' and uid in dict((r[0], r) for r in BUILTIN_ROLES):
+        return _error(406, 'builtin_role', 'The built-in role %s cannot be deleted' % objects[uid]['name'])
+    if kind == 'role' and any(uid in user['role_uids'] for user in cluster.users.values()):
+        return _error(406, 'role_in_use', 'The role %s is held by a user' % objects[uid]['name'])
+    if not dry_run:
+        del objects[uid]
+    return 200, _action()
+
+
+ACCESS = {USERS_PATH: ('user', 'users', user_answer, _user_write),
+          ROLES_PATH: ('role', 'roles', None, _role_write),
+          ACLS_PATH: ('acl', 'acls', None, _acl_write)}
+
+
+def handle_access(cluster, method, path, body, dry_run):
+    """The calls of /v1/users, /v1/roles and /v1/redis_acls, and of one of
+    them by uid; the caller's permission was checked. The cluster's lock is
+    held."""
+    base, dummy, uid = path.partition('/v1/')[2].partition('/')
+    kind, attribute, shown, write = ACCESS['/v1/' + base]
+    objects = getattr(cluster, attribute)
+    show = (lambda item: shown(cluster, item)) if shown else copy.deepcopy
+    if not uid:
+        if method == 'GET':
+            return 200, [show(item) for uid_, item in sorted(objects.items())]
+        return write(cluster, body, None, dry_run)
+    if not uid.isdigit() or int(uid) not in objects:
+        return _error(404, '%s_not_found' % kind, 'No %s with uid %s' % (kind, uid))
+    item = objects[int(uid)]
+    if method == 'GET':
+        return 200, show(item)
+    if method == 'PUT':
+        return write(cluster, body, item, dry_run)
+    return _delete(cluster, kind, int(uid), dry_run)
+
+
+def _own(cluster, route, path, body, caller):
+    """Whether a call is one a user may make on itself without the
+    permission: read itself, or change itself but for its roles."""
+    if caller is None or route not in (('GET', USER_PATH), ('PUT', USER_PATH)):
+        return False
+    user = next((user for user in cluster.users.values() if user['email'] == caller), None)
+    if user is None or path.rsplit('/', 1)[1] != str(user['uid']):
+        return False
+    return not (isinstance(body, dict) and ({'role', 'role_uids'} & set(body)))
+
+
+def dry_run_of(query):
+    """Whether a query (as parse_qs gives it, blank values kept) asks for a
+    dry run: dry_run=true, or dry_run alone (allowEmptyValue)."""
+    values = (query or {}).get('dry_run')
+    return bool(values) and values[-1].lower() in ('true', '1', '')
+
+
+def handle_api(cluster, method, path, body, role, query=None, caller=None):
+    """Answer one authenticated API call: (status, JSON value or None for
+    an answer without a body). role: the caller's management role, or a set
+    of them; caller: its email, for the calls a user may make on itself;
+    query: the query parameters, as parse_qs gives them. A query parameter
+    a call does not take is ignored, as a cluster may: a dry_run sent to a
+    DELETE that takes none deletes."""
     route, served = _route(method, path)
     if route is None:
         if served:
             return _error(405, 'method_not_allowed', 'Method not allowed')
         return _error(404, 'not_found', 'Not found')
-    if ROUTES[route] not in ROLE_PERMISSIONS.get(role, ()):
+    with cluster.lock:
+        allowed = ROUTES[route] in permissions_of(role) or _own(cluster, route, path, body, caller)
+    if not allowed:
         return _error(403, 'insufficient_permissions', 'Insufficient permissions')
     with cluster.lock:
         faults = cluster.faults
         if route in LDAP_ROUTES:
             return handle_ldap(cluster, route, path, body)
+        if route[1] in ACCESS or route[1] in (USER_PATH, ROLE_PATH, ACL_PATH):
+            return handle_access(cluster, method, path, body, route in DRY_RUNS and dry_run_of(query))
         if route == ('GET', CLUSTER_PATH):
             return 200, {'name': cluster.fqdn}
         if route == ('DELETE', CERTIFICATE_PATH):
@@ -1004,16 +1391,24 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return None, False
 
-    def _role(self):
+    def _caller(self):
+        """(email, its management roles) of the credentials sent, or (None,
+        None): a user of the cluster, else one of the server's own table."""
         auth = self.headers.get('Authorization', '')
         if not auth.startswith('Basic '):
-            return None
+            return None, None
         try:
             user, dummy, password = base64.b64decode(auth[6:]).decode().partition(':')
         except (ValueError, UnicodeDecodeError):
-            return None
-        known = self.server.users.get(user)
-        return known[1] if known and known[0] == password else None
+            return None, None
+        roles = self.server.cluster.login(user, password)
+        if roles is not None:
+            return user, roles
+        if self.server.cluster.user(user) is None:
+            known = self.server.users.get(user)
+            if known and known[0] == password:
+                return user, {known[1]}
+        return None, None
 
     def _control(self, method, path):
         cluster = self.server.cluster
@@ -1030,15 +1425,16 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, {'error_code': 'not_found', 'description': 'no such control call', 'status_code': 404})
 
     def _handle(self, method):
-        path = self.path.split('?', 1)[0]
+        path, dummy, raw_query = self.path.partition('?')
         if path.startswith('/_sim/'):
             return self._control(method, path)
+        query = parse_qs(raw_query, keep_blank_values=True)
         cluster = self.server.cluster
         body, parsed = self._body()
         # What the collection sent, whatever the answer will be.
-        cluster.check_request(method, path, body, parsed)
-        role = self._role()
-        if self._hang('request', {'method': method, 'path': path, 'user_known': role is not None,
+        cluster.check_request(method, path, body, parsed, query)
+        caller, role = self._caller()
+        if self._hang('request', {'method': method, 'path': path, 'query': raw_query, 'user_known': role is not None,
                                   'status': None}):
             return None
         with cluster.lock:
@@ -1061,7 +1457,7 @@ class Handler(BaseHTTPRequestHandler):
             if raw_answer:
                 raw['count'] -= 1
                 raw = dict(raw)
-        entry = {'method': method, 'path': path, 'user_known': role is not None, 'status': None,
+        entry = {'method': method, 'path': path, 'query': raw_query, 'user_known': role is not None, 'status': None,
                  'client_port': self.client_address[1],
                  # As received on the wire, for the tests of what the client sends.
                  'headers': {name: self.headers.get(name) for name in WIRE_HEADERS}}
@@ -1078,7 +1474,7 @@ class Handler(BaseHTTPRequestHandler):
 
         if dropping:
             if method == 'PUT' and drop['applied'] and role:
-                handle_api(cluster, method, path, body, role)
+                handle_api(cluster, method, path, body, role, query, caller)
             record('dropped')
             self.close_connection = True
             self.request.shutdown(socket.SHUT_RDWR)
@@ -1110,9 +1506,9 @@ class Handler(BaseHTTPRequestHandler):
             elif not parsed:
                 status, payload = _error(400, 'invalid_schema', 'The body is not valid JSON')
             else:
-                status, payload = handle_api(cluster, method, path, body, role)
+                status, payload = handle_api(cluster, method, path, body, role, query, caller)
         else:
-            status, payload = handle_api(cluster, method, path, body, role)
+            status, payload = handle_api(cluster, method, path, body, role, query, caller)
         payload = _worded(status, payload, faults['error_text'])
         if checked and not _off_contract(faults, method, path):
             cluster.check_answer(method, path, status, payload)
@@ -1157,10 +1553,9 @@ class SimServer(ThreadingHTTPServer):
         self.ssl_context = ssl_context
         # Set on stop: releases the connections a hang_next holds.
         self.stopping = threading.Event()
-        self.users = users or {ADMIN_USER: (ADMIN_PASSWORD, 'admin'),
-                               UTF8_ADMIN_USER: (UTF8_ADMIN_PASSWORD, 'admin'),
-                               VIEWER_USER: (VIEWER_PASSWORD, 'cluster_viewer'),
-                               USER_MANAGER_USER: (USER_MANAGER_PASSWORD, 'user_manager')}
+        # Who may log in besides the cluster's own users (SEED_USERS and
+        # those created): email -> (password, management role).
+        self.users = users or {}
         super().__init__((host, port), Handler)
 
     def get_request(self):

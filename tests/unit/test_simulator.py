@@ -244,3 +244,94 @@ def test_the_simulator_imports_no_checker_while_the_contract_is_off():
         "('jsonschema', 'checker')))\n" % os.path.dirname(simlib.__file__))
     done = subprocess.run([sys.executable, '-c', program], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == '200 [] []'
+
+
+# Users, roles and Redis ACLs, as the spec describes them, with the
+# simulator's own rules where it says nothing.
+
+USER_MANAGER = (simlib.USER_MANAGER_USER, simlib.USER_MANAGER_PASSWORD)
+NEW_USER = {'email': 'new@example.com', 'name': 'New User', 'password': 'N3w-user-pass', 'role_uids': [3]}
+
+
+def test_a_fresh_cluster_has_the_built_in_roles_and_the_users_who_log_in(api, cluster):
+    users = api('GET', '/v1/users').json()
+    assert [(u['uid'], u['email'], u['role']) for u in users] == [
+        (1, simlib.ADMIN_USER, 'admin'), (2, simlib.UTF8_ADMIN_USER, 'admin'), (3, simlib.VIEWER_USER, 'cluster_viewer'),
+        (4, simlib.USER_MANAGER_USER, 'user_manager')]
+    assert all('password' not in u and u['status'] == 'active' for u in users)
+    roles = api('GET', '/v1/roles', user=VIEWER).json()
+    assert [(r['name'], r['management']) for r in roles][0] == ('Admin', 'admin')
+    assert {r['management'] for r in roles} == set(simlib.MANAGEMENT) - {'none'}
+    assert [a['name'] for a in api('GET', '/v1/redis_acls', user=VIEWER).json()] == [
+        'Full Access', 'Not Dangerous', 'Read Only']
+
+
+@pytest.mark.parametrize('body, status, code', [
+    (dict(NEW_USER, password='short1'), 400, 'password_not_complex'),
+    (dict(NEW_USER, password='no-digits-here'), 400, 'password_not_complex'),
+    (dict(NEW_USER, name='A <b>'), 400, 'invalid_schema'),
+    (dict(NEW_USER, email='not an email'), 400, 'invalid_schema'),
+    (dict(NEW_USER, auth_method='kerberos'), 400, 'invalid_schema'),
+    (dict(NEW_USER, status='locked'), 400, 'invalid_schema'),
+    (dict(NEW_USER, role_uids=[99]), 400, 'role_not_found'),
+    (dict(NEW_USER, email_alerts='yes'), 400, 'invalid_schema'),
+    (dict(NEW_USER, email=simlib.VIEWER_USER), 409, 'user_already_exists'),
+    (dict(NEW_USER, name='Viewer'), 409, 'user_already_exists'),
+])
+def test_a_user_the_cluster_refuses_is_refused_in_a_dry_run_too(api, cluster, body, status, code):
+    for query in ('?dry_run=true', ''):
+        answer = api('POST', '/v1/users' + query, json=body)
+        assert (answer.status_code, answer.json()['error_code']) == (status, code)
+        assert body['password'] not in answer.text
+    assert cluster.user(body['email']) is None or body['email'] == simlib.VIEWER_USER
+
+
+def test_a_dry_run_answers_what_it_would_and_changes_nothing(api, cluster):
+    answer = api('POST', '/v1/users?dry_run=true', json=NEW_USER)
+    assert answer.status_code == 200 and answer.json()['email'] == NEW_USER['email']
+    assert 'password' not in answer.json() and cluster.user(NEW_USER['email']) is None
+    created = api('POST', '/v1/users', json=NEW_USER).json()
+    assert cluster.user(NEW_USER['email'])['password'] == NEW_USER['password']
+    assert api('PUT', '/v1/users/%d?dry_run' % created['uid'], json={'name': 'Renamed'}).json()['name'] == 'Renamed'
+    assert cluster.user(NEW_USER['email'])['name'] == 'New User'
+    assert cluster.calls(query=True)[-1] == ('PUT', '/v1/users/%d?dry_run' % created['uid'])
+    role = api('POST', '/v1/roles', json={'name': 'Support', 'management': 'db_viewer'}).json()
+    assert api('DELETE', '/v1/roles/%d?dry_run=true' % role['uid']).status_code == 200
+    assert cluster.role('Support') is not None
+    # DELETE of a user takes no dry_run: the parameter is ignored, as a cluster may ignore it.
+    assert api('DELETE', '/v1/users/%d?dry_run=true' % created['uid']).status_code == 200
+    assert cluster.user(NEW_USER['email']) is None
+
+
+def test_the_permissions_of_the_access_calls(api, cluster):
+    assert api('GET', '/v1/users', user=VIEWER).status_code == 403
+    assert api('POST', '/v1/users', user=VIEWER, json=NEW_USER).status_code == 403
+    created = api('POST', '/v1/users', user=USER_MANAGER, json=NEW_USER)
+    assert created.status_code == 200
+    assert api('PUT', '/v1/users/%d' % created.json()['uid'], user=USER_MANAGER, json={'name': 'N'}).status_code == 200
+    # A user reads and changes itself without the permission, but not its roles.
+    assert api('GET', '/v1/users/3', user=VIEWER).status_code == 200
+    assert api('PUT', '/v1/users/3', user=VIEWER, json={'name': 'Me'}).status_code == 200
+    assert api('PUT', '/v1/users/3', user=VIEWER, json={'role_uids': [1]}).status_code == 403
+    assert api('PUT', '/v1/users/1', user=VIEWER, json={'name': 'Not me'}).status_code == 403
+    # user_manager has no OCSP permission.
+    assert api('GET', '/v1/ocsp', user=USER_MANAGER).status_code == 403
+
+
+def test_roles_and_redis_acls(api, cluster):
+    assert api('PUT', '/v1/roles/1', json={'management': 'db_viewer'}).json()['error_code'] == 'builtin_role'
+    role = api('POST', '/v1/roles', json={'name': 'DBA', 'management': 'db_member'}).json()
+    assert api('POST', '/v1/roles', json={'name': 'DBA', 'management': 'db_viewer'}).status_code == 409
+    assert api('POST', '/v1/roles', json={'name': 'D<B>A', 'management': 'db_viewer'}).status_code == 400
+    api('POST', '/v1/users', json=dict(NEW_USER, role_uids=[role['uid']]))
+    held = api('DELETE', '/v1/roles/%d' % role['uid'])
+    assert (held.status_code, held.json()['error_code']) == (406, 'role_in_use')
+    for rule in ('', '+@read ~* >secret', '+@nosuchcategory', 'allkeys sometimes', '+GET'):
+        answer = api('POST', '/v1/redis_acls?dry_run=true', json={'name': 'Cache', 'acl': rule})
+        assert (answer.status_code, answer.json()['error_code']) == (400, 'invalid_acl'), rule
+    good = '+@read +@write -flushdb +config|get ~cache:* %R~ro:* &events allchannels'
+    acl = api('POST', '/v1/redis_acls', json={'name': 'Cache', 'acl': good}).json()
+    assert acl['acl'] == good and acl['min_version'] == '6.0'
+    assert api('PUT', '/v1/redis_acls/%d' % acl['uid'], json={'min_version': '7.0'}).status_code == 400
+    assert api('DELETE', '/v1/redis_acls/%d' % acl['uid']).json()['action_uid']
+    assert cluster.acl('Cache') is None

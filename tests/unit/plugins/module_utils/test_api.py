@@ -11,14 +11,12 @@ import socket
 import ssl
 import subprocess
 import time
-import types
 import warnings
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 import trustme
-from ansible.module_utils.errors import RequiredError, UnsupportedError
 
 import redis_enterprise_sim as simlib
 from ansible_collections.redis.enterprise.plugins.module_utils import _api
@@ -108,11 +106,19 @@ def test_401_says_check_credentials(simulator, sim_url, cluster):
     assert 'check username and password' in error.msg
 
 
-def test_403_names_the_permission(simulator, sim_url, cluster):
+@pytest.mark.parametrize('holders, said', [
+    (('admin',), 'it needs the config_ocsp permission, which only the built-in admin role has. Use an admin user.'),
+    (('admin', 'user_manager'), 'it needs the config_ocsp permission, which the built-in roles admin and '
+     'user_manager have. Use a user of one of them.'),
+    (('admin', 'db_viewer', 'user_manager'), 'which the built-in roles admin, db_viewer and user_manager have.'),
+    (None, 'it needs the config_ocsp permission. Use a user whose role has it.'),
+])
+def test_403_names_the_permission_and_the_roles_that_hold_it(simulator, sim_url, cluster, holders, said):
     viewer = Client(sim_url, simlib.VIEWER_USER, simlib.VIEWER_PASSWORD, ca_path=simulator.ca_path)
-    error = failure(viewer.put, '/v1/ocsp', {}, 'config_ocsp')
+    error = failure(viewer.request, 'PUT', '/v1/ocsp', {}, 'config_ocsp', None, None, False, None, False, holders)
     assert (error.http_status, error.error_code) == (403, 'insufficient_permissions')
-    assert 'config_ocsp' in error.msg and 'admin role' in error.msg
+    assert error.msg.startswith('User viewer@example.com may not PUT /v1/ocsp (HTTP 403): it needs the config_ocsp')
+    assert said in error.msg
 
 
 def test_404_says_not_a_rest_api(client):
@@ -214,78 +220,6 @@ def test_credentials_that_are_not_text_are_refused_unechoed(sim_url, cluster, na
     assert needle in error.msg and error.option == name
     assert 'udc' not in error.msg and '\udcff' not in error.msg and 'root' not in error.msg
     assert cluster.count() == 0
-
-
-@pytest.mark.parametrize('url, redacted', [
-    ('https://u:p@cluster:9443', 'https://********@cluster:9443'),
-    ('https://a@cluster:9443', 'https://********@cluster:9443'),
-    ('u:p@cluster:9443', '********@cluster:9443'),
-    ('https://u:p@ss@cluster', 'https://********@cluster'),
-    ('https://cluster:9443', 'https://cluster:9443'),
-    (None, None),
-])
-def test_redact_url_hides_what_stands_before_the_at(url, redacted):
-    assert _api.redact_url(url) == redacted
-
-
-class Given(object):
-    """A task as from_environment sees it."""
-
-    def __init__(self, *given):
-        self.given = given
-
-
-@pytest.mark.parametrize('given, variable', [
-    ((), 'REDIS_ENTERPRISE_TIMEOUT'),
-    (('timeout',), None),
-    (('url',), 'REDIS_ENTERPRISE_TIMEOUT'),
-])
-def test_from_environment_names_the_variable_only_when_the_option_is_not_given(monkeypatch, given, variable):
-    monkeypatch.setenv('REDIS_ENTERPRISE_TIMEOUT', '0')
-    assert _api.from_environment(Given(*given), 'timeout') == variable
-
-
-def test_from_environment_knows_aliases_and_unset_variables(monkeypatch):
-    monkeypatch.setenv('REDIS_ENTERPRISE_USERNAME', 'a@example.com')
-    monkeypatch.delenv('REDIS_ENTERPRISE_URL', raising=False)
-    assert _api.from_environment(Given('user'), 'username') is None
-    assert _api.from_environment(Given(), 'username') == 'REDIS_ENTERPRISE_USERNAME'
-    assert _api.from_environment(Given(), 'url') is None
-
-
-@pytest.mark.parametrize('variable, value, option, needle', [
-    ('REDIS_ENTERPRISE_TIMEOUT', '0', 'timeout', 'timeout must be a number of seconds greater than 0'),
-    ('REDIS_ENTERPRISE_URL', 'cluster:9443', 'url',
-     "with its scheme, like https://cluster.example.com:9443; got 'cluster:9443'."),
-])
-def test_connect_says_which_variable_a_bad_value_came_from(sim_url, monkeypatch, variable, value, option, needle):
-    monkeypatch.setenv(variable, value)
-    params = dict(url=sim_url, username='a', password='b', validate_certs=True, ca_path=None, timeout=30)
-    params[option] = float(value) if option == 'timeout' else value
-    task = types.SimpleNamespace(params=params, given=frozenset(), warn=None)
-    error = failure(_api.connect, task)
-    assert needle in error.msg
-    assert error.msg.endswith('%s came from the %s environment variable: correct it there, or give the %s '
-                              'option.' % (option, variable, option))
-    # Given in the task, it is the task's value: no word of the variable.
-    task.given = frozenset([option])
-    assert variable not in failure(_api.connect, task).msg
-
-
-def test_validation_message_puts_an_unknown_option_first():
-    errors = [RequiredError('one of the following is required: a, b'),
-              UnsupportedError('respnse_timeout. Supported parameters include: a, b')]
-    task = types.SimpleNamespace(given=frozenset(['respnse_timeout']), _name='redis.enterprise.ocsp')
-    msg = _api.validation_message('one of the following is required: a, b', task, errors)
-    assert msg == ('Unsupported parameters for (redis.enterprise.ocsp) module: respnse_timeout. Supported parameters '
-                   'include: a, b. one of the following is required: a, b')
-
-
-def test_validation_message_names_the_url_variable_when_the_url_is_missing(monkeypatch):
-    monkeypatch.delenv('REDIS_ENTERPRISE_URL', raising=False)
-    msg = _api.validation_message('missing required arguments: url', types.SimpleNamespace(given=frozenset()))
-    assert msg == ('missing required arguments: url. Give the url option, or set the REDIS_ENTERPRISE_URL environment '
-                   "variable, to the address of the cluster's REST API, like https://cluster.example.com:9443.")
 
 
 def closed_port():

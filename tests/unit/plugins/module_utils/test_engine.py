@@ -7,12 +7,13 @@ mode, diff and the engine's messages; and the declarations it refuses."""
 
 from __future__ import annotations
 
+import json
 import types
 
 import pytest
 
 import redis_enterprise_sim as simlib
-from ansible_collections.redis.enterprise.plugins.module_utils import _engine, _x509
+from ansible_collections.redis.enterprise.plugins.module_utils import _access, _engine, _x509
 from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseError
 from ansible_collections.redis.enterprise.plugins.module_utils._engine import Field, SettingsResource, Spec
 from ansible_collections.redis.enterprise.plugins.modules import certificate, certificate_info
@@ -122,3 +123,155 @@ def test_the_certificate_modules_run_as_modules(run_module, cluster, connection)
     assert failed and 'PEM' in result['msg'], result
     # Refused before any request.
     assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
+
+
+# A collection of named objects: the users, roles and Redis ACLs modules
+# are their declarations, run here as modules against the simulator.
+
+ROLES = [{'uid': 1, 'name': 'Admin', 'management': 'admin'},
+         {'uid': 3, 'name': 'Cluster Viewer', 'management': 'cluster_viewer'},
+         {'uid': 4, 'name': 'DB Member', 'management': 'db_member'}]
+JANE = {'uid': 9, 'email': 'jane@example.com', 'name': 'Jane', 'role_uids': [3, 4], 'auth_method': 'regular',
+        'bdbs_email_alerts': ['1', '2'], 'email_alerts': True, 'status': 'active'}
+
+
+def planned(resource, current, check=False, lookups=None, **params):
+    """The Plan of a task with params, against current (None: no such object)."""
+    params = dict(dict((field.name, None) for field in resource.fields), state='present', username=simlib.ADMIN_USER,
+                  **params)
+    if resource.secret_option:
+        params.setdefault(resource.secret_option, 'on_create')
+    task = types.SimpleNamespace(params=params, check_mode=check)
+    state = dict(object=None if current is None else dict(current),
+                 lookups=lookups if lookups is not None else {'/v1/roles': ROLES})
+    return resource.plan(task, state, resource.desired(params))
+
+
+def test_lists_compare_as_sets_where_order_means_nothing():
+    same = planned(_access.USER, JANE, email=JANE['email'], roles=['DB Member', 'Cluster Viewer'],
+                   bdbs_email_alerts=['2', '1', '2'])
+    assert (same.changed, same.body) == (False, {})
+    assert same.after['roles'] == ['Cluster Viewer', 'DB Member']
+    # One role more is a change, sent as the uids of every role named, each once.
+    more = planned(_access.USER, JANE, email=JANE['email'], roles=['Admin', 'DB Member', 'Cluster Viewer', 'Admin'])
+    assert more.changed and more.body == {'role_uids': [1, 4, 3]}
+
+
+def test_an_ordered_list_compares_in_order():
+    ordered = _engine.CollectionResource('thing', '/v1/things', key=Field('name', 'str'), result_key='thing',
+                                         fields=(Field('steps', 'list', elements='str'),))
+    current = {'uid': 1, 'name': 'a', 'steps': ['x', 'y']}
+    assert not planned(ordered, current, lookups={}, name='a', steps=['x', 'y']).changed
+    assert planned(ordered, current, lookups={}, name='a', steps=['y', 'x']).body == {'steps': ['y', 'x']}
+
+
+def test_a_put_holds_only_the_fields_that_change():
+    plan = planned(_access.USER, JANE, email=JANE['email'], name='Jane Doe', email_alerts=True,
+                   roles=['Cluster Viewer', 'DB Member'], cluster_email_alerts=False)
+    assert (plan.method, plan.path) == ('PUT', '/v1/users/9')
+    # cluster_email_alerts is not on the cluster's object: set, it is a change too.
+    assert plan.body == {'name': 'Jane Doe', 'cluster_email_alerts': False}
+    assert plan.before['name'] == 'Jane' and plan.after['name'] == 'Jane Doe'
+    assert plan.after['bdbs_email_alerts'] == ['1', '2'] and 'status' not in plan.after
+
+
+def test_a_role_name_the_cluster_lacks_fails_and_names_those_it_has():
+    with pytest.raises(RedisEnterpriseError) as info:
+        planned(_access.USER, None, check=True, email='new@example.com', name='New', roles=['DB Member', 'Operators'],
+                user_password='N3w-user-pass')
+    assert str(info.value) == ('roles names Operators, which the cluster does not have (its roles: Admin, Cluster '
+                               'Viewer, DB Member). Nothing was written. Create the role first, or correct the name.')
+
+
+def test_a_create_sends_the_key_the_fields_and_the_secret_but_shows_no_secret():
+    plan = planned(_access.USER, None, email='new@example.com', name='New', roles=['DB Member'],
+                   user_password='N3w-user-pass')
+    assert (plan.method, plan.path, plan.secrets) == ('POST', '/v1/users', ('password',))
+    assert plan.body == {'email': 'new@example.com', 'name': 'New', 'role_uids': [4], 'password': 'N3w-user-pass'}
+    assert plan.before == {} and plan.after == {'email': 'new@example.com', 'name': 'New', 'roles': ['DB Member']}
+
+
+@pytest.mark.parametrize('update_password, changed, body', [
+    ('on_create', False, {}),
+    ('always', True, {'password': 'An0ther-pass'}),
+])
+def test_a_secret_is_sent_on_create_or_always_and_never_compared(update_password, changed, body):
+    plan = planned(_access.USER, dict(JANE, password='***'), email=JANE['email'], user_password='An0ther-pass',
+                   update_password=update_password)
+    assert (plan.changed, plan.body) == (changed, body)
+    # Sent always, it is a change the diff cannot show: before and after read the same.
+    assert plan.before == plan.after and 'user_password' not in plan.after and 'password' not in plan.after
+    assert plan.secrets == (('password',) if changed else ())
+
+
+def test_a_plan_takes_only_the_fields_it_declares():
+    plan = _engine.Plan({}, {'a': 1}, body={'a': 1}, method='POST', path='/v1/things')
+    assert plan.changed and plan.related is None and plan.secrets == ()
+    with pytest.raises(AttributeError):
+        plan.leaf = 'not a field of Plan'  # pylint: disable=assigning-non-slot
+
+
+def as_access_module(resource):
+    return types.SimpleNamespace(main=lambda: _engine.main(resource))
+
+
+@pytest.mark.parametrize('args, calls', [
+    # Converged: reads only, no dry run.
+    ({'name': 'Cluster Viewer', 'management': 'cluster_viewer'}, [('GET', '/v1/roles')]),
+    ({'name': 'DBA', 'management': 'db_member'}, [('GET', '/v1/roles'), ('POST', '/v1/roles?dry_run=true')]),
+    ({'name': 'Cluster Viewer', 'state': 'absent'}, [('GET', '/v1/roles'), ('DELETE', '/v1/roles/3?dry_run=true')]),
+])
+def test_check_mode_asks_for_a_dry_run_only_when_a_change_is_planned(run_module, cluster, connection, args, calls):
+    failed, result = run_module(as_access_module(_access.ROLE), dict(connection, **args), check=True)
+    assert cluster.calls(query=True) == calls, result
+    if len(calls) == 1:
+        assert not failed and result['changed'] is False
+    elif args.get('state') == 'absent':
+        # The dry run of removing a built-in role: refused, and that is check mode's answer.
+        assert failed and result['error_code'] == 'builtin_role' and 'dry run' in result['msg']
+    else:
+        assert not failed and result['changed'] is True and cluster.role('DBA') is None
+
+
+def test_a_removal_without_a_dry_run_is_predicted_in_check_mode(run_module, cluster, connection):
+    failed, result = run_module(as_access_module(_access.USER), dict(connection, email=simlib.VIEWER_USER,
+                                                                     state='absent'), check=True, diff=True)
+    assert not failed and result['changed'] is True and result['user'] == {}
+    assert result['diff']['before']['email'] == simlib.VIEWER_USER and result['diff']['after'] == {}
+    assert cluster.calls(query=True) == [('GET', '/v1/users'), ('GET', '/v1/roles')]
+    assert cluster.user(simlib.VIEWER_USER) is not None
+
+
+def test_a_password_the_cluster_refuses_fails_check_mode_without_showing_it(run_module, cluster, connection):
+    args = dict(connection, email='new@example.com', name='New', roles=['DB Viewer'], user_password='weak')
+    failed, result = run_module(as_access_module(_access.USER), args, check=True, diff=True)
+    assert failed and result['error_code'] == 'password_not_complex' and 'POST /v1/users?dry_run=true' in result['msg']
+    assert 'weak' not in json.dumps(result)
+    assert cluster.writes() == [('POST', '/v1/users?dry_run=true')] and cluster.user('new@example.com') is None
+
+
+def test_the_user_the_task_logs_in_as_is_neither_removed_nor_demoted(run_module, cluster, connection):
+    for args in ({'state': 'absent'}, {'roles': ['DB Viewer']}):
+        failed, result = run_module(as_access_module(_access.USER), dict(connection, email=simlib.ADMIN_USER, **args))
+        assert failed and 'the user this task logs in as' in result['msg'], result
+    assert cluster.writes() == []
+    # Another admin role besides the one taken away keeps it an admin.
+    failed, result = run_module(as_access_module(_access.USER), dict(connection, email=simlib.ADMIN_USER,
+                                                                     roles=['Admin', 'DB Viewer']))
+    assert not failed and result['changed'] is True and cluster.writes() == [('PUT', '/v1/users/1')]
+
+
+@pytest.mark.parametrize('resource, args, needle', [
+    (_access.USER, {'email': 'x@example.com', 'name': 'Tom & Jerry'},
+     'name must be printable ASCII characters but &, <, > and ", at most 255 of them; got \'Tom & Jerry\'.'),
+    (_access.USER, {'email': 'x@example.com', 'name': 'é' * 3}, "got 'ééé'"),
+    (_access.USER, {'email': 'x@example.com', 'name': 'a' * 256}, 'at most 255 of them'),
+    (_access.USER, {'email': 'x@example.com', 'roles': []}, 'roles must be a list of strings with at least 1 of them; '
+                                                            'got 0.'),
+    (_access.ROLE, {'name': 'Ops/Admins'}, 'name must be letters, digits, spaces and the characters'),
+])
+def test_what_the_pattern_of_the_api_refuses_fails_before_any_request(run_module, cluster, connection, resource,
+                                                                      args, needle):
+    failed, result = run_module(as_access_module(resource), dict(connection, **args))
+    assert failed and needle in result['msg'], result
+    assert cluster.log == []
