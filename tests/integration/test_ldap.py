@@ -260,7 +260,7 @@ def api(simulator, sim_url):
 
 
 def test_ldap_mappings_answer_as_declared(api, cluster):
-    roles = simlib.BUILTIN_ROLES
+    roles = dict((management, uid) for uid, dummy, management in simlib.BUILTIN_ROLES)
     created = api('POST', '/v1/ldap_mappings',
                   json={'name': 'Ops', 'dn': 'cn=ops,ou=groups,dc=example,dc=test', 'role_uids': [roles['admin']]})
     assert created.status_code == 200, created.text

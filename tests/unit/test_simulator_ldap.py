@@ -101,10 +101,14 @@ def test_the_configuration_is_the_admins_and_the_user_managers(api, cluster, use
     assert api(method, '/v1/cluster/ldap', user=user).status_code == status
 
 
+# The built-in roles' uids, by management.
+ROLE_UIDS = dict((management, uid) for uid, dummy, management in simlib.BUILTIN_ROLES)
+
+
 def test_mappings_need_a_name_a_dn_and_known_roles(api, cluster):
     def create(body):
         return api('POST', '/v1/ldap_mappings', json=body)
-    good = {'name': 'Ops', 'dn': 'cn=ops,dc=example,dc=test', 'role_uids': [simlib.BUILTIN_ROLES['admin']]}
+    good = {'name': 'Ops', 'dn': 'cn=ops,dc=example,dc=test', 'role_uids': [ROLE_UIDS['admin']]}
     for missing in good:
         assert create(dict((k, v) for k, v in good.items() if k != missing)).status_code == 400, missing
     assert create(dict(good, name='Ops<')).status_code == 400
@@ -115,7 +119,7 @@ def test_mappings_need_a_name_a_dn_and_known_roles(api, cluster):
     made = create(good)
     assert made.status_code == 200 and made.json()['uid'] == 1
     assert create(good).status_code == 409
-    other = create(dict(good, name='Dev', role_uids=[simlib.BUILTIN_ROLES['db_member']])).json()
+    other = create(dict(good, name='Dev', role_uids=[ROLE_UIDS['db_member']])).json()
     # Renamed onto another's name: a conflict too.
     assert api('PUT', '/v1/ldap_mappings/%d' % other['uid'], json={'name': 'Ops'}).status_code == 409
     assert api('PUT', '/v1/ldap_mappings/99', json={'name': 'Nobody'}).status_code == 404
@@ -124,6 +128,6 @@ def test_mappings_need_a_name_a_dn_and_known_roles(api, cluster):
 
 
 def test_the_built_in_roles_are_one_table():
-    assert sorted(simlib.BUILTIN_ROLES) == ['admin', 'cluster_member', 'cluster_viewer', 'db_member', 'db_viewer',
-                                            'user_manager']
-    assert len(set(simlib.BUILTIN_ROLES.values())) == 6
+    # The mappings name the roles of /v1/roles: one table, each management role once.
+    assert sorted(ROLE_UIDS) == ['admin', 'cluster_member', 'cluster_viewer', 'db_member', 'db_viewer', 'user_manager']
+    assert len(set(ROLE_UIDS.values())) == 6
