@@ -22,7 +22,7 @@ __metaclass__ = type
 
 from . import _contract
 from ._api import RedisEnterpriseError
-from ._engine import CollectionResource, Field, Reference
+from ._engine import CollectionResource, Field, Reference, Resource, Spec
 
 ROLES_PATH = '/v1/roles'
 REDIS_ACLS_PATH = '/v1/redis_acls'
@@ -105,3 +105,62 @@ USER = User(
               ('user_password', ('auth_method', ('certificate', 'entraid', 'sso')))),
     secret_option='update_password', messages=USER_MESSAGES,
 )
+
+
+LDAP_MAPPINGS_PATH = '/v1/ldap_mappings'
+
+# A directory group, by its DN, given roles: the roles of the cluster users
+# who log in through LDAP as members of that group.
+LDAP_MAPPING = CollectionResource(
+    'LDAP mapping', LDAP_MAPPINGS_PATH, key=Field('name', 'str', pattern=OBJECT_NAME), result_key='ldap_mapping',
+    fields=(
+        Field('dn', 'str'),
+        Field('roles', 'list', low=1, elements='str', unordered=True, api='role_uids', refers=ROLES),
+        Field('email', 'str'),
+        Field('email_alerts', 'bool'),
+        Field('cluster_email_alerts', 'bool'),
+        Field('bdbs_email_alerts', 'list', elements='str', unordered=True),
+    ),
+    required=(('dn', None), ('roles', None)),
+    messages=dict(
+        conflict='The cluster refused to %(act)s the LDAP mapping %(key)s (HTTP 409, %(code)s, %(call)s): another '
+                 'LDAP mapping has that name.%(said)s Give this one a name of its own.%(outcome)s'),
+)
+
+
+LDAP_PATH = '/v1/cluster/ldap'
+
+
+def _named(item, names, drop=()):
+    """item without the fields in drop, with roles: its role_uids by name."""
+    found = dict((key, value) for key, value in item.items() if key not in drop)
+    if 'role_uids' in found:
+        found['roles'] = [names.get(uid, uid) for uid in found.get('role_uids') or ()]
+    return found
+
+
+class Info(Resource):
+    """Who may do what on the cluster: every user, role and Redis ACL, the
+    LDAP configuration and every LDAP mapping. No password: a user's is
+    never answered, and the masked bind_pass is dropped where it is read."""
+
+    spec = Spec({})
+
+    def read(self, api, task):
+        roles = api.get(ROLES_PATH)
+        names = dict((role.get('uid'), role.get('name')) for role in roles)
+        ldap = api.get(LDAP_PATH)
+        ldap.pop('bind_pass', None)
+        return dict(
+            users=[_named(user, names, drop=('password',)) for user in api.get(USERS_PATH)],
+            roles=roles,
+            redis_acls=api.get(REDIS_ACLS_PATH),
+            ldap=ldap,
+            ldap_mappings=[_named(item, names) for item in api.get(LDAP_MAPPINGS_PATH)],
+        )
+
+    def result(self, task, state, plan, written):
+        return state
+
+
+INFO = Info()
