@@ -21,7 +21,11 @@ every failure as a message.
 A resource sees its task through one small interface, the same on both
 paths: params, given (the options the task's arguments name), check_mode,
 diff and warn(). On the module path the task is the AnsibleModule; on the
-direct path, plugin_utils/_direct.py's Task."""
+direct path, plugin_utils/_direct.py's Task.
+
+Two shapes are declared as data: SettingsResource, one settings object
+(/v1/ocsp), and CollectionResource, a collection of named objects (users,
+roles, Redis ACLs)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -487,7 +491,9 @@ class CollectionResource(Resource):
     key; fields: its writable Fields; result_key: the return key of the
     object; required: (option, unless) pairs, an option a create needs,
     unless (another option, its values) holds; messages: this resource's
-    own, over COLLECTION_MESSAGES."""
+    own, over COLLECTION_MESSAGES; secret_option: the option that says when
+    the secrets are sent (update_password: on_create or always); options:
+    the module's options beyond these."""
 
     def __init__(self, what, path, key, fields, result_key, required=(), messages=None, secret_option=None,
                  options=None):
