@@ -96,11 +96,8 @@ options:
       - The certificate in PEM form, the leaf first, then the certificates of its chain.
       - Give a file's content with C(lookup('ansible.builtin.file', 'proxy.pem')).
       - Required with O(state=present).
-<<<<<<< HEAD
       - Kept out of the task's invocation and of log lines as O(key) is, although a certificate is public, so
         that a private key given here by mistake never shows.
-=======
->>>>>>> ldap
     type: str
   key:
     description:
