@@ -462,6 +462,11 @@ REFUSED_OUTCOME = ' Nothing was written.'
 ACTS = {'POST': 'create', 'PUT': 'change', 'DELETE': 'remove'}
 
 
+class _Pending(str):
+    """A name a reference could not resolve in check mode, standing for its
+    uid in a plan that is never sent."""
+
+
 class CollectionResource(Resource):
     """A collection of named objects: GET path lists them, each found by its
     key (a name, a user's email); POST path creates one, PUT path/{uid}
@@ -568,28 +573,42 @@ class CollectionResource(Resource):
         for field in self.fields:
             if field.secret or item.get(field.api) is None:
                 continue
-            value = self._typed(field, item[field.api], key)
+            value = item[field.api]
             if field.refers:
+                # A name check mode could not resolve stands as itself.
+                pending = [uid for uid in value if isinstance(uid, _Pending)] if isinstance(value, list) else []
                 names = self._names(field, state)
-                value = [names.get(uid, uid) for uid in value]
+                value = [names.get(uid, uid) for uid in self._typed(field, [uid for uid in value if uid not in pending]
+                                                                    if pending else value, key)] + pending
+            else:
+                value = self._typed(field, value, key)
             found[field.name] = field.compared(value)
         return found
 
-    def resolve(self, field, names, state):
+    def resolve(self, field, names, state, task=None):
         """The uids of the objects names name, in their order; a name the
-        cluster does not have fails the task."""
+        cluster does not have fails the task. In check mode it is a
+        warning, and the name stands for its uid: an earlier task of the
+        same run may create it (a role, then the users who hold it), which
+        check mode cannot see. The real run fails if it is still missing."""
         uids = dict((name, uid) for uid, name in self._names(field, state).items())
         missing = [name for name in names if name not in uids]
         if missing:
-            raise RedisEnterpriseError(self.say(
+            said = self.say(
                 'missing', option=field.name, missing=', '.join(missing), ref=field.refers.what,
-                refs=field.refers.what + 's', known=', '.join(sorted(str(name) for name in uids)) or 'none'))
-        return [uids[name] for name in names]
+                refs=field.refers.what + 's', known=', '.join(sorted(str(name) for name in uids)) or 'none')
+            if task is None or not task.check_mode:
+                raise RedisEnterpriseError(said)
+            task.warn('%s In check mode this is no failure: an earlier task of this run may create the %s; the '
+                      'cluster was not asked for a dry run of this write, which it would refuse.'
+                      % (said, field.refers.what))
+        return [uids[name] if name in uids else _Pending(name) for name in names], missing
 
-    def wanted(self, want, state):
+    def wanted(self, want, state, task=None):
         """The fields the task sets, by API name, references as uids; the
-        secrets apart."""
-        body, secrets = {}, {}
+        secrets apart; and the names that could not be resolved (in check
+        mode only)."""
+        body, secrets, unresolved = {}, {}, []
         for field in self.fields:
             if field.name not in want:
                 continue
@@ -598,9 +617,10 @@ class CollectionResource(Resource):
                 # A set: each item once, as the API takes it.
                 value = [item for index, item in enumerate(value) if item not in value[:index]]
             if field.refers:
-                value = self.resolve(field, value, state)
+                value, missing = self.resolve(field, value, state, task)
+                unresolved.extend(missing)
             (secrets if field.secret else body)[field.api] = value
-        return body, secrets
+        return body, secrets, unresolved
 
     def plan(self, task, state, want):
         params = task.params
@@ -611,12 +631,14 @@ class CollectionResource(Resource):
             if current is None:
                 return Plan({}, {})
             return Plan(before, {}, method='DELETE', path='%s/%s' % (self.path, current['uid']))
-        body, secrets = self.wanted(want, state)
+        body, secrets, unresolved = self.wanted(want, state, task)
         if current is None:
             self._check_required(params, key)
             body = dict({self.key.api: key}, **body)
-            return Plan({}, self.shown(body, state), body=dict(body, **secrets), method='POST', path=self.path,
+            plan = Plan({}, self.shown(body, state), body=dict(body, **secrets), method='POST', path=self.path,
                         secrets=sorted(secrets))
+            plan.related = dict(unresolved=unresolved)
+            return plan
         changes = {}
         for field in self.fields:
             if field.secret or field.api not in body:
@@ -626,9 +648,11 @@ class CollectionResource(Resource):
                 changes[field.api] = body[field.api]
         sent = secrets if self.secret_option and params.get(self.secret_option) == 'always' else {}
         after = self.shown(dict(current, **changes), state)
-        return Plan(before, after, body=dict(changes, **sent), method='PUT',
+        plan = Plan(before, after, body=dict(changes, **sent), method='PUT',
                     path='%s/%s' % (self.path, current['uid']), changed=True if sent else None,
                     secrets=sorted(sent))
+        plan.related = dict(unresolved=unresolved)
+        return plan
 
     def _check_required(self, params, key):
         for option, unless in self.required:
@@ -644,7 +668,8 @@ class CollectionResource(Resource):
 
     def prepare(self, api, task, state, plan):
         self.guard(task, state, plan)
-        if task.check_mode and _contract.takes(plan.method, plan.path, 'dry_run'):
+        unresolved = (plan.related or {}).get('unresolved')
+        if task.check_mode and not unresolved and _contract.takes(plan.method, plan.path, 'dry_run'):
             api.call(plan.method, plan.path, body=plan.body if plan.method != 'DELETE' else None,
                      empty_ok=plan.method == 'DELETE', dry_run=True)
         return {}

@@ -19,7 +19,8 @@ description:
   - Only the options that are set are enforced; the others keep the cluster's values. A change sends only the fields
     that change. O(roles) and O(bdbs_email_alerts) compare as sets; their order does not count.
   - O(roles) names roles, which the module looks up once per task. A role name the cluster does not have fails the
-    task before any write, in check mode too, and the message lists the roles there are. Create roles with
+    task before any write, and the message lists the roles there are. In check mode it is a warning, as an
+    earlier task of the run may create the role. Create roles with
     M(redis.enterprise.role).
   - The user's password (O(user_password)) cannot be read back, and is never compared. It is sent when the user is
     created, and with O(update_password=always) on every run; see O(update_password).

@@ -123,7 +123,8 @@ def test_guides_are_listed_and_their_examples_are_valid():
     with open(os.path.join(DOCSITE, 'extra-docs.yml')) as handle:
         listed = [page for section in yaml.safe_load(handle)['sections'] for page in section['toctree']]
     pages = sorted(os.path.basename(path)[:-4] for path in glob.glob(os.path.join(DOCSITE, 'rst', '*.rst')))
-    assert sorted(listed) == pages == ['awx', 'certificates', 'getting_started', 'ocsp_fleet', 'ocsp_stapling']
+    assert sorted(listed) == pages == ['access_baseline', 'awx', 'certificates', 'getting_started', 'ocsp_fleet',
+                                       'ocsp_stapling']
     for page in pages:
         blocks = code_blocks(page + '.rst')
         assert blocks, page
@@ -222,6 +223,12 @@ def test_readme_has_what_galaxy_readers_look_for_and_links_that_work_there():
 def test_the_stapling_guide_quotes_the_workflow_it_names():
     (playbook,) = code_blocks('ocsp_stapling.rst', ('yaml+jinja',))
     assert yaml.safe_load(playbook) == load('docs', 'examples', 'enable_ocsp_stapling.yml')
+
+
+@pytest.mark.files
+def test_the_access_guide_quotes_the_baseline_it_names():
+    (playbook,) = code_blocks('access_baseline.rst', ('yaml+jinja',))
+    assert yaml.safe_load(playbook) == load('docs', 'examples', 'access_baseline.yml')
 
 
 def test_fleet_playbook_of_the_guide(tmp_path, ansible):
