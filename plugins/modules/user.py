@@ -85,7 +85,7 @@ options:
       - V(on_create) sends O(user_password) only when the module creates the user; an existing user keeps its
         password, whatever O(user_password) says.
       - V(always) sends O(user_password) on every run (C(PUT /v1/users/{uid})) and reports a change, as the cluster cannot
-        say whether it is the password the user has, like M(ansible.builtin.user) does.
+        say whether it is the password the user has, like C(ansible.builtin.user) does.
     type: str
     choices: [always, on_create]
     default: on_create
@@ -125,7 +125,9 @@ notes:
     takes C(view_all_roles_info), which every built-in role but V(none) holds.
 seealso:
   - module: redis.enterprise.role
-  - module: ansible.builtin.user
+  - name: ansible.builtin.user
+    description: The same update_password choice, for the users of a managed host.
+    link: https://docs.ansible.com/ansible/latest/collections/ansible/builtin/user_module.html
   - name: Users requests of the Redis Enterprise REST API
     description: The calls this module makes.
     link: https://redis.io/docs/latest/operate/rs/references/rest-api/requests/users/
