@@ -402,12 +402,18 @@ class SettingsResource(Resource):
             raise RedisEnterpriseError(' '.join(errors))
         return dict((field.name, params[field.name]) for field in self.fields if params.get(field.name) is not None)
 
+    @staticmethod
+    def unset(value):
+        """Whether a field answered so is not set: left out or null (an
+        object may count empty values as unset too)."""
+        return value is None
+
     def writable(self, current):
-        """The declared fields of current, typed; those it lacks left out."""
+        """The declared fields of current, typed; those not set left out."""
         found = {}
         for field in self.fields:
             value = current.get(field.name)
-            if value is None:
+            if self.unset(value):
                 continue
             try:
                 found[field.name] = field.coerce(value)

@@ -267,21 +267,11 @@ class Ldap(SettingsResource):
             want[field.name] = None if _none(value) else value
         return want
 
-    def writable(self, current):
-        """The fields of current that are set, typed; those answered empty,
-        null or not at all left out."""
-        found = {}
-        for field in self.fields:
-            value = current.get(field.name)
-            if _none(value):
-                continue
-            try:
-                found[field.name] = field.coerce(value)
-            except ValueError:
-                raise RedisEnterpriseError(
-                    'The cluster returned %s=%r in GET %s, which is not %s; the module cannot compare it. Check the '
-                    'cluster version and its %s.' % (field.name, value, self.path, field.hint(), self.what))
-        return found
+    @staticmethod
+    def unset(value):
+        """Answered empty, null or not at all: a cluster may answer a field it
+        does not hold either way."""
+        return _none(value)
 
     def read(self, api, task):
         state = api.get(self.path)
