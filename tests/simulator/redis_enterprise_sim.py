@@ -30,6 +30,9 @@ exclusive pairs refused with illegal_fields_combination) and the LDAP
 mappings (GET, POST /v1/ldap_mappings; GET, PUT, DELETE
 /v1/ldap_mappings/{uid}), with a user_manager user who may manage both.
 
+And the license (GET and PUT /v1/license; see handle_license): a fresh
+cluster holds one valid for a year; license_text() writes others.
+
 Error answers are {"error_code", "description", "status_code"}, as the
 vendor's OpenAPI spec has them; the error_text switch gives the prose
 pages' {"error_code", "message"} instead.
@@ -70,6 +73,7 @@ import argparse
 import base64
 import copy
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -118,6 +122,7 @@ ROLES_PATH = '/v1/roles'
 ROLE_PATH = '/v1/roles/{uid}'
 ACLS_PATH = '/v1/redis_acls'
 ACL_PATH = '/v1/redis_acls/{uid}'
+LICENSE_PATH = '/v1/license'
 # (method, path or template) -> the permission the call needs: the
 # declaration's (tests/unit/test_simulator.py holds the two equal).
 ROUTES = {
@@ -145,6 +150,8 @@ ROUTES = {
     ('GET', ACL_PATH): 'view_redis_acl_info',
     ('PUT', ACL_PATH): 'update_redis_acl',
     ('DELETE', ACL_PATH): 'delete_redis_acl',
+    ('GET', LICENSE_PATH): 'view_license',
+    ('PUT', LICENSE_PATH): 'install_new_license',
 }
 # The calls that take ?dry_run: validate, answer what they would, change nothing.
 DRY_RUNS = {('POST', USERS_PATH), ('PUT', USER_PATH), ('POST', ROLES_PATH), ('PUT', ROLE_PATH), ('DELETE', ROLE_PATH),
@@ -276,6 +283,11 @@ DEFAULT_FAULTS = {
     'cert_conflict': {'count': 0, 'applied': False},
     # A certificate written with its chain is stored as the leaf alone.
     'store_leaf_only': False,
+    # A PUT /v1/license refused (400, 406) leaves the cluster without a license, as the docs warn
+    # ("the cluster behaves as if the license was deleted"); off, it keeps the one it had.
+    'license_refusal_drops': False,
+    # PUT /v1/license answers 200 and keeps the license the cluster had.
+    'license_not_applied': False,
     # A certificate write answers 200 with no body ('empty', as the docs show none) or a JSON object.
     'write_answer': 'empty',
     # The responder's GOOD answer is out of date: its next_update is in the past.
@@ -498,6 +510,8 @@ class Cluster:
                               for uid, name, management in BUILTIN_ROLES)
             self.acls = dict((uid, {'uid': uid, 'name': name, 'acl': acl, 'min_version': '6.0'})
                              for uid, name, acl in BUILTIN_ACLS)
+            # The installed license's text, or None (GET /v1/license: 404).
+            self.license = license_text()
 
     def snapshot(self):
         with self.lock:
@@ -508,7 +522,8 @@ class Cluster:
                     'users': [user_answer(self, user) for user in self.users.values()],
                     'roles': copy.deepcopy(list(self.roles.values())),
                     'redis_acls': copy.deepcopy(list(self.acls.values())),
-                    'ldap': self.directory.snapshot()}
+                    'ldap': self.directory.snapshot(),
+                    'license': license_facts(self.license) if self.license else None}
 
     def update(self, changes):
         """Merge changes in: config, status, faults, responder_cert_status,
@@ -532,6 +547,10 @@ class Cluster:
                     self.faults[key] = value
             if 'responder_cert_status' in changes:
                 self.responder_cert_status = changes['responder_cert_status']
+            if 'license' in changes:
+                # A license's text, or a dict of license_text()'s arguments, or None: none installed.
+                found = changes['license']
+                self.license = license_text(**found) if isinstance(found, dict) else found
             self.directory.update(changes.get('ldap', {}))
 
     def _install(self, name, cert, key):
@@ -1233,6 +1252,93 @@ def dry_run_of(query):
     return bool(values) and values[-1].lower() in ('true', '1', '')
 
 
+# The license: GET /v1/license answers its facts and its text (twice, as
+# license and as key), 404 when none is installed; PUT takes {"license":
+# text} only, 400 for a corrupt one, 406 for a license violation (another
+# cluster's, or fewer shards than the cluster uses). A simulated license is
+# its facts as JSON, signed, in base64 between the markers, so that any
+# change to the text corrupts it.
+LICENSE_START = '----- LICENSE START -----'
+LICENSE_END = '----- LICENSE END -----'
+_LICENSE_SECRET = b'redis-enterprise-simulator'
+# The shards a simulated cluster uses (RAM, flash).
+SHARDS_IN_USE = (4, 0)
+LICENSE_FEATURES = ('bigstore', 'crdb', 'search', 'json', 'timeseries', 'bloom')
+
+
+def iso(when):
+    """A datetime as the license answers its dates: 2019-12-31T00:00:00Z."""
+    return when.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def license_text(owner='Example Inc.', days=365, cluster_name=FQDN, shards_limit=8, flash_shards_limit=0,
+                 activated_days_ago=30, expires=None, features=LICENSE_FEATURES):
+    """The text of a license valid for `days` from now (or until `expires`,
+    a datetime), for cluster_name."""
+    now = utc_now().replace(microsecond=0)
+    facts = {'owner': owner, 'cluster_name': cluster_name, 'features': list(features),
+             'activation_date': iso(now - datetime.timedelta(days=activated_days_ago)),
+             'expiration_date': iso(expires or now + datetime.timedelta(days=days)),
+             'shards_limit': shards_limit + flash_shards_limit, 'ram_shards_limit': shards_limit,
+             'flash_shards_limit': flash_shards_limit}
+    payload = json.dumps(facts, sort_keys=True).encode('utf-8')
+    signed = json.dumps({'facts': facts, 'signature': base64.b64encode(
+        hashlib.sha256(_LICENSE_SECRET + payload).digest()).decode('ascii')}, sort_keys=True)
+    body = base64.b64encode(signed.encode('utf-8')).decode('ascii')
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return '\n'.join([LICENSE_START] + lines + [LICENSE_END]) + '\n'
+
+
+def license_facts(text):
+    """The facts of a license text, or None for a corrupt one."""
+    if not isinstance(text, str):
+        return None
+    start, end = text.find(LICENSE_START), text.find(LICENSE_END)
+    if start < 0 or end < start:
+        return None
+    try:
+        signed = json.loads(base64.b64decode(''.join(text[start + len(LICENSE_START):end].split()), validate=True))
+        facts = signed['facts']
+        payload = json.dumps(facts, sort_keys=True).encode('utf-8')
+        good = base64.b64encode(hashlib.sha256(_LICENSE_SECRET + payload).digest()).decode('ascii')
+    except (ValueError, KeyError, TypeError):
+        return None
+    return dict(facts) if signed.get('signature') == good else None
+
+
+def license_answer(cluster):
+    facts = license_facts(cluster.license)
+    expires = datetime.datetime.strptime(facts['expiration_date'], '%Y-%m-%dT%H:%M:%SZ').replace(
+        tzinfo=datetime.timezone.utc)
+    return dict(facts, license=cluster.license, key=cluster.license, expired=expires <= utc_now(),
+                ram_shards_in_use=SHARDS_IN_USE[0], flash_shards_in_use=SHARDS_IN_USE[1])
+
+
+def handle_license(cluster, method, body):
+    if method == 'GET':
+        if not cluster.license:
+            return _error(404, 'not_found', 'No license is installed')
+        return 200, license_answer(cluster)
+    if not isinstance(body, dict) or set(body) != {'license'} or not isinstance(body['license'], str):
+        return _error(400, 'invalid_schema', 'the body is {"license": "..."}')
+    facts = license_facts(body['license'])
+    if facts is None:
+        problem = _error(400, 'invalid_license', 'The license key is corrupt')
+    elif facts['cluster_name'] != cluster.fqdn:
+        problem = _error(406, 'license_violation', 'The license is for the cluster %s, not for %s'
+                         % (facts['cluster_name'], cluster.fqdn))
+    elif facts['ram_shards_limit'] < SHARDS_IN_USE[0] or facts['flash_shards_limit'] < SHARDS_IN_USE[1]:
+        problem = _error(406, 'license_violation', 'The license allows %d RAM shards; the cluster uses %d'
+                         % (facts['ram_shards_limit'], SHARDS_IN_USE[0]))
+    else:
+        if not cluster.faults['license_not_applied']:
+            cluster.license = body['license']
+        return 200, license_answer(cluster)
+    if cluster.faults['license_refusal_drops']:
+        cluster.license = None
+    return problem
+
+
 def handle_api(cluster, method, path, body, role, query=None, caller=None):
     """Answer one authenticated API call: (status, JSON value or None for
     an answer without a body). role: the caller's management role, or a set
@@ -1257,6 +1363,8 @@ def handle_api(cluster, method, path, body, role, query=None, caller=None):
             return handle_access(cluster, method, path, body, route in DRY_RUNS and dry_run_of(query))
         if route == ('GET', CLUSTER_PATH):
             return 200, {'name': cluster.fqdn}
+        if route[1] == LICENSE_PATH:
+            return handle_license(cluster, method, body)
         if route == ('DELETE', CERTIFICATE_PATH):
             return _delete_certificate(cluster, path.rsplit('/', 1)[1])
         if path == CERTIFICATES_PATH and method == 'GET':
