@@ -52,6 +52,9 @@ against plugins/module_utils/_contract.py, and each violation recorded on
 the cluster (violations) and for the process (take_violations()). Off, the
 simulator imports nothing of the checker or of jsonschema.
 
+A Simulator's cluster can go down and come back on the same port
+(take_down(index), bring_up(index)), as the event source's tests need.
+
 Run it as a program (`make simulator` does, on port 9443) to serve until
 interrupted; --help lists its options:
   python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
@@ -1664,6 +1667,9 @@ class SimServer(ThreadingHTTPServer):
         # Who may log in besides the cluster's own users (SEED_USERS and
         # those created): email -> (password, management role).
         self.users = users or {}
+        # The connections open now, which close_connections() cuts.
+        self.connections = set()
+        self.connections_lock = threading.Lock()
         super().__init__((host, port), Handler)
 
     def get_request(self):
@@ -1671,7 +1677,25 @@ class SimServer(ThreadingHTTPServer):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ssl_context is not None:
             sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        with self.connections_lock:
+            self.connections.add(sock)
         return sock, addr
+
+    def shutdown_request(self, request):
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self):
+        """Cut every open connection, kept-alive ones included, as a cluster
+        that goes down does."""
+        with self.connections_lock:
+            found = list(self.connections)
+        for sock in found:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def handle_error(self, request, client_address):
         # Clients that reject the certificate or hang up are part of the tests.
@@ -1729,6 +1753,8 @@ class Simulator:
             cluster = Cluster('cluster%02d' % (index + 1), responder_url=responder_url)
             self.servers.append(SimServer(cluster, context, port=port + index if port else 0))
         self.threads = []
+        # The indexes of the clusters taken down.
+        self.down = set()
 
     @property
     def ca_path(self):
@@ -1751,6 +1777,26 @@ class Simulator:
             thread.start()
             self.threads.append(thread)
         return self
+
+    def take_down(self, index):
+        """Cluster index goes down: its port refuses connections, and its open
+        connections (kept-alive ones too) are cut. Its state is kept."""
+        server = self.servers[index]
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        self.down.add(index)
+
+    def bring_up(self, index, poll_interval=0.2):
+        """Cluster index, taken down, serves again on the same port, with the
+        state it had."""
+        old = self.servers[index]
+        server = SimServer(old.cluster, old.ssl_context, port=old.server_address[1], users=old.users)
+        self.servers[index] = server
+        thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': poll_interval}, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+        self.down.discard(index)
 
     def stop(self):
         for server in self.servers:
