@@ -1,0 +1,629 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""An Event-Driven Ansible event source that watches Redis Enterprise
+clusters: the OCSP staple, the certificates' expiry and the license's, and
+whether each cluster answers. One event per cluster and condition when the
+condition changes, never one per poll.
+
+ansible-rulebook loads this file by its path (runpy.run_path), not as a
+module of the collection, so the collection's own module_utils are imported
+through the collections directory this file lies in (see _import)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+short_description: Watch Redis Enterprise clusters for a bad OCSP staple and expiring certificates or license.
+description:
+  - An ansible-rulebook event source that polls the REST API of each cluster it is given every O(interval)
+    seconds, and emits an event when a condition of a cluster changes, and one for each condition at start.
+  - "Conditions: the OCSP staple (C(GET /v1/ocsp), and while stapling is on C(GET /v1/ocsp/status)), each
+    certificate of the cluster (C(GET /v1/cluster/certificates)), the license (C(GET /v1/license)), and the
+    cluster itself: whether it answers."
+  - "Each event is C(event.redis_enterprise), with the keys C(cluster) (its URL), C(kind) (C(staple),
+    C(certificate), C(license) or C(cluster)), C(state) (C(ok), C(off), C(bad), C(expiring), C(expired),
+    C(error) or C(unreachable)), C(name) (the certificate's name, on certificate events; null otherwise),
+    C(previous_state) (null on the first event of a condition), C(details) (what the cluster said, dates in
+    ISO 8601 UTC, days left, and a C(message)) and C(http_status) (on C(error) and C(unreachable), when the
+    cluster answered one; null otherwise). The collection's guide, Event-Driven Ansible, describes each."
+  - While a cluster is unreachable, or refuses the credentials (HTTP 401), its other conditions keep their last
+    state and emit nothing; it is polled again after twice the wait each time, up to 4 times O(interval).
+  - Each poll runs in a thread of a pool of at most 16, off the event loop, over one kept-alive HTTPS
+    connection per cluster, with the collection's transport (TLS verified, O(ca_path), proxies, retries).
+  - Never puts a password, a private key or the license text in an event or a log line.
+requirements:
+  - Python 3.9 or later, as ansible-rulebook needs.
+  - ansible-core (2.16 or later), requests (2.25 or later) with urllib3 (1.26 or later), and cryptography
+    (3.1 or later) in the Python of ansible-rulebook, that is in the decision environment.
+options:
+  clusters:
+    description:
+      - The clusters to watch. Each is the URL of its REST API (V(https://cluster.example.com:9443)) or a
+        mapping with C(url) and optionally C(username), C(password), C(ca_path), C(validate_certs) and
+        C(timeout), which override the options of the same name for that cluster.
+      - If not set, the cluster of the E(REDIS_ENTERPRISE_URL) environment variable.
+    type: list
+    elements: raw
+  username:
+    description:
+      - Email address of a cluster user, for every cluster that does not give its own.
+      - The user needs the permissions C(view_ocsp_config), C(view_ocsp_status), C(view_cluster_info) and
+        C(view_license); of the built-in roles, only C(admin) holds them all. A user without one gets
+        C(error) events (HTTP 403) for that condition.
+      - If not set, the value of the E(REDIS_ENTERPRISE_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of O(username), for every cluster that does not give its own. Never shown.
+      - If not set, the value of the E(REDIS_ENTERPRISE_PASSWORD) environment variable is used.
+    type: str
+  ca_path:
+    description:
+      - PEM file with the CA certificate(s) that signed the clusters' certificates, as for the modules.
+      - If not set, the value of the E(REDIS_ENTERPRISE_CA_PATH) environment variable is used.
+    type: path
+  validate_certs:
+    description:
+      - Verify the clusters' TLS certificates, as for the modules. With V(false) and no O(ca_path), a warning
+        is logged.
+      - If not set, the value of the E(REDIS_ENTERPRISE_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for a cluster to connect and to answer, for each try of a request, as for the modules.
+      - A cluster that does not answer holds one thread of the pool for a few times this long.
+      - If not set, the value of the E(REDIS_ENTERPRISE_TIMEOUT) environment variable is used.
+    type: float
+    default: 30
+  interval:
+    description:
+      - Seconds between two polls of a cluster; fractions allowed. Every cluster is polled at the same ticks.
+      - A poll that runs past the next tick makes its cluster skip that tick, and a round of polls that takes
+        longer than O(interval) is logged as a warning.
+    type: float
+    default: 300
+  certificate_days:
+    description:
+      - A certificate that expires within this many days is C(expiring).
+    type: int
+    default: 30
+  license_days:
+    description:
+      - A license that expires within this many days is C(expiring).
+    type: int
+    default: 30
+notes:
+  - A cluster without a license (C(GET /v1/license) answers 404) is C(expired), with C(details.installed)
+    false, as the cluster then behaves as one whose license has expired.
+  - A certificate that the cluster no longer has is forgotten; if its last state was not C(ok), an C(ok) event
+    says so first.
+'''
+
+EXAMPLES = r'''
+- name: Watch the Redis Enterprise clusters
+  hosts: localhost
+  sources:
+    - redis.enterprise.cluster_events:
+        clusters:
+          - https://cluster-east.example.com:9443
+          - url: https://cluster-west.example.com:9443
+            ca_path: /etc/pki/redis/west-ca.pem
+        ca_path: /etc/pki/redis/cluster-ca.pem
+        interval: 300
+        certificate_days: 30
+        license_days: 45
+  rules:
+    - name: A staple that is not GOOD and current
+      condition: event.redis_enterprise.kind == "staple" and event.redis_enterprise.state == "bad"
+      action:
+        run_playbook:
+          name: redis.enterprise.check_staple
+'''
+
+import asyncio
+import concurrent.futures
+import datetime
+import logging
+import os
+import sys
+
+
+def _import():
+    """The collection's module_utils. Where they do not import (ansible-rulebook
+    runs this file by its path, with no collection loader), through the
+    directory that holds ansible_collections/redis/enterprise, which this file
+    lies in: put first, so that this copy of the collection is the one used."""
+    try:
+        from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
+            _api, _certificate, _connection, _engine, _ocsp, _x509)
+    except ImportError:
+        here = os.path.dirname(os.path.abspath(__file__))
+        root = os.path.abspath(os.path.join(here, *[os.pardir] * 7))
+        if not os.path.isdir(os.path.join(root, 'ansible_collections', 'redis', 'enterprise')):
+            raise
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        try:
+            from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
+                _api, _certificate, _connection, _engine, _ocsp, _x509)
+        except ImportError as error:
+            raise ImportError(
+                'redis.enterprise.cluster_events needs ansible-core, requests and cryptography in the Python of '
+                'ansible-rulebook (%s): install them in the decision environment (the collection\'s '
+                'requirements.txt, and ansible-core). %s' % (sys.executable, error))
+    return _api, _certificate, _connection, _engine, _ocsp, _x509
+
+
+_api, _certificate, _connection, _engine, _ocsp, _x509 = _import()
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
+from ansible.module_utils.common.parameters import remove_values  # noqa: E402
+from ansible.module_utils.errors import UnsupportedError  # noqa: E402
+
+RedisEnterpriseError = _api.RedisEnterpriseError
+
+LOG = logging.getLogger('redis.enterprise.cluster_events')
+
+KINDS = ('cluster', 'staple', 'certificate', 'license')
+# Polls at a time: bounded, so a fleet of thousands does not start thousands
+# of threads; polls of a cluster are never concurrent.
+MAX_WORKERS = 16
+# A cluster found unreachable is polled after twice the wait each time, up to this many intervals.
+MAX_BACKOFF = 4
+# Answers that mean the cluster is not there (a node restarting, a proxy with no
+# cluster behind it), as the transport retries them; no answer at all counts too.
+OUTAGE_STATUSES = (502, 503, 504)
+# The license facts an event shows: never its text, which GET answers as license and as key.
+LICENSE_FACTS = ('expired', 'activation_date', 'expiration_date', 'features', 'owner', 'cluster_name',
+                 'shards_limit', 'ram_shards_limit', 'ram_shards_in_use', 'flash_shards_limit', 'flash_shards_in_use')
+LICENSE_PATH = '/v1/license'
+DAY = 86400
+
+# The options and what each cluster of clusters may override.
+OPTIONS = dict(
+    clusters=dict(type='list', elements='raw'),
+    interval=dict(type='float', default=300),
+    certificate_days=dict(type='int', default=30),
+    license_days=dict(type='int', default=30),
+)
+CLUSTER_OPTIONS = ('url', 'username', 'password', 'ca_path', 'validate_certs', 'timeout')
+
+
+def _spec(top):
+    """The argument spec of the options (top) or of one mapping of clusters:
+    the connection options of the modules, with their environment variables
+    at the top and none in a mapping, whose unset options take the top's."""
+    spec = _connection.connection_argument_spec()
+    if top:
+        del spec['url']
+        spec.update(OPTIONS)
+        return spec
+    for option in spec.values():
+        option.pop('fallback', None)
+        option.pop('default', None)
+    return spec
+
+
+def _validate(spec, given, what, secrets):
+    """given validated against spec (as a module's options are), or
+    ValueError that says what is wrong, no secret in it."""
+    result = ArgumentSpecValidator(spec).validate(given)
+    if result.error_messages:
+        said = ' '.join(_connection.sentence(('Unsupported parameters: %s' if isinstance(error, UnsupportedError)
+                                              else '%s') % error.msg) for error in result.errors)
+        raise ValueError(remove_values('redis.enterprise.cluster_events: %s: %s' % (what, said), secrets))
+    return result.validated_parameters
+
+
+def settings(args):
+    """(options, [per-cluster connection options]) of the source's arguments,
+    or ValueError. ansible-rulebook's own arguments (eda_*) are left out."""
+    # An option given as null is an option not given, as a rulebook's
+    # "{{ var | default(None) }}" gives it: the environment variable then counts.
+    given = dict((key, value) for key, value in args.items()
+                 if not str(key).startswith('eda_') and value is not None)
+    # Every password that may appear, masked in any message (and values
+    # that are not text cannot be, but then they are no password either).
+    secrets = set(value for value in [given.get('password'), os.environ.get(_connection.ENV['password'])]
+                  + [item.get('password') for item in given.get('clusters') or [] if isinstance(item, dict)]
+                  if isinstance(value, str) and value)
+    options = _validate(_spec(top=True), given, 'the source arguments', secrets)
+    interval = options['interval']
+    if not 0 < interval <= DAY:
+        raise ValueError('redis.enterprise.cluster_events: interval must be a number of seconds greater than 0 and '
+                         'at most %d; got %r.' % (DAY, interval))
+    for name in ('certificate_days', 'license_days'):
+        if options[name] < 0:
+            raise ValueError('redis.enterprise.cluster_events: %s must be 0 or more days; got %r.'
+                             % (name, options[name]))
+    clusters = options['clusters']
+    if clusters is None:
+        url = os.environ.get(_connection.ENV['url'])
+        if not url:
+            raise ValueError('redis.enterprise.cluster_events: give clusters, a list of the clusters\' REST API URLs '
+                             '(or mappings with url), or set the %s environment variable.' % _connection.ENV['url'])
+        clusters = [url]
+    if not clusters:
+        raise ValueError('redis.enterprise.cluster_events: clusters is empty: list at least one cluster.')
+    found, seen = [], set()
+    for index, item in enumerate(clusters):
+        what = 'clusters[%d]' % index
+        if isinstance(item, str):
+            item = dict(url=item)
+        if not isinstance(item, dict):
+            raise ValueError('redis.enterprise.cluster_events: %s must be a URL or a mapping with url; got a %s.'
+                             % (what, type(item).__name__))
+        own = _validate(_spec(top=False), item, what, secrets)
+        if not own.get('url'):
+            raise ValueError('redis.enterprise.cluster_events: %s has no url.' % what)
+        connection = dict((name, own[name] if own.get(name) is not None else options.get(name))
+                          for name in CLUSTER_OPTIONS)
+        try:
+            connection['url'] = _api.parse_url(connection['url'])
+        except RedisEnterpriseError as error:
+            raise ValueError('redis.enterprise.cluster_events: %s: %s' % (what, error.msg))
+        if connection['url'] in seen:
+            raise ValueError('redis.enterprise.cluster_events: %s lists %s a second time.' % (what, connection['url']))
+        seen.add(connection['url'])
+        found.append(connection)
+    return options, found
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _iso_moment(text):
+    """A date as the license answers it (2019-12-31T00:00:00Z) as an aware
+    datetime, or ValueError."""
+    if not isinstance(text, str):
+        raise ValueError('%r is not a date' % (text,))
+    moment = datetime.datetime.fromisoformat(text.strip().replace('Z', '+00:00'))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def _left(moment, now):
+    """(whole days, seconds) from now until moment, negative once past."""
+    left = (moment - now).total_seconds()
+    return int(left // DAY), left
+
+
+def _expiry(left, within_days):
+    """The state of something with left seconds to go: expired, expiring
+    within within_days, or ok."""
+    if left <= 0:
+        return 'expired'
+    return 'expiring' if left < within_days * DAY else 'ok'
+
+
+def _capital(text):
+    return text[:1].upper() + text[1:]
+
+
+class _Outage(Exception):
+    """A poll that cannot go on: the cluster is unreachable, or refuses the
+    credentials; its other conditions keep their state."""
+
+    def __init__(self, state, error):
+        super(_Outage, self).__init__(error.msg)
+        self.state = state
+        self.error = error
+
+
+class _Calls(_engine.Resource):
+    """The calls of a poll: the declared permissions in a 403's message, and
+    OCSP's own error codes in theirs."""
+
+    def explain(self, params, failure):
+        return _ocsp.explain(params, failure)
+
+
+def observation(kind, state, details, name=None, http_status=None):
+    return dict(kind=kind, name=name, state=state, details=details, http_status=http_status)
+
+
+class Cluster(object):
+    """One watched cluster: its client (one requests Session, so one
+    kept-alive connection), the last state of each of its conditions, and
+    when it is due."""
+
+    def __init__(self, connection, certificate_days, license_days):
+        self.url = connection['url']
+        self.certificate_days = certificate_days
+        self.license_days = license_days
+        client = _api.Client(connection['url'], connection['username'], connection['password'],
+                             validate_certs=connection['validate_certs'], ca_path=connection['ca_path'],
+                             timeout=connection['timeout'])
+        self.warnings = ['%s: %s' % (self.url, warning) for warning in client.warnings]
+        self.client = client
+        self.api = _engine.Api(client, _Calls(), {})
+        # (kind, name) -> the state last emitted.
+        self.states = {}
+        self.failures = 0
+        self.due = 0.0
+        self.busy = False
+        self._said = set()
+
+    def close(self):
+        self.client.close()
+
+    def warn(self, message):
+        """What a reading of an answer has to say (a status date that is not
+        one), logged once per cluster."""
+        if message not in self._said:
+            self._said.add(message)
+            LOG.warning('%s: %s', self.url, message)
+
+    # The poll, in a worker thread: it reads the cluster and nothing of the
+    # states, which only the event loop's thread touches.
+
+    def poll(self):
+        """What the cluster says now: a list of observations (kind, name,
+        state, details, http_status), the cluster's first."""
+        now = _now()
+        try:
+            found = [observation('cluster', 'ok', dict(message='The cluster answers.'))]
+            found.extend(self._staple())
+            found.extend(self._certificates(now))
+            found.extend(self._license(now))
+        except _Outage as outage:
+            return [observation('cluster', outage.state, dict(message=outage.error.msg),
+                                http_status=outage.error.http_status)]
+        return found
+
+    @staticmethod
+    def _failed(error, kind, name=None):
+        """An error answer of one call: the poll stops on an outage or a 401,
+        else the call's condition is in error."""
+        if error.http_status is None or error.http_status in OUTAGE_STATUSES:
+            raise _Outage('unreachable', error)
+        if error.http_status == 401:
+            raise _Outage('error', error)
+        details = dict(message=error.msg)
+        if error.error_code:
+            details['error_code'] = error.error_code
+        return observation(kind, 'error', details, name=name, http_status=error.http_status)
+
+    def _staple(self):
+        try:
+            config = self.api.get(_ocsp.CONFIG_PATH)
+        except RedisEnterpriseError as error:
+            return [self._failed(error, 'staple')]
+        if not config.get('ocsp_functionality'):
+            return [observation('staple', 'off', dict(
+                ocsp_functionality=False, responder_url=config.get('responder_url') or None,
+                message='OCSP stapling is off: the cluster staples no OCSP status.'))]
+        try:
+            status = _ocsp.with_iso_dates(self.api.get(_ocsp.STATUS_PATH), self)
+        except RedisEnterpriseError as error:
+            return [self._failed(error, 'staple')]
+        details = dict((name, status.get(name + '_iso')) for name in _ocsp.STATUS_DATES)
+        details.update(ocsp_functionality=True, cert_status=status.get('cert_status') or None,
+                       responder_url=status.get('responder_url') or config.get('responder_url') or None)
+        problem = _ocsp.status_problem(status)
+        if problem:
+            details['message'] = '%s. %s' % (_capital(problem[0]), problem[1])
+            return [observation('staple', 'bad', details)]
+        details['message'] = 'The stapled OCSP status is GOOD, until its next update at %s.' % (
+            details['next_update'] or 'an unknown time')
+        return [observation('staple', 'ok', details)]
+
+    def _certificates(self, now):
+        try:
+            stored = _certificate.read_certificates(self.api, keys=False)
+        except RedisEnterpriseError as error:
+            return [self._failed(error, 'certificate')]
+        # The read itself, name null: an event only when it failed before.
+        found = [observation('certificate', 'ok', dict(message='The certificates were read.'))]
+        for name, entry in sorted(stored.items()):
+            if entry.error:
+                found.append(observation('certificate', 'error', dict(message=entry.error), name=name))
+                continue
+            details = _x509.describe(entry.certificates[0])
+            days, left = _left(_x509.not_after(entry.certificates[0]), now)
+            state = _expiry(left, self.certificate_days)
+            details.update(days_until_expiry=days, expired=state == 'expired', message={
+                'ok': 'The %s certificate expires on %s, in %d days.',
+                'expiring': 'The %s certificate expires on %s, in %d days: renew it.',
+                'expired': 'The %s certificate expired on %s (%d days): renew it.',
+            }[state] % (name, details['not_after'], days))
+            found.append(observation('certificate', state, details, name=name))
+        return found
+
+    def _license(self, now):
+        try:
+            answer = self.api.get(LICENSE_PATH)
+        except RedisEnterpriseError as error:
+            if error.http_status == 404:
+                return [observation('license', 'expired', dict(
+                    installed=False, message='No license is installed: the cluster behaves as if its license had '
+                                             'expired, and refuses most changes. Install one with '
+                                             'redis.enterprise.license.'))]
+            return [self._failed(error, 'license')]
+        try:
+            details = dict((name, answer.get(name)) for name in LICENSE_FACTS)
+        finally:
+            # The text, answered twice: dropped here, before anything can show it.
+            answer.clear()
+        details['installed'] = True
+        for name in ('activation_date', 'expiration_date'):
+            try:
+                details[name] = _x509.iso(_iso_moment(details[name])) if details[name] else None
+            except ValueError:
+                return [observation('license', 'error', dict(details, message=(
+                    'The license\'s %s is not a date like 2019-12-31T00:00:00Z: %r.' % (name, details[name]))))]
+        if not details['expiration_date']:
+            details['days_until_expiry'] = None
+            state = 'expired' if details['expired'] else 'ok'
+        else:
+            days, left = _left(_iso_moment(details['expiration_date']), now)
+            details['days_until_expiry'] = days
+            state = 'expired' if details['expired'] else _expiry(left, self.license_days)
+        details['message'] = {
+            'ok': 'The license expires on %(expiration_date)s.',
+            'expiring': 'The license expires on %(expiration_date)s, in %(days_until_expiry)s days: ask Redis for a '
+                        'new one, and install it with redis.enterprise.license.',
+            'expired': 'The license expired (%(expiration_date)s): the cluster refuses most changes until a new one is '
+                       'installed with redis.enterprise.license.',
+        }[state] % details
+        return [observation('license', state, details)]
+
+    # In the event loop's thread.
+
+    def changes(self, found):
+        """The events of a poll's observations: one for each condition whose
+        state changed, none for the others. The states are updated."""
+        events = []
+        read = any(item['kind'] == 'certificate' and item['name'] is None and item['state'] == 'ok'
+                   for item in found)
+        observed = set((item['kind'], item['name']) for item in found)
+        for item in found:
+            key = (item['kind'], item['name'])
+            previous = self.states.get(key)
+            if item['state'] == previous:
+                continue
+            self.states[key] = item['state']
+            if key == ('certificate', None) and previous is None:
+                continue
+            events.append(self.event(item, previous))
+        if read:
+            for key in sorted(k for k in self.states if k[0] == 'certificate' and k[1] is not None):
+                if key in observed:
+                    continue
+                previous = self.states.pop(key)
+                if previous != 'ok':
+                    events.append(self.event(observation('certificate', 'ok', dict(
+                        message='The cluster no longer has the %s certificate.' % key[1], removed=True),
+                        name=key[1]), previous))
+        return events
+
+    def event(self, item, previous):
+        return dict(redis_enterprise=dict(
+            cluster=self.url, kind=item['kind'], name=item['name'], state=item['state'], previous_state=previous,
+            details=item['details'], http_status=item['http_status']))
+
+    def schedule(self, tick, interval, found):
+        """When the cluster is due after the poll of tick: the next tick, or
+        after an unreachable poll, twice the wait of the last, up to
+        MAX_BACKOFF intervals."""
+        if found and found[0]['state'] == 'unreachable':
+            self.failures += 1
+            self.due = tick + interval * min(2 ** (self.failures - 1), MAX_BACKOFF)
+        else:
+            self.failures = 0
+            self.due = tick + interval
+
+
+class Watcher(object):
+    """The clusters, polled at the ticks of interval, each poll in the pool."""
+
+    def __init__(self, args):
+        options, connections = settings(args)
+        self.interval = options['interval']
+        self.clusters = []
+        try:
+            for connection in connections:
+                self.clusters.append(Cluster(connection, options['certificate_days'], options['license_days']))
+        except RedisEnterpriseError as error:
+            self.close()
+            raise ValueError('redis.enterprise.cluster_events: %s' % error.msg)
+        self.pool = None
+        self.rounds = set()
+
+    def close(self):
+        for cluster in self.clusters:
+            cluster.close()
+
+    async def run(self, queue):
+        for cluster in self.clusters:
+            for warning in cluster.warnings:
+                LOG.warning('%s', warning)
+        loop = asyncio.get_running_loop()
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(self.clusters)),
+                                                          thread_name_prefix='redis-enterprise-poll')
+        LOG.info('Watching %d cluster(s) every %s seconds.', len(self.clusters), self.interval)
+        start = loop.time()
+        number = 0
+        try:
+            while True:
+                tick = start + number * self.interval
+                due = [cluster for cluster in self.clusters if not cluster.busy and cluster.due <= tick]
+                skipped = sum(1 for cluster in self.clusters if cluster.busy)
+                if skipped:
+                    LOG.debug('Round %d: %d cluster(s) still polled since an earlier round, skipped.', number, skipped)
+                if due:
+                    task = loop.create_task(self._round(loop, queue, number, tick, due))
+                    self.rounds.add(task)
+                    task.add_done_callback(self.rounds.discard)
+                number += 1
+                await asyncio.sleep(max(0.0, start + number * self.interval - loop.time()))
+        finally:
+            rounds = list(self.rounds)
+            for task in rounds:
+                task.cancel()
+            # They end at once: each waits for its polls, and a poll's wait
+            # for its thread is what the cancellation ends.
+            await asyncio.gather(*rounds, return_exceptions=True)
+            # Threads blocked in a request cannot be stopped: the pool lets
+            # them end on their own, and starts nothing more.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.close()
+
+    async def _round(self, loop, queue, number, tick, due):
+        began = loop.time()
+        await asyncio.gather(*(self._poll(loop, queue, cluster, tick) for cluster in due))
+        took = loop.time() - began
+        LOG.debug('Round %d: %d cluster(s) polled in %.3f seconds.', number, len(due), took,
+                  extra=dict(redis_enterprise_round=dict(number=number, clusters=len(due), seconds=took)))
+        if took > self.interval:
+            LOG.warning('Polling %d cluster(s) took %.1f seconds, longer than interval (%s seconds): their next polls '
+                        'start late. Raise interval, give fewer clusters to one source, or lower timeout for '
+                        'clusters that do not answer.', len(due), took, self.interval)
+
+    async def _poll(self, loop, queue, cluster, tick):
+        cluster.busy = True
+        try:
+            found = await loop.run_in_executor(self.pool, cluster.poll)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            # A fault of this code, not of the cluster: said, and the cluster
+            # polled again at its next tick with its states as they were.
+            LOG.error('%s: the poll failed unexpectedly (%s: %s); it is polled again at the next interval.',
+                      cluster.url, type(error).__name__, error)
+            cluster.schedule(tick, self.interval, None)
+            return
+        finally:
+            cluster.busy = False
+        cluster.schedule(tick, self.interval, found)
+        for event in cluster.changes(found):
+            await queue.put(event)
+
+
+async def main(queue, args):
+    """The entry point ansible-rulebook calls: polls until cancelled."""
+    missing = _api.missing_library()
+    if missing:
+        raise ImportError(missing[1])
+    if not _x509.HAS_CRYPTOGRAPHY:
+        raise ImportError(_x509.missing_cryptography())
+    watcher = Watcher(args)
+    await watcher.run(queue)
+
+
+if __name__ == '__main__':
+    # By hand: the events printed, for the clusters of REDIS_ENTERPRISE_URL and its variables.
+    class _Printer(object):
+        async def put(self, event):
+            print(event)
+
+    try:
+        asyncio.run(main(_Printer(), {'interval': float(os.environ.get('INTERVAL', '10'))}))
+    except KeyboardInterrupt:
+        pass

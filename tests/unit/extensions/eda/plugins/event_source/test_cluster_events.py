@@ -1,0 +1,501 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The event source redis.enterprise.cluster_events, its main(queue, args)
+driven as ansible-rulebook drives it (loaded by its path, then cancelled),
+against simulated clusters over HTTPS, without a rulebook."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import logging
+import os
+import runpy
+import subprocess
+import sys
+
+import pytest
+
+import redis_enterprise_sim as simlib
+from ansible_collections.redis.enterprise.plugins.module_utils import _api
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 6))
+RELATIVE = os.path.join('extensions', 'eda', 'plugins', 'event_source', 'cluster_events.py')
+SOURCE = os.path.join(ROOT, RELATIVE)
+INTERVAL = 0.1
+# Long enough for several polls at INTERVAL: what must not come in it, does not.
+QUIET = 0.6
+CERTIFICATES = sorted(simlib.GENERATED_NAMES)
+KEYS = {'cluster', 'kind', 'name', 'state', 'previous_state', 'details', 'http_status'}
+ENV = ('REDIS_ENTERPRISE_URL', 'REDIS_ENTERPRISE_USERNAME', 'REDIS_ENTERPRISE_PASSWORD', 'REDIS_ENTERPRISE_CA_PATH',
+       'REDIS_ENTERPRISE_VALIDATE_CERTS', 'REDIS_ENTERPRISE_TIMEOUT')
+
+
+@pytest.fixture(scope='module')
+def source():
+    """The plugin's globals, loaded as ansible-rulebook loads it."""
+    return runpy.run_path(SOURCE)
+
+
+@pytest.fixture(scope='module')
+def fleet(tmp_path_factory):
+    with simlib.Simulator(str(tmp_path_factory.mktemp('eda-sim')), clusters=2,
+                          responder_url=simlib.RESPONDER_URL) as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(fleet, monkeypatch):
+    """Two fresh clusters, the connection variables unset, the transport's
+    backoff between retries off (the source's own backoff stays), and the
+    declaration of the API checked where jsonschema is installed."""
+    for index in sorted(fleet.down):
+        fleet.bring_up(index)
+    for cluster in fleet.clusters:
+        cluster.reset()
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(_api, 'BACKOFF_FACTOR', 0)
+    try:
+        import checker  # pylint: disable=import-outside-toplevel
+        simlib.check_contract(checker.Checker())
+    except ImportError:
+        checker = None
+    simlib.take_violations()
+    yield fleet
+    simlib.check_contract(None)
+    assert not simlib.take_violations()
+
+
+def args_for(sim, clusters=None, **more):
+    args = dict(clusters=clusters or sim.urls[:1], username=simlib.ADMIN_USER, password=simlib.ADMIN_PASSWORD,
+                ca_path=sim.ca_path, interval=INTERVAL)
+    args.update(more)
+    return args
+
+
+class Run:
+    """main(queue, args) running as a task, and its events as they come."""
+
+    def __init__(self, source, args):
+        self.queue = asyncio.Queue()
+        self.task = asyncio.ensure_future(source['main'](self.queue, args))
+        self.seen = []
+
+    async def events(self, count, timeout=10.0):
+        """The next count events (event.redis_enterprise of each)."""
+        found = []
+        for dummy in range(count):
+            try:
+                event = await asyncio.wait_for(self.queue.get(), timeout)
+            except asyncio.TimeoutError:
+                if self.task.done():
+                    self.task.result()
+                raise AssertionError('%d of %d events came within %s s: %s' % (len(found), count, timeout, found))
+            found.append(event['redis_enterprise'])
+        self.seen.extend(found)
+        return found
+
+    async def until(self, predicate, timeout=15.0):
+        """The events up to and with the first that predicate accepts."""
+        found = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                raise AssertionError('no event came that the test waits for; got: %s' % found)
+            found.extend(await self.events(1, timeout=left))
+            if predicate(found[-1]):
+                return found
+
+    async def quiet(self, seconds=QUIET):
+        """No event for seconds."""
+        await asyncio.sleep(seconds)
+        assert self.queue.empty(), [self.queue.get_nowait() for dummy in range(self.queue.qsize())]
+
+    async def stop(self):
+        self.task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await self.task
+
+
+def drive(scenario):
+    return asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def kinds(events):
+    return [(event['kind'], event['name'], event['state'], event['previous_state']) for event in events]
+
+
+def first_round(url=None, staple='off', license='ok'):
+    found = [('cluster', None, 'ok', None), ('staple', None, staple, None)]
+    found += [('certificate', name, 'ok', None) for name in CERTIFICATES]
+    return found + [('license', None, license, None)]
+
+
+def stapling(cluster, cert_status='GOOD', **status):
+    cluster.update({'config': {'ocsp_functionality': True},
+                    'status': dict(simlib.fresh_status(cert_status), **status)})
+
+
+def test_a_first_event_for_each_condition_then_none_while_nothing_changes(source, sim):
+    async def scenario():
+        run = Run(source, args_for(sim))
+        events = await run.events(len(first_round()))
+        await run.quiet()
+        await run.stop()
+        return events
+
+    events = drive(scenario)
+    assert kinds(events) == first_round()
+    for event in events:
+        assert set(event) == KEYS
+        assert event['cluster'] == sim.urls[0]
+        assert event['http_status'] is None
+        assert event['details']['message']
+    staple, proxy, license = events[1], events[2 + CERTIFICATES.index('proxy')], events[-1]
+    assert staple['details'] == {'ocsp_functionality': False, 'responder_url': simlib.RESPONDER_URL,
+                                 'message': 'OCSP stapling is off: the cluster staples no OCSP status.'}
+    assert proxy['details']['ocsp_responder_url'] == simlib.RESPONDER_URL
+    assert proxy['details']['days_until_expiry'] in (364, 365) and proxy['details']['expired'] is False
+    assert proxy['details']['not_after'].endswith('Z')
+    assert license['details']['installed'] is True and license['details']['days_until_expiry'] in (364, 365)
+    assert license['details']['owner'] == 'Example Inc.' and license['details']['ram_shards_in_use'] == 4
+    assert 'license' not in license['details'] and 'key' not in license['details']
+
+
+def test_one_event_per_change_of_the_staple_and_its_recovery(source, sim):
+    cluster = sim.clusters[0]
+    stapling(cluster)
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        first = await run.events(len(first_round()))
+        stapling(cluster, 'REVOKED')
+        bad = await run.events(1)
+        await run.quiet()
+        stapling(cluster, 'GOOD')
+        good = await run.events(1)
+        await run.quiet()
+        await run.stop()
+        return first, bad[0], good[0]
+
+    first, bad, good = drive(scenario)
+    assert kinds(first) == first_round(staple='ok')
+    assert first[1]['details']['cert_status'] == 'GOOD' and first[1]['details']['next_update'].endswith('Z')
+    assert (bad['kind'], bad['state'], bad['previous_state']) == ('staple', 'bad', 'ok')
+    assert bad['details']['cert_status'] == 'REVOKED' and bad['details']['revocation_time'].endswith('Z')
+    assert bad['details']['message'].startswith('The OCSP responder %s answered REVOKED' % simlib.RESPONDER_URL)
+    assert (good['kind'], good['state'], good['previous_state']) == ('staple', 'ok', 'bad')
+
+
+def test_a_staple_past_its_next_update_is_bad(source, sim):
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
+    stapling(sim.clusters[0], next_update=simlib.http_date(past))
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        events = await run.events(len(first_round()))
+        await run.stop()
+        return events
+
+    staple = drive(scenario)[1]
+    assert (staple['state'], staple['details']['cert_status']) == ('bad', 'GOOD')
+    assert 'out of date' in staple['details']['message']
+    assert staple['details']['next_update'] == past.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def test_stapling_turned_off_ends_the_staple_condition_and_then_says_nothing(source, sim):
+    cluster = sim.clusters[0]
+    stapling(cluster)
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        await run.events(len(first_round()))
+        cluster.update({'config': {'ocsp_functionality': False}})
+        off = await run.events(1)
+        # The cached status goes bad while stapling is off: no staple event.
+        cluster.update({'status': simlib.fresh_status('REVOKED')})
+        await run.quiet()
+        await run.stop()
+        return off[0]
+
+    off = drive(scenario)
+    assert (off['kind'], off['state'], off['previous_state']) == ('staple', 'off', 'ok')
+
+
+def test_an_unreachable_cluster_then_back_keeps_its_other_conditions(source, sim):
+    cluster = sim.clusters[0]
+
+    async def scenario():
+        run = Run(source, args_for(sim, clusters=sim.urls))
+        await run.events(2 * len(first_round()))
+        sim.take_down(0)
+        down = await run.events(1)
+        # What changes meanwhile is not seen while it is down, and the other cluster goes on.
+        cluster.update({'license': {'days': 10}})
+        await run.quiet()
+        sim.bring_up(0)
+        back = await run.until(lambda event: event['kind'] == 'license')
+        await run.quiet()
+        await run.stop()
+        return down[0], back
+
+    down, back = drive(scenario)
+    assert (down['cluster'], down['kind'], down['state'], down['previous_state']) == (
+        sim.urls[0], 'cluster', 'unreachable', 'ok')
+    assert down['http_status'] is None and 'Cannot reach %s' % sim.urls[0] in down['details']['message']
+    assert kinds(back) == [('cluster', None, 'ok', 'unreachable'), ('license', None, 'expiring', 'ok')]
+    assert back[1]['details']['days_until_expiry'] in (9, 10)
+
+
+def test_an_unreachable_cluster_is_polled_with_backoff(source):
+    cluster = source['Cluster'](dict(url='https://127.0.0.1:1', username='u', password='p', ca_path=None,
+                                     validate_certs=True, timeout=1), 30, 30)
+    down = [dict(kind='cluster', name=None, state='unreachable', details={}, http_status=None)]
+    waits = []
+    for dummy in range(5):
+        cluster.schedule(100.0, 10.0, down)
+        waits.append(cluster.due - 100.0)
+    cluster.schedule(100.0, 10.0, [dict(down[0], state='ok')])
+    assert waits == [10.0, 20.0, 40.0, 40.0, 40.0]
+    assert cluster.due == 110.0
+
+
+def test_an_outage_answer_counts_as_unreachable(source, sim):
+    cluster = sim.clusters[0]
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        await run.events(len(first_round()))
+        cluster.update({'faults': {'fail_next': {'count': 100, 'status': 503}}})
+        down = await run.events(1)
+        cluster.update({'faults': {'fail_next': {'count': 0}}})
+        back = await run.events(1)
+        await run.stop()
+        return down[0], back[0]
+
+    down, back = drive(scenario)
+    assert (down['kind'], down['state'], down['http_status']) == ('cluster', 'unreachable', 503)
+    assert (back['kind'], back['state'], back['previous_state']) == ('cluster', 'ok', 'unreachable')
+
+
+def test_refused_credentials_are_an_error_of_the_cluster_with_its_status(source, sim, caplog):
+    caplog.set_level(logging.DEBUG)
+    wrong = 'Wr0ng-Pa55word-Not-This-One'
+
+    async def scenario():
+        run = Run(source, args_for(sim, password=wrong))
+        events = await run.events(1)
+        await run.quiet()
+        await run.stop()
+        return events[0]
+
+    event = drive(scenario)
+    assert (event['kind'], event['state'], event['previous_state'], event['http_status']) == (
+        'cluster', 'error', None, 401)
+    assert 'Authentication failed' in event['details']['message']
+    assert wrong not in caplog.text and wrong not in json.dumps(event)
+
+
+def test_a_call_the_user_may_not_make_is_an_error_of_its_condition(source, sim):
+    async def scenario():
+        run = Run(source, args_for(sim, username=simlib.VIEWER_USER, password=simlib.VIEWER_PASSWORD))
+        events = await run.events(len(first_round()))
+        await run.stop()
+        return events
+
+    events = drive(scenario)
+    staple, license = events[1], events[-1]
+    assert kinds(events) == [('cluster', None, 'ok', None), ('staple', None, 'error', None)] + [
+        ('certificate', name, 'ok', None) for name in CERTIFICATES] + [('license', None, 'error', None)]
+    assert staple['http_status'] == 403 and 'view_ocsp_config' in staple['details']['message']
+    assert license['http_status'] == 403 and 'view_license' in license['details']['message']
+
+
+def test_expiring_and_expired_certificates(source, sim):
+    cluster = sim.clusters[0]
+    pki = simlib.Pki()
+    soon, key = pki.issue('api.cluster.example.test', days=10)
+
+    async def scenario():
+        run = Run(source, args_for(sim, certificate_days=30))
+        await run.events(len(first_round()))
+        cluster.update({'certificates': {'api': {'cert': soon, 'key': key}}})
+        expiring = await run.events(1)
+        cert, key2 = pki.expired('cm.cluster.example.test')
+        cluster.update({'certificates': {'cm': {'cert': cert, 'key': key2}}})
+        expired = await run.events(1)
+        cluster.update({'certificates': {'cm': None}})
+        removed = await run.events(1)
+        await run.quiet()
+        await run.stop()
+        return expiring[0], expired[0], removed[0]
+
+    expiring, expired, removed = drive(scenario)
+    assert (expiring['kind'], expiring['name'], expiring['state'], expiring['previous_state']) == (
+        'certificate', 'api', 'expiring', 'ok')
+    assert expiring['details']['days_until_expiry'] in (9, 10)
+    assert 'CN=api.cluster.example.test' in expiring['details']['subject']
+    assert (expired['name'], expired['state'], expired['details']['expired']) == ('cm', 'expired', True)
+    assert expired['details']['days_until_expiry'] < 0
+    assert (removed['name'], removed['state'], removed['previous_state']) == ('cm', 'ok', 'expired')
+    assert removed['details']['removed'] is True
+
+
+def test_expiring_expired_and_missing_license(source, sim):
+    cluster = sim.clusters[0]
+    cluster.update({'license': {'days': 10}})
+
+    async def scenario():
+        run = Run(source, args_for(sim, license_days=30))
+        first = await run.events(len(first_round()))
+        cluster.update({'license': {'expires': simlib.utc_now() - datetime.timedelta(days=1)}})
+        expired = await run.events(1)
+        cluster.update({'license': None})
+        await run.quiet()
+        cluster.update({'license': {'days': 100}})
+        ok = await run.events(1)
+        await run.stop()
+        return first[-1], expired[0], ok[0]
+
+    expiring, expired, ok = drive(scenario)
+    assert (expiring['state'], expiring['details']['days_until_expiry']) in (('expiring', 9), ('expiring', 10))
+    assert 'redis.enterprise.license' in expiring['details']['message']
+    assert (expired['state'], expired['previous_state'], expired['details']['expired']) == (
+        'expired', 'expiring', True)
+    # None installed is expired too: no event for the change from expired to none.
+    assert (ok['state'], ok['previous_state'], ok['details']['installed']) == ('ok', 'expired', True)
+
+
+def test_no_license_installed_is_expired(source, sim):
+    sim.clusters[0].update({'license': None})
+
+    async def scenario():
+        run = Run(source, args_for(sim, license_days=30))
+        events = await run.events(len(first_round()))
+        await run.stop()
+        return events[-1]
+
+    event = drive(scenario)
+    assert (event['kind'], event['state'], event['http_status']) == ('license', 'expired', None)
+    assert event['details']['installed'] is False and 'No license is installed' in event['details']['message']
+
+
+def test_cancelled_it_ends_cleanly(source, sim, caplog):
+    caplog.set_level(logging.DEBUG)
+    # Every answer takes a while, so a poll is under way when it is cancelled.
+    sim.clusters[0].update({'faults': {'delay': 0.3}})
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        await asyncio.sleep(0.2)
+        await run.stop()
+        return [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+
+    assert drive(scenario) == []
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_no_password_key_or_license_text_in_events_or_logs(source, sim, caplog):
+    caplog.set_level(logging.DEBUG)
+    cluster = sim.clusters[0]
+    stapling(cluster, 'UNKNOWN')
+    keys = [pair['key'] for pair in cluster.certificates.values() if pair.get('key')]
+    text = cluster.license
+
+    async def scenario():
+        run = Run(source, args_for(sim, clusters=sim.urls))
+        await run.events(2 * len(first_round()))
+        sim.take_down(1)
+        await run.until(lambda event: event['state'] == 'unreachable')
+        sim.bring_up(1)
+        await run.until(lambda event: event['previous_state'] == 'unreachable')
+        await run.stop()
+        return run.seen
+
+    seen = json.dumps(drive(scenario))
+    logged = caplog.text + ''.join(str(record.__dict__) for record in caplog.records)
+    for secret in [simlib.ADMIN_PASSWORD, text, '-----BEGIN PRIVATE KEY-----'] + keys:
+        assert secret not in seen and secret not in logged
+    assert 'Round' in logged
+
+
+@pytest.mark.parametrize('given, said', [
+    (dict(interval=0), 'interval must be a number of seconds greater than 0'),
+    (dict(interval='often'), "argument 'interval' is of type"),
+    (dict(certificate_days=-1), 'certificate_days must be 0 or more days'),
+    (dict(clusters=[]), 'clusters is empty'),
+    (dict(clusters=[42]), 'clusters[0] must be a URL or a mapping with url; got a int'),
+    (dict(clusters=[{'ca_path': '/x'}]), 'clusters[0]: missing required arguments: url'),
+    (dict(clusters=['https://a.example.com:9443', 'https://a.example.com:9443/']), 'lists https://a.example.com:9443 a'),
+    (dict(clusters=['https://user:pw@a.example.com']), 'must not contain a user name or password'),
+    (dict(intervall=10), 'Unsupported parameters'),
+    (dict(password=None), 'username and password are required'),
+])
+def test_arguments_refused_with_what_is_wrong(source, sim, given, said):
+    args = args_for(sim, clusters=['https://a.example.com:9443'])
+    args.update(given)
+    with pytest.raises(ValueError) as info:
+        source['Watcher'](args)
+    assert said in str(info.value)
+    assert str(info.value).startswith('redis.enterprise.cluster_events: ')
+
+
+def test_a_password_is_masked_in_an_argument_error(source, sim):
+    args = args_for(sim, clusters=[{'url': sim.urls[0], 'timeout': simlib.ADMIN_PASSWORD}])
+    with pytest.raises(ValueError) as info:
+        source['Watcher'](args)
+    assert "clusters[0]: argument 'timeout'" in str(info.value)
+    assert simlib.ADMIN_PASSWORD not in str(info.value)
+
+
+def test_the_modules_environment_variables_and_per_cluster_options(source, sim, monkeypatch):
+    monkeypatch.setenv('REDIS_ENTERPRISE_URL', sim.urls[0])
+    monkeypatch.setenv('REDIS_ENTERPRISE_USERNAME', simlib.ADMIN_USER)
+    monkeypatch.setenv('REDIS_ENTERPRISE_PASSWORD', simlib.ADMIN_PASSWORD)
+    monkeypatch.setenv('REDIS_ENTERPRISE_CA_PATH', sim.ca_path)
+    options, clusters = source['settings']({'interval': 1, 'eda_feedback_queue': object()})
+    assert clusters == [dict(url=sim.urls[0], username=simlib.ADMIN_USER, password=simlib.ADMIN_PASSWORD,
+                             ca_path=sim.ca_path, validate_certs=True, timeout=30.0)]
+    options, clusters = source['settings']({'clusters': [sim.urls[1], {'url': sim.urls[0], 'timeout': 2,
+                                                                       'username': 'other@example.com'}]})
+    assert [(c['url'], c['username'], c['timeout']) for c in clusters] == [
+        (sim.urls[1], simlib.ADMIN_USER, 30.0), (sim.urls[0], 'other@example.com', 2.0)]
+    assert options['interval'] == 300
+
+
+def test_validate_certs_false_is_logged_as_a_warning(source, sim, caplog):
+    args = args_for(sim, ca_path=None, validate_certs=False)
+
+    async def scenario():
+        run = Run(source, args)
+        events = await run.events(1)
+        await run.stop()
+        return events
+
+    assert drive(scenario)[0]['state'] == 'ok'
+    assert "validate_certs is false: the cluster's identity is not verified" in caplog.text
+
+
+def test_loaded_by_its_path_outside_any_collection_loader(tmp_path):
+    # As ansible-rulebook loads it: runpy.run_path, nothing on sys.path but
+    # what Python has; it finds its collection by where it lies.
+    collections = os.path.join(ROOT, 'build', 'collections')
+    path = os.path.join(collections, 'ansible_collections', 'redis', 'enterprise', RELATIVE)
+    if not os.path.exists(path):
+        pytest.skip('the collection is not linked under build/collections (make collection)')
+    code = ('import runpy, sys; found = runpy.run_path(sys.argv[1]); '
+            'print(found["main"].__name__, found["_api"].__file__)')
+    env = dict((key, value) for key, value in os.environ.items() if key not in ('PYTHONPATH', 'ANSIBLE_COLLECTIONS_PATH'))
+    done = subprocess.run([sys.executable, '-c', code, path], cwd=str(tmp_path), env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    name, where = done.stdout.split()
+    assert name == 'main'
+    assert where == os.path.join(collections, 'ansible_collections', 'redis', 'enterprise', 'plugins',
+                                 'module_utils', '_api.py')
