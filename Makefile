@@ -38,8 +38,9 @@ BUILT = $(if $(TARBALL_BUILT),,build)
 units: venv collection
 	$(BIN)/python -m pytest tests/unit
 
-# The behaviour; the checks of files and tools (marked files) are make release-checks'.
-BEHAVIOUR := -m 'not files'
+# The behaviour; the checks of files and tools (marked files) are make release-checks',
+# the runs of ansible-rulebook (marked eda) make eda's.
+BEHAVIOUR := -m 'not files and not eda'
 integration: venv collection $(BUILT)
 	$(TEST_ENV) $(BIN)/python -m pytest $(XDIST) $(BEHAVIOUR) tests/integration
 
@@ -55,7 +56,7 @@ quick: venv collection
 coverage: venv collection $(BUILT)
 	rm -rf build/coverage
 	mkdir -p build/coverage
-	COVERAGE_FILE=$(CURDIR)/build/coverage/.coverage $(TEST_ENV) $(BIN)/python -m pytest $(XDIST) -q \
+	COVERAGE_FILE=$(CURDIR)/build/coverage/.coverage $(TEST_ENV) $(BIN)/python -m pytest $(XDIST) -q -m 'not eda' \
 		--cov --cov-config=tests/coverage.ini --cov-report=term tests/unit tests/integration
 
 changelog-lint: venv
@@ -69,9 +70,27 @@ changelog-lint: venv
 # together: the two end-to-end runs, the longest, first, and the one-core
 # steps filling in beside them.
 TEST_JOBS ?= 3
-TEST_STEPS = integration integration-2.16 sanity units-matrix changelog-lint
-test: venv collection build
+TEST_STEPS = integration integration-2.16 eda sanity units-matrix changelog-lint
+# java-check first: a machine without the JDK that make eda needs fails at
+# once, saying so, before any environment is made or step started.
+test: java-check venv collection build
 	$(MAKE) --no-print-directory --output-sync=target -j $(TEST_JOBS) TARBALL_BUILT=1 $(TEST_STEPS)
+
+# The event source through ansible-rulebook itself (tests/integration/test_eda.py,
+# marked eda), in its own pinned environment; ansible-rulebook's rules engine
+# runs in Java, which java-check looks for first (JAVA_HOME, else java on PATH).
+.PHONY: eda java-check
+EDA_VENV := .venvs/rulebook
+$(EDA_VENV)/.installed: requirements/eda.txt
+	$(PYTHON312) -m venv --clear $(EDA_VENV)
+	$(EDA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/eda.txt
+	touch $@
+
+java-check:
+	@bash tests/utils/check_java.sh
+
+eda: java-check venv collection $(EDA_VENV)/.installed
+	REDIS_ENTERPRISE_TEST_RULEBOOK_BIN=$(CURDIR)/$(EDA_VENV)/bin $(BIN)/python -m pytest -m eda tests/integration/test_eda.py
 
 # What checks the collection's files and tools rather than its behaviour, so
 # that make test stays short: the guides and module docs (what they say, the
@@ -215,7 +234,8 @@ simulator: venv collection
 
 # The benchmark of docs/performance.md, in its own environment (the test
 # requirements plus matplotlib and pyinstrument); regenerates the table and
-# the chart there. Options: make bench BENCH_ARGS='-n 20 --rounds 7'.
+# the chart there, then the event source's section (benchmarks/bench_events.py).
+# Options: make bench BENCH_ARGS='-n 20 --rounds 7' BENCH_EVENTS_ARGS='--clusters 100'.
 BENCH_BIN := .venvs/bench/bin
 $(BENCH_BIN)/.installed: requirements-dev.txt requirements/bench.txt
 	$(PYTHON312) -m venv --clear .venvs/bench
@@ -227,6 +247,8 @@ bench: $(BENCH_BIN)/.installed collection
 	mkdir -p build
 	$(BENCH_BIN)/python benchmarks/bench.py $(BENCH_ARGS) --json build/bench.json \
 		--chart docs/performance.png --doc docs/performance.md
+	$(BENCH_BIN)/python benchmarks/bench_events.py $(BENCH_EVENTS_ARGS) --json build/bench-events.json \
+		--doc docs/performance.md
 
 # docs/reliability.md is rendered from the fault matrix of the tests, which
 # fail when the two differ.
