@@ -1,0 +1,250 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the redis.enterprise collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""ansible-rulebook itself, with the CLI rulebook of the collection and its
+event source, against three simulated clusters: one whose OCSP responder
+turns REVOKED mid-run, one whose license expires in 10 days, one that goes
+down and comes back. The events, in order and once per change, the
+rules' actions, and no password anywhere in the output.
+
+ansible-rulebook needs a JDK 17 or later; `make eda` checks that before
+it runs this, and installs ansible-rulebook (requirements/eda.txt) in
+.venvs/rulebook. The tests that run it are marked eda, which the other
+integration steps leave out; those of the files, files."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import yaml
+
+import redis_enterprise_sim as simlib
+from runner import ROOT
+
+RULEBOOK_BIN = os.environ.get('REDIS_ENTERPRISE_TEST_RULEBOOK_BIN', os.path.join(ROOT, '.venvs', 'rulebook', 'bin'))
+INTERVAL = 0.3
+CERTIFICATES = sorted(simlib.GENERATED_NAMES)
+# A printed event: the banner, then the event as Python's pprint writes it.
+EVENT = re.compile(r'\[received event\] \*+\nRuleset: [^\n]*\nEvent:\n(.*?)\n\*{20,}', re.S)
+
+
+def first_round(staple='off', license='ok'):
+    return ([('cluster', None, 'ok', None), ('staple', None, staple, None)]
+            + [('certificate', name, 'ok', None) for name in CERTIFICATES] + [('license', None, license, None)])
+
+
+class Rulebook:
+    """ansible-rulebook running, its output read as it comes."""
+
+    def __init__(self, args, env, cwd):
+        self.lines = []
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, start_new_session=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.lines.append(line)
+
+    @property
+    def output(self):
+        with self.lock:
+            return ''.join(self.lines)
+
+    def events(self):
+        """Every event printed so far, event.redis_enterprise of each."""
+        return [ast.literal_eval(found)['redis_enterprise'] for found in EVENT.findall(self.output)]
+
+    def wait(self, what, predicate, timeout=40):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self):
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise AssertionError('ansible-rulebook did not get to %s within %s s; its output:\n%s'
+                             % (what, timeout, self.output))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self.reader.join(10)
+
+
+def of(events, cluster):
+    return [(e['kind'], e['name'], e['state'], e['previous_state']) for e in events if e['cluster'] == cluster]
+
+
+@pytest.mark.eda
+def test_the_cli_rulebook_against_three_clusters(tmp_path, collections_path):
+    ansible_rulebook = os.path.join(RULEBOOK_BIN, 'ansible-rulebook')
+    assert os.access(ansible_rulebook, os.X_OK), (
+        'no ansible-rulebook at %s: run the test with make eda, which installs it from requirements/eda.txt'
+        % ansible_rulebook)
+    with simlib.Simulator(str(tmp_path / 'certs'), clusters=3, responder_url=simlib.RESPONDER_URL) as sim:
+        revoked, licensed, flaky = sim.clusters
+        url_revoked, url_licensed, url_flaky = sim.urls
+        revoked.update({'config': {'ocsp_functionality': True}, 'status': simlib.fresh_status('GOOD')})
+        licensed.update({'license': {'days': 10}})
+        (tmp_path / 'vars.yml').write_text(yaml.safe_dump({'redis_clusters': sim.urls, 'redis_interval': INTERVAL}))
+        (tmp_path / 'inventory.yml').write_text(yaml.safe_dump({'all': {'hosts': {'localhost': {
+            'ansible_connection': 'local', 'ansible_python_interpreter': os.path.join(RULEBOOK_BIN, 'python')}}}}))
+        env = dict((key, value) for key, value in os.environ.items()
+                   if not key.startswith(('ANSIBLE_', 'REDIS_ENTERPRISE_', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')))
+        env.update({
+            'PATH': RULEBOOK_BIN + os.pathsep + env.get('PATH', ''),
+            'ANSIBLE_COLLECTIONS_PATH': collections_path,
+            'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
+            'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_FORCE_COLOR': '0',
+            'REDIS_ENTERPRISE_USERNAME': simlib.ADMIN_USER,
+            'REDIS_ENTERPRISE_PASSWORD': simlib.ADMIN_PASSWORD,
+            'REDIS_ENTERPRISE_CA_PATH': sim.ca_path,
+        })
+        started = time.monotonic()
+        run = Rulebook([ansible_rulebook, '-r', 'redis.enterprise.watch_clusters_cli', '-i', 'inventory.yml',
+                        '-e', 'vars.yml', '--print-events'], env, str(tmp_path))
+        try:
+            run.wait('the first events of the three clusters', lambda r: len(r.events()) >= 3 * len(first_round()))
+            # The responder turns REVOKED, and the cluster staples that.
+            revoked.update({'responder_cert_status': 'REVOKED', 'status': simlib.fresh_status('REVOKED')})
+            run.wait('the bad staple', lambda r: ('staple', None, 'bad', 'ok') in of(r.events(), url_revoked))
+            sim.take_down(2)
+            run.wait('the cluster down', lambda r: ('cluster', None, 'unreachable', 'ok') in of(r.events(), url_flaky))
+            sim.bring_up(2)
+            run.wait('the cluster back', lambda r: ('cluster', None, 'ok', 'unreachable') in of(r.events(), url_flaky))
+            run.wait('the actions of the rules', lambda r: all(line in r.output for line in (
+                'redis.enterprise staple check of %s' % url_revoked, 'redis.enterprise license of %s' % url_licensed,
+                'redis.enterprise: %s is unreachable' % url_flaky)) and 'PLAY RECAP' in r.output.rsplit(
+                    'redis.enterprise license of', 1)[-1] and 'PLAY RECAP' in r.output.rsplit(
+                    'redis.enterprise staple check of', 1)[-1])
+            # Polls go on: nothing more comes, as nothing more changes.
+            time.sleep(10 * INTERVAL)
+        finally:
+            run.stop()
+        took = time.monotonic() - started
+        output = run.output
+        events = run.events()
+        asked = [entry for entry in revoked.log if (entry['method'], entry['path']) == ('POST', '/v1/ocsp/test')]
+
+    assert of(events, url_revoked) == first_round(staple='ok') + [('staple', None, 'bad', 'ok')], output
+    assert of(events, url_licensed) == first_round(license='expiring'), output
+    assert of(events, url_flaky) == first_round() + [('cluster', None, 'unreachable', 'ok'),
+                                                     ('cluster', None, 'ok', 'unreachable')], output
+    assert len(events) == 3 * len(first_round()) + 3
+    bad = [e for e in events if e['kind'] == 'staple' and e['state'] == 'bad'][0]
+    assert bad['details']['cert_status'] == 'REVOKED' and bad['http_status'] is None
+    license = [e for e in events if e['kind'] == 'license' and e['cluster'] == url_licensed][0]
+    assert license['details']['days_until_expiry'] in (9, 10)
+
+    # The rules' actions ran, each once: check_staple asked the responder
+    # again (once: ansible-rulebook logs the output of a playbook that failed
+    # a second time) and reported what it answers; notify_license told; the
+    # debug action named the cluster down.
+    assert len(asked) == 1
+    assert ('redis.enterprise staple check of %s: the source saw REVOKED; the responder %s answers REVOKED'
+            % (url_revoked, simlib.RESPONDER_URL)) in output
+    assert 'The OCSP responder still answers REVOKED for the proxy certificate of %s' % url_revoked in output
+    assert output.count('PLAY [Tell that a cluster\'s license expires]') == 1
+    assert 'redis.enterprise license of %s: expiring. The license expires on' % url_licensed in output
+    assert output.count('redis.enterprise: %s is unreachable: Cannot reach %s' % (url_flaky, url_flaky)) == 1
+
+    for secret in (simlib.ADMIN_PASSWORD, revoked.license, 'PRIVATE KEY'):
+        assert secret not in output
+    assert 'Traceback' not in output
+    assert took < 90, took
+
+
+def _java_env(tmp_path, java=None):
+    """An environment whose PATH has what the check needs (bash, sed) and,
+    given java (a script's text), that java in a JAVA_HOME of its own."""
+    tools = tmp_path / 'tools'
+    tools.mkdir()
+    for tool in ('bash', 'sed'):
+        found = subprocess.run(['bash', '-c', 'command -v %s' % tool], capture_output=True, text=True, check=True)
+        os.symlink(found.stdout.strip(), str(tools / tool))
+    env = dict((key, value) for key, value in os.environ.items()
+               if not key.startswith(('MAKE', 'MFLAGS', 'JAVA_HOME')))
+    env['PATH'] = str(tools)
+    if java is not None:
+        home = tmp_path / 'jdk'
+        (home / 'bin').mkdir(parents=True)
+        (home / 'bin' / 'java').write_text(java)
+        (home / 'bin' / 'java').chmod(0o755)
+        env['JAVA_HOME'] = str(home)
+    return env
+
+
+@pytest.mark.eda
+@pytest.mark.parametrize('java, said', [
+    (None, 'no java on PATH, and JAVA_HOME is not set'),
+    ('#!/bin/bash\necho "    java.specification.version = 11" >&2\n', 'is Java 11'),
+    ('', 'is Java of a version it does not say'),
+])
+def test_without_java_17_make_test_fails_naming_jdk_17_and_java_home(tmp_path, java, said):
+    make = subprocess.run(['bash', '-c', 'command -v make'], capture_output=True, text=True, check=True).stdout.strip()
+    done = subprocess.run([make, '--no-print-directory', '-C', ROOT, 'java-check'], env=_java_env(tmp_path, java),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert said in done.stderr, done.stderr
+    assert 'JDK 17 or later' in done.stderr and 'JAVA_HOME' in done.stderr, done.stderr
+
+
+@pytest.mark.files
+def test_make_test_checks_java_before_anything_else():
+    with open(os.path.join(ROOT, 'Makefile')) as handle:
+        makefile = handle.read()
+    assert re.search(r'^test: java-check ', makefile, re.M)
+    steps = re.search(r'^TEST_STEPS = (.*)$', makefile, re.M).group(1).split()
+    assert 'eda' in steps
+    assert re.search(r'^eda: java-check ', makefile, re.M)
+
+
+@pytest.mark.files
+def test_the_two_rulebooks_differ_only_in_their_actions():
+    """watch_clusters.yml (EDA controller, job templates) and its CLI copy
+    (playbooks) keep the same source and rules."""
+    def load(name):
+        with open(os.path.join(ROOT, 'extensions', 'eda', 'rulebooks', name)) as handle:
+            return yaml.safe_load(handle)
+
+    controller, cli = load('watch_clusters.yml'), load('watch_clusters_cli.yml')
+    assert len(controller) == len(cli) == 1
+    for ruleset in (controller[0], cli[0]):
+        for rule in ruleset['rules']:
+            action = rule.pop('action')
+            if 'run_job_template' in action:
+                rule['runs'] = action['run_job_template']['name']
+            elif 'run_playbook' in action:
+                rule['runs'] = action['run_playbook']['name']
+            else:
+                rule['runs'] = action
+    templates = dict((rule['name'], rule.pop('runs')) for rule in controller[0]['rules'])
+    playbooks = dict((rule['name'], rule.pop('runs')) for rule in cli[0]['rules'])
+    assert controller == cli
+    assert sorted(templates) == sorted(playbooks)
+    for name, template in templates.items():
+        playbook = playbooks[name]
+        if isinstance(playbook, str):
+            assert template.startswith('Redis Enterprise ') and playbook.startswith('redis.enterprise.')
+            assert os.path.exists(os.path.join(ROOT, 'playbooks', playbook.split('.')[-1] + '.yml'))
+        else:
+            assert template == playbook
