@@ -19,6 +19,7 @@ import ast
 import os
 import re
 import signal
+import sys
 import subprocess
 import threading
 import time
@@ -248,3 +249,40 @@ def test_the_two_rulebooks_differ_only_in_their_actions():
             assert os.path.exists(os.path.join(ROOT, 'playbooks', playbook.split('.')[-1] + '.yml'))
         else:
             assert template == playbook
+
+
+@pytest.mark.files
+def test_the_guide_quotes_the_decision_environment_and_builds_its_context(tmp_path):
+    import test_docs  # pylint: disable=import-outside-toplevel
+
+    definition = os.path.join(ROOT, 'docs', 'decision-environment', 'decision-environment.yml')
+    with open(definition) as handle:
+        wanted = yaml.safe_load(handle)
+    blocks = [yaml.safe_load(block) for block in test_docs.code_blocks('event_driven.rst', ('yaml',))]
+    assert wanted in blocks
+    # The same base image, Python and ansible-core as the execution environment's.
+    with open(os.path.join(ROOT, 'docs', 'execution-environment', 'execution-environment.yml')) as handle:
+        execution = yaml.safe_load(handle)
+    assert wanted['images'] == execution['images']
+    for key in ('python_interpreter', 'ansible_core', 'ansible_runner'):
+        assert wanted['dependencies'][key] == execution['dependencies'][key]
+
+    # ansible-builder makes its build context: the CA file beside it, as its comments ask.
+    (tmp_path / 'files').mkdir()
+    (tmp_path / 'files' / 'cluster-ca.pem').write_text('-----BEGIN CERTIFICATE-----\n')
+    copy = tmp_path / 'decision-environment.yml'
+    copy.write_text(open(definition).read())
+    context = tmp_path / 'context'
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))
+    env['PATH'] = os.path.dirname(sys.executable) + os.pathsep + env.get('PATH', '')
+    done = subprocess.run(['ansible-builder', 'create', '-f', str(copy), '-c', str(context), '--output-filename',
+                           'Containerfile'], cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    containerfile = (context / 'Containerfile').read_text()
+    assert 'COPY _build/configs/cluster-ca.pem /etc/pki/redis/cluster-ca.pem' in containerfile
+    assert (context / '_build' / 'configs' / 'cluster-ca.pem').is_file()
+    assert 'ansible-rulebook>=1.1,<2' in (context / '_build' / 'requirements.txt').read_text()
+    assert 'java-21-openjdk-headless [platform:rpm]' in (context / '_build' / 'bindep.txt').read_text()
+    galaxy = yaml.safe_load((context / '_build' / 'requirements.yml').read_text())
+    assert [c['name'] for c in galaxy['collections']] == ['redis.enterprise']

@@ -18,6 +18,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 ---
+author: Redis Enterprise collection maintainers
+version_added: 0.5.0
 short_description: Watch Redis Enterprise clusters for a bad OCSP staple and expiring certificates or license.
 description:
   - An ansible-rulebook event source that polls the REST API of each cluster it is given every O(interval)
@@ -142,11 +144,14 @@ def _import():
     try:
         from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
             _api, _certificate, _connection, _engine, _ocsp, _x509)
-    except ImportError:
+    except ImportError as first:
         here = os.path.dirname(os.path.abspath(__file__))
         root = os.path.abspath(os.path.join(here, *[os.pardir] * 7))
         if not os.path.isdir(os.path.join(root, 'ansible_collections', 'redis', 'enterprise')):
-            raise
+            raise ImportError(
+                'redis.enterprise.cluster_events runs from the collection as installed (ansible-galaxy collection '
+                'install redis.enterprise; the source named redis.enterprise.cluster_events in the rulebook), not '
+                'from a copy of its file (%s): it imports the collection\'s own code. %s' % (__file__, first))
         if root not in sys.path:
             sys.path.insert(0, root)
         try:
@@ -174,7 +179,8 @@ KINDS = ('cluster', 'staple', 'certificate', 'license')
 # Polls at a time: bounded, so a fleet of thousands does not start thousands
 # of threads; polls of a cluster are never concurrent.
 MAX_WORKERS = 16
-# A cluster found unreachable is polled after twice the wait each time, up to this many intervals.
+# A cluster found unreachable, or refusing the credentials, is polled after
+# twice the wait each time, up to this many intervals.
 MAX_BACKOFF = 4
 # Answers that mean the cluster is not there (a node restarting, a proxy with no
 # cluster behind it), as the transport retries them; no answer at all counts too.
@@ -512,9 +518,10 @@ class Cluster(object):
 
     def schedule(self, tick, interval, found):
         """When the cluster is due after the poll of tick: the next tick, or
-        after an unreachable poll, twice the wait of the last, up to
-        MAX_BACKOFF intervals."""
-        if found and found[0]['state'] == 'unreachable':
+        after a poll that found it unreachable or refusing the credentials,
+        twice the wait of the last, up to MAX_BACKOFF intervals (failed
+        logins count towards a lockout of the user)."""
+        if found and found[0]['kind'] == 'cluster' and found[0]['state'] in ('unreachable', 'error'):
             self.failures += 1
             self.due = tick + interval * min(2 ** (self.failures - 1), MAX_BACKOFF)
         else:

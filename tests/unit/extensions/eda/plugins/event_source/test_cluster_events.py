@@ -261,7 +261,7 @@ def test_an_unreachable_cluster_then_back_keeps_its_other_conditions(source, sim
     assert back[1]['details']['days_until_expiry'] in (9, 10)
 
 
-def test_an_unreachable_cluster_is_polled_with_backoff(source):
+def test_an_unreachable_cluster_or_refused_credentials_are_polled_with_backoff(source):
     cluster = source['Cluster'](dict(url='https://127.0.0.1:1', username='u', password='p', ca_path=None,
                                      validate_certs=True, timeout=1), 30, 30)
     down = [dict(kind='cluster', name=None, state='unreachable', details={}, http_status=None)]
@@ -272,6 +272,11 @@ def test_an_unreachable_cluster_is_polled_with_backoff(source):
     cluster.schedule(100.0, 10.0, [dict(down[0], state='ok')])
     assert waits == [10.0, 20.0, 40.0, 40.0, 40.0]
     assert cluster.due == 110.0
+    # Refused credentials too: each failed login counts towards a lockout.
+    refused = [dict(down[0], state='error', http_status=401)]
+    for dummy in range(3):
+        cluster.schedule(100.0, 10.0, refused)
+    assert cluster.due == 140.0
 
 
 def test_an_outage_answer_counts_as_unreachable(source, sim):
