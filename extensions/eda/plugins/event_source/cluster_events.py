@@ -175,7 +175,6 @@ RedisEnterpriseError = _api.RedisEnterpriseError
 
 LOG = logging.getLogger('redis.enterprise.cluster_events')
 
-KINDS = ('cluster', 'staple', 'certificate', 'license')
 # Polls at a time: bounded, so a fleet of thousands does not start thousands
 # of threads; polls of a cluster are never concurrent.
 MAX_WORKERS = 16
@@ -536,12 +535,12 @@ class Watcher(object):
         options, connections = settings(args)
         self.interval = options['interval']
         self.clusters = []
-        try:
-            for connection in connections:
+        for connection in connections:
+            try:
                 self.clusters.append(Cluster(connection, options['certificate_days'], options['license_days']))
-        except RedisEnterpriseError as error:
-            self.close()
-            raise ValueError('redis.enterprise.cluster_events: %s' % error.msg)
+            except RedisEnterpriseError as error:
+                self.close()
+                raise ValueError('redis.enterprise.cluster_events: %s: %s' % (connection['url'], error.msg))
         self.pool = None
         self.rounds = set()
 
@@ -620,7 +619,9 @@ async def main(queue, args):
         raise ImportError(missing[1])
     if not _x509.HAS_CRYPTOGRAPHY:
         raise ImportError(_x509.missing_cryptography())
-    watcher = Watcher(args)
+    # Off the loop too: a client per cluster, each reading its ca_path, takes
+    # a while for a fleet of thousands.
+    watcher = await asyncio.get_running_loop().run_in_executor(None, Watcher, args)
     await watcher.run(queue)
 
 

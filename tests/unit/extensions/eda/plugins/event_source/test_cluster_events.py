@@ -449,7 +449,8 @@ def test_no_password_key_or_license_text_in_events_or_logs(source, sim, caplog):
     (dict(clusters=['https://a.example.com:9443', 'https://a.example.com:9443/']), 'lists https://a.example.com:9443 a'),
     (dict(clusters=['https://user:pw@a.example.com']), 'must not contain a user name or password'),
     (dict(intervall=10), 'Unsupported parameters'),
-    (dict(password=None), 'username and password are required'),
+    (dict(password=None), 'https://a.example.com:9443: username and password are required'),
+    (dict(ca_path='/nonexistent/ca.pem'), 'https://a.example.com:9443: ca_path /nonexistent/ca.pem is not a readable'),
 ])
 def test_arguments_refused_with_what_is_wrong(source, sim, given, said):
     args = args_for(sim, clusters=['https://a.example.com:9443'])
