@@ -11,7 +11,7 @@ process, redis_enterprise_direct_execution=false).
 The loop case: the simulator starts with every cluster already as desired,
 then the playbooks of benchmarks/playbooks run in turn, round after round
 (empty, ping, uri, ocsp direct, --check --diff, drifted, ocsp module path,
-drifted; then again), each looping n times over its task on localhost. A
+drifted, the proxy certificate, a service user; then again), each looping n times over its task on localhost. A
 case's per-item cost in a round is (its time - the empty playbook's time)
 / n; ratios are taken within a round and their median over the rounds is
 reported, so that load on the machine shifts both sides of a ratio alike.
@@ -74,6 +74,7 @@ CASES = {
     'ocsp_module': ('ocsp.yml', [], MODULE_PATH),
     'ocsp_module_drifted': ('ocsp.yml', [], dict(MODULE_PATH, drift=True)),
     'certificate': ('certificate.yml', [], {}),
+    'user': ('user.yml', [], {}),
 }
 LABELS = {
     'ping': 'ansible.builtin.ping',
@@ -84,6 +85,7 @@ LABELS = {
     'ocsp_module': 'redis.enterprise.ocsp, converged, module path',
     'ocsp_module_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT), module path',
     'certificate': 'redis.enterprise.certificate, proxy, converged, direct',
+    'user': 'redis.enterprise.user, converged, direct',
 }
 # Fleet cases: one task per host (the audit: the example's three tasks).
 AUDIT = os.path.join(ROOT, 'docs', 'examples', 'audit_ocsp.yml')
@@ -107,7 +109,7 @@ FLEET_ROUNDS = '3,3,1'
 # The fleet targets hold at the largest fleet; growth is its per-host cost
 # over that of the fleet before it.
 TARGETS = {
-    'ocsp/ping': 0.08, 'ocsp/uri': 0.06, 'ocsp module/ping': 1.35, 'certificate/ping': 0.10,
+    'ocsp/ping': 0.08, 'ocsp/uri': 0.06, 'ocsp module/ping': 1.35, 'certificate/ping': 0.10, 'user/ping': 0.10,
     'fleet ocsp/ping': 0.15, 'fleet ocsp/uri': 0.12, 'fleet ocsp growth': 1.10,
 }
 DOC_BEGIN = '<!-- bench:begin -->'
@@ -157,7 +159,7 @@ class Runner:
         # The proxy certificate every cluster holds once converged, and its key.
         self.proxy_certificate, self.proxy_key = simlib.Pki().issue()
         common = {'cluster_ca': sim.ca_path, 'cluster_user': simlib.ADMIN_USER,
-                  'cluster_password': simlib.ADMIN_PASSWORD, 'desired': DESIRED,
+                  'cluster_password': simlib.ADMIN_PASSWORD, 'desired': DESIRED, 'service_user': simlib.VIEWER_USER,
                   'proxy_certificate': self.proxy_certificate, 'proxy_key': self.proxy_key}
         self.vars_file = os.path.join(workdir, 'vars.json')
         with open(self.vars_file, 'w') as handle:
@@ -309,7 +311,7 @@ def measure(runner, n, rounds, log=print, warm_up=True):
     cases = [c for c in CASES if c != 'empty'] + (['ocsp_variant'] if runner.variant else [])
     wall = {case: [] for case in ['empty'] + cases}
     used = {case: [] for case in ['empty'] + cases}
-    requests = {case: [] for case in cases if case.startswith(('ocsp', 'certificate'))}
+    requests = {case: [] for case in cases if case.startswith(('ocsp', 'certificate', 'user'))}
     loads = []
     if warm_up:
         log('warm-up (ansible caches, .pyc files)')
@@ -348,6 +350,7 @@ def ratios(costs):
         'ocsp module drifted/ping': _over(costs, 'ocsp_module_drifted', 'ping'),
         'ocsp/ocsp module': _over(costs, 'ocsp', 'ocsp_module'),
         'certificate/ping': _over(costs, 'certificate', 'ping'),
+        'user/ping': _over(costs, 'user', 'ping'),
     }
     if 'ocsp_variant' in costs:
         found.update({'variant/ping': _over(costs, 'ocsp_variant', 'ping'),

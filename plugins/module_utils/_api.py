@@ -585,9 +585,11 @@ def _needs(permission, holders):
 
 
 def _without_pem(text):
-    """A cluster's message with any PEM block in it cut out: an answer to a
-    certificate's write must not carry its key to the output."""
-    return re.sub(r'-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)', '[PEM data]', text, flags=re.S)
+    """A cluster's message with any PEM block or license text in it cut
+    out: an answer to a certificate's or a license's write must not carry
+    the key or the license to the output."""
+    text = re.sub(r'-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)', '[PEM data]', text, flags=re.S)
+    return re.sub(r'-+ *LICENSE START *-+.*?(-+ *LICENSE END *-+|$)', '[license text]', text, flags=re.S | re.I)
 
 
 def _in_a_row(response):

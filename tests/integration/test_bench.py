@@ -30,7 +30,7 @@ def test_bench_runs_and_counts_requests(tmp_path, collections_path):
          '--fleet-sizes', '2,3', '--fleet-rounds', '1', '--forks', '2', '--json', str(results), '--doc', str(doc)],
         env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=900, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for name in ('ocsp/ping = ', 'ocsp/uri = ', 'ocsp module/ping = ', 'certificate/ping = ', 'fleet ocsp/ping = ',
+    for name in ('ocsp/ping = ', 'ocsp/uri = ', 'ocsp module/ping = ', 'certificate/ping = ', 'user/ping = ', 'fleet ocsp/ping = ',
                  'fleet ocsp/uri = ', 'fleet ocsp growth = '):
         assert name in proc.stdout, (name, proc.stdout)
 
@@ -41,7 +41,9 @@ def test_bench_runs_and_counts_requests(tmp_path, collections_path):
     drifted = dict(all=2, GET=1, PUT=1, connections=1)
     assert result['requests'] == {'ocsp': converged, 'ocsp_check_diff': converged, 'ocsp_drifted': drifted,
                                   'ocsp_module': converged, 'ocsp_module_drifted': drifted,
-                                  'ocsp_variant': converged, 'certificate': converged}
+                                  'ocsp_variant': converged, 'certificate': converged,
+                                  # The users and the roles its role names resolve through.
+                                  'user': dict(all=2, GET=2, PUT=0, connections=1)}
     assert len(result['ratios']['variant/ocsp module']) == 1
     # The fleet curve: each size over its own first clusters, side by side.
     curve = result['fleet']

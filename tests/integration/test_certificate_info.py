@@ -136,6 +136,8 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     short, short_key = pki.issue('api.expiring.example.test', days=12, not_before=now - datetime.timedelta(days=2))
     expiring.update({'certificates': {'api': {'cert': short, 'key': short_key}}})
     unstapled.update({'certificates': {'proxy': dict(zip(('cert', 'key'), simlib.self_signed('proxy')))}})
+    # The first cluster's certificates are fine; its license runs out in 10 days.
+    healthy.update({'license': {'days': 10}})
     inventory = tmp_path / 'redis_clusters.yml'
     hosts = dict((state.name, {'redis_url': url}) for state, url in zip(fleet.clusters, fleet.urls))
     # The healthy cluster once more, with a CA file that is not there: its line says so.
@@ -152,14 +154,21 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     assert unread.split()[:5] == ['cluster-no-ca', '-', 'could', 'not', 'be']
     assert 'ca_path %s is not a readable file' % missing in unread
     rows = dict(((row[0], row[1]), row[2:]) for row in (line.split() for line in table[1:] if line is not unread))
-    assert sorted(rows) == sorted((state.name, name) for state in fleet.clusters for name in simlib.GENERATED_NAMES)
+    assert sorted(rows) == sorted((state.name, name) for state in fleet.clusters
+                                  for name in simlib.GENERATED_NAMES + ('(license)',))
+    # The license: its expiration date and the whole days left.
+    assert [rows[(state.name, '(license)')][1] for state in fleet.clusters] == ['9', '364', '364']
+    rows = dict((key, value) for key, value in rows.items() if key[1] != '(license)')
     assert rows[('cluster02', 'api')][1] == '9'
     assert all(int(days) >= 364 for key, (dummy, days) in rows.items() if key != ('cluster02', 'api'))
     failed = dict((r['host'], r['result']['msg']) for r in run.records if r['status'] == 'failed')
-    assert sorted(failed) == ['cluster-no-ca', 'cluster02', 'cluster03']
+    assert sorted(failed) == ['cluster-no-ca', 'cluster01', 'cluster02', 'cluster03']
+    assert failed['cluster01'] == 'cluster01: the license expires in 9 days (%s)' % (
+        healthy.snapshot()['license']['expiration_date'])
     assert failed['cluster-no-ca'].startswith('cluster-no-ca: could not be read: ca_path %s' % missing)
     assert failed['cluster02'].startswith('cluster02: api expires in 9 days')
     assert failed['cluster03'] == ('cluster03: the proxy certificate names no OCSP responder, so OCSP stapling '
                                    'cannot use it.')
-    assert [state.calls() for state in fleet.clusters] == [[('GET', '/v1/cluster/certificates')]] * 3
-    assert 'BEGIN PRIVATE KEY' not in run.output
+    assert [state.calls() for state in fleet.clusters] == [[('GET', '/v1/cluster/certificates'),
+                                                            ('GET', '/v1/license')]] * 3
+    assert 'BEGIN PRIVATE KEY' not in run.output and simlib.LICENSE_START not in run.output
