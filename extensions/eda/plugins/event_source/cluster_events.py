@@ -143,7 +143,7 @@ def _import():
     lies in: put first, so that this copy of the collection is the one used."""
     try:
         from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
-            _api, _certificate, _connection, _engine, _ocsp, _x509)
+            _api, _certificate, _connection, _engine, _license, _ocsp, _x509)
     except ImportError as first:
         here = os.path.dirname(os.path.abspath(__file__))
         root = os.path.abspath(os.path.join(here, *[os.pardir] * 7))
@@ -156,16 +156,16 @@ def _import():
             sys.path.insert(0, root)
         try:
             from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
-                _api, _certificate, _connection, _engine, _ocsp, _x509)
+                _api, _certificate, _connection, _engine, _license, _ocsp, _x509)
         except ImportError as error:
             raise ImportError(
                 'redis.enterprise.cluster_events needs ansible-core, requests and cryptography in the Python of '
                 'ansible-rulebook (%s): install them in the decision environment (the collection\'s '
                 'requirements.txt, and ansible-core). %s' % (sys.executable, error))
-    return _api, _certificate, _connection, _engine, _ocsp, _x509
+    return _api, _certificate, _connection, _engine, _license, _ocsp, _x509
 
 
-_api, _certificate, _connection, _engine, _ocsp, _x509 = _import()
+_api, _certificate, _connection, _engine, _license, _ocsp, _x509 = _import()
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
 from ansible.module_utils.common.parameters import remove_values  # noqa: E402
@@ -184,10 +184,6 @@ MAX_BACKOFF = 4
 # Answers that mean the cluster is not there (a node restarting, a proxy with no
 # cluster behind it), as the transport retries them; no answer at all counts too.
 OUTAGE_STATUSES = (502, 503, 504)
-# The license facts an event shows: never its text, which GET answers as license and as key.
-LICENSE_FACTS = ('expired', 'activation_date', 'expiration_date', 'features', 'owner', 'cluster_name',
-                 'shards_limit', 'ram_shards_limit', 'ram_shards_in_use', 'flash_shards_limit', 'flash_shards_in_use')
-LICENSE_PATH = '/v1/license'
 DAY = 86400
 
 # The options and what each cluster of clusters may override.
@@ -284,17 +280,6 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def _iso_moment(text):
-    """A date as the license answers it (2019-12-31T00:00:00Z) as an aware
-    datetime, or ValueError."""
-    if not isinstance(text, str):
-        raise ValueError('%r is not a date' % (text,))
-    moment = datetime.datetime.fromisoformat(text.strip().replace('Z', '+00:00'))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment
-
-
 def _left(moment, now):
     """(whole days, seconds) from now until moment, negative once past."""
     left = (moment - now).total_seconds()
@@ -378,7 +363,7 @@ class Cluster(object):
             found = [observation('cluster', 'ok', dict(message='The cluster answers.'))]
             found.extend(self._staple())
             found.extend(self._certificates(now))
-            found.extend(self._license(now))
+            found.extend(self._license())
         except _Outage as outage:
             return [observation('cluster', outage.state, dict(message=outage.error.msg),
                                 http_status=outage.error.http_status)]
@@ -443,35 +428,27 @@ class Cluster(object):
             found.append(observation('certificate', state, details, name=name))
         return found
 
-    def _license(self, now):
+    def _license(self):
         try:
-            answer = self.api.get(LICENSE_PATH)
+            # Its facts, the text (answered twice) dropped where it is read.
+            found = _license.read(self.api, warn=self.warn)[0]
         except RedisEnterpriseError as error:
-            if error.http_status == 404:
-                return [observation('license', 'expired', dict(
-                    installed=False, message='No license is installed: the cluster behaves as if its license had '
-                                             'expired, and refuses most changes. Install one with '
-                                             'redis.enterprise.license.'))]
             return [self._failed(error, 'license')]
-        try:
-            details = dict((name, answer.get(name)) for name in LICENSE_FACTS)
-        finally:
-            # The text, answered twice: dropped here, before anything can show it.
-            answer.clear()
-        details['installed'] = True
-        for name in ('activation_date', 'expiration_date'):
-            try:
-                details[name] = _x509.iso(_iso_moment(details[name])) if details[name] else None
-            except ValueError:
-                return [observation('license', 'error', dict(details, message=(
-                    'The license\'s %s is not a date like 2019-12-31T00:00:00Z: %r.' % (name, details[name]))))]
-        if not details['expiration_date']:
-            details['days_until_expiry'] = None
-            state = 'expired' if details['expired'] else 'ok'
+        if found is None:
+            return [observation('license', 'expired', dict(
+                installed=False, message='No license is installed: the cluster behaves as if its license had '
+                                         'expired, and refuses most changes. Install one with '
+                                         'redis.enterprise.license.'))]
+        details = dict(found, installed=True)
+        days = details['days_until_expiry']
+        if _license.problem(found):
+            state = 'expired'
+        elif days is None:
+            details['message'] = ('The license has no expiration date that can be read (expiration_date: %r), so '
+                                  'when it expires is not known.' % (details.get('expiration_date'),))
+            return [observation('license', 'error', details)]
         else:
-            days, left = _left(_iso_moment(details['expiration_date']), now)
-            details['days_until_expiry'] = days
-            state = 'expired' if details['expired'] else _expiry(left, self.license_days)
+            state = 'expiring' if days < self.license_days else 'ok'
         details['message'] = {
             'ok': 'The license expires on %(expiration_date)s.',
             'expiring': 'The license expires on %(expiration_date)s, in %(days_until_expiry)s days: ask Redis for a '

@@ -385,6 +385,26 @@ def test_expiring_expired_and_missing_license(source, sim):
     assert (ok['state'], ok['previous_state'], ok['details']['installed']) == ('ok', 'expired', True)
 
 
+def test_a_license_without_a_date_that_reads_is_an_error_and_its_text_shows_nowhere(source, sim, caplog):
+    text = '----- LICENSE START -----\nU2ltdWxhdGVkIHRleHQ=\n----- LICENSE END -----\n'
+    answer = {'expired': False, 'expiration_date': 'soon', 'owner': 'Example Inc.', 'license': text, 'key': text}
+    sim.clusters[0].update({'faults': {'raw_next': {'count': 1000, 'method': 'GET', 'path': '/v1/license',
+                                                    'body': json.dumps(answer)}}})
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        events = await run.events(len(first_round()))
+        await run.stop()
+        return events[-1]
+
+    event = drive(scenario)
+    assert (event['kind'], event['state']) == ('license', 'error')
+    assert "no expiration date that can be read (expiration_date: 'soon')" in event['details']['message']
+    assert event['details']['owner'] == 'Example Inc.' and event['details']['days_until_expiry'] is None
+    assert 'U2ltdWxhdGVkIHRleHQ=' not in json.dumps(event) and 'U2ltdWxhdGVkIHRleHQ=' not in caplog.text
+    assert "The license field expiration_date: 'soon' is not a date" in caplog.text
+
+
 def test_no_license_installed_is_expired(source, sim):
     sim.clusters[0].update({'license': None})
 
