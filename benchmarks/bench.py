@@ -585,15 +585,16 @@ def chart(result, path):
     plt.close(fig)
 
 
-def write_doc(path, table):
+def write_doc(path, table, begin=DOC_BEGIN, end=DOC_END):
+    """Replace what stands between the begin and end markers of path with table."""
     with open(path) as handle:
         text = handle.read()
-    head, sep, rest = text.partition(DOC_BEGIN)
-    sep2, tail = rest.partition(DOC_END)[1:]
+    head, sep, rest = text.partition(begin)
+    sep2, tail = rest.partition(end)[1:]
     if not (sep and sep2):
-        raise SystemExit('%s lacks the %s ... %s markers' % (path, DOC_BEGIN, DOC_END))
+        raise SystemExit('%s lacks the %s ... %s markers' % (path, begin, end))
     with open(path, 'w') as handle:
-        handle.write(head + DOC_BEGIN + '\n' + table + '\n' + DOC_END + tail)
+        handle.write(head + begin + '\n' + table + '\n' + end + tail)
 
 
 def main(argv=None):

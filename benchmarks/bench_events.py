@@ -51,6 +51,9 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
 
 import redis_enterprise_sim as simlib  # noqa: E402  pylint: disable=wrong-import-position
 
+# benchmarks/bench.py, beside this file: its write_doc.
+import bench  # noqa: E402  pylint: disable=wrong-import-position
+
 DOC_BEGIN = '<!-- bench-events:begin -->'
 DOC_END = '<!-- bench-events:end -->'
 TICK = 0.05
@@ -272,17 +275,6 @@ def report(result):
     return '\n'.join(lines)
 
 
-def write_doc(path, table):
-    with open(path) as handle:
-        text = handle.read()
-    head, sep, rest = text.partition(DOC_BEGIN)
-    sep2, tail = rest.partition(DOC_END)[1:]
-    if not (sep and sep2):
-        raise SystemExit('%s lacks the %s ... %s markers' % (path, DOC_BEGIN, DOC_END))
-    with open(path, 'w') as handle:
-        handle.write(head + DOC_BEGIN + '\n' + table + '\n' + DOC_END + tail)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--clusters', type=int, default=1000, help='simulated clusters (default 1000)')
@@ -308,7 +300,7 @@ def main(argv=None):
         with open(args.json, 'w') as handle:
             json.dump(result, handle, indent=1, sort_keys=True)
     if args.doc:
-        write_doc(args.doc, table)
+        bench.write_doc(args.doc, table, DOC_BEGIN, DOC_END)
     return 0 if result['within'] else 1
 
 
