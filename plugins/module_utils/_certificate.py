@@ -436,6 +436,13 @@ class Certificate(Resource):
         return _ocsp.explain(params, failure)
 
 
+def expiry(certificate, now):
+    """(days_until_expiry, expired) of a certificate at now: the whole days
+    left until its notAfter, negative once past, and whether it is past."""
+    left = (_x509.not_after(certificate) - now).total_seconds()
+    return int(left // 86400), left <= 0
+
+
 class Info(Resource):
     """Every certificate of the cluster, described, with its days to expiry
     and whether the cluster's key belongs to it."""
@@ -458,9 +465,8 @@ class Info(Resource):
                 continue
             certificates, matches = stored.certificates, stored.matches
             described = describe(certificates)
-            left = _x509.not_after(certificates[0]) - now
-            described.update(days_until_expiry=int(left.total_seconds() // 86400), expired=left.total_seconds() <= 0,
-                             key_matches=matches)
+            days, expired = expiry(certificates[0], now)
+            described.update(days_until_expiry=days, expired=expired, key_matches=matches)
             if name == 'proxy':
                 described['ocsp_stapling_capable'] = bool(described['ocsp_responder_url'])
             found[name] = described

@@ -280,20 +280,6 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def _left(moment, now):
-    """(whole days, seconds) from now until moment, negative once past."""
-    left = (moment - now).total_seconds()
-    return int(left // DAY), left
-
-
-def _expiry(left, within_days):
-    """The state of something with left seconds to go: expired, expiring
-    within within_days, or ok."""
-    if left <= 0:
-        return 'expired'
-    return 'expiring' if left < within_days * DAY else 'ok'
-
-
 def _capital(text):
     return text[:1].upper() + text[1:]
 
@@ -418,9 +404,9 @@ class Cluster(object):
                 found.append(observation('certificate', 'error', dict(message=entry.error), name=name))
                 continue
             details = _x509.describe(entry.certificates[0])
-            days, left = _left(_x509.not_after(entry.certificates[0]), now)
-            state = _expiry(left, self.certificate_days)
-            details.update(days_until_expiry=days, expired=state == 'expired', message={
+            days, expired = _certificate.expiry(entry.certificates[0], now)
+            state = 'expired' if expired else 'expiring' if days < self.certificate_days else 'ok'
+            details.update(days_until_expiry=days, expired=expired, message={
                 'ok': 'The %s certificate expires on %s, in %d days.',
                 'expiring': 'The %s certificate expires on %s, in %d days: renew it.',
                 'expired': 'The %s certificate expired on %s (%d days): renew it.',
