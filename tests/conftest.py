@@ -10,6 +10,7 @@ import os
 import sys
 
 import pytest
+import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'simulator'))
 
@@ -38,3 +39,14 @@ def cluster(simulator):
 def sim_url(simulator, cluster):
     """The URL of the simulated cluster, fresh for each test."""
     return simulator.urls[0]
+
+
+@pytest.fixture
+def api(simulator, sim_url):
+    """A call of the simulated cluster's API, as its admin unless user is
+    given: api(method, path, user=(email, password), json=...), answered as
+    requests answers."""
+    def send(method, path, user=(simlib.ADMIN_USER, simlib.ADMIN_PASSWORD), **kwargs):
+        return requests.request(method, sim_url + path, auth=user, headers={'Accept': 'application/json'},
+                                verify=simulator.ca_path, timeout=5, **kwargs)
+    return send

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 
 import redis_enterprise_sim as simlib
 from runner import SECRETS, assert_clean_failure
@@ -250,14 +249,6 @@ def test_no_bind_pass_reaches_any_output(ansible, cluster, tmp_path):
 
 # The LDAP mappings the simulator serves, each answer held to the
 # declaration (an autouse fixture fails the test on any violation).
-
-@pytest.fixture
-def api(simulator, sim_url):
-    def send(method, path, user=(simlib.ADMIN_USER, simlib.ADMIN_PASSWORD), **kwargs):
-        return requests.request(method, sim_url + path, auth=user, headers={'Accept': 'application/json'},
-                                verify=simulator.ca_path, timeout=5, **kwargs)
-    return send
-
 
 def test_ldap_mappings_answer_as_declared(api, cluster):
     roles = dict((management, uid) for uid, dummy, management in simlib.BUILTIN_ROLES)

@@ -155,14 +155,6 @@ def test_the_routes_are_the_declared_calls_with_their_permissions():
     assert simlib.ROUTES == declared
 
 
-@pytest.fixture
-def api(simulator, sim_url):
-    def send(method, path, user=AUTH, **kwargs):
-        return requests.request(method, sim_url + path, auth=user, headers={'Accept': 'application/json'},
-                                verify=simulator.ca_path, timeout=5, **kwargs)
-    return send
-
-
 VIEWER = (simlib.VIEWER_USER, simlib.VIEWER_PASSWORD)
 
 

@@ -10,22 +10,12 @@ and roles."""
 from __future__ import annotations
 
 import pytest
-import requests
 
 import redis_enterprise_sim as simlib
 
-ADMIN = (simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
 MANAGER = (simlib.USER_MANAGER_USER, simlib.USER_MANAGER_PASSWORD)
 VIEWER = (simlib.VIEWER_USER, simlib.VIEWER_PASSWORD)
 QUERY = {'base': 'ou=users,dc=example,dc=test', 'filter': '(uid=%u)', 'scope': 'subtree'}
-
-
-@pytest.fixture
-def api(simulator, sim_url):
-    def send(method, path, user=ADMIN, **kwargs):
-        return requests.request(method, sim_url + path, auth=user, headers={'Accept': 'application/json'},
-                                verify=simulator.ca_path, timeout=5, **kwargs)
-    return send
 
 
 def test_a_fresh_cluster_has_no_uris_and_both_planes_off(api, cluster):

@@ -12,22 +12,10 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-import requests
-
 import redis_enterprise_sim as simlib
 
-AUTH = (simlib.ADMIN_USER, simlib.ADMIN_PASSWORD)
 VIEWER = (simlib.VIEWER_USER, simlib.VIEWER_PASSWORD)
 USER_MANAGER = (simlib.USER_MANAGER_USER, simlib.USER_MANAGER_PASSWORD)
-
-
-@pytest.fixture
-def api(simulator, sim_url):
-    def send(method, path, user=AUTH, **kwargs):
-        return requests.request(method, sim_url + path, auth=user, headers={'Accept': 'application/json'},
-                                verify=simulator.ca_path, timeout=5, **kwargs)
-    return send
 
 
 def test_get_answers_the_text_twice_beside_its_facts_and_404_without_one(api, cluster):
