@@ -37,9 +37,10 @@ The error object is compared once, as "error object"; the answers the
 declaration gives every call (401, 403, 503) once each, as "every call",
 with the calls whose spec lacks them.
 
-Exit status: 0 when every difference is registered, 1 when one is not, 2
-when a file cannot be read. A register entry that matches no difference is
-reported (the spec or the declaration changed: drop or update it)."""
+Exit status: 0 when every difference is registered and every register
+entry matches one, 1 when a difference is not registered or an entry
+matches none (the spec or the declaration changed, or the comparison lost
+a keyword: drop or update the entry), 2 when a file cannot be read."""
 
 from __future__ import annotations
 
@@ -408,6 +409,12 @@ def _entry_key(entry):
     return tuple(_canonical(entry[name]) for name in KEYS)
 
 
+def stale_entries(differences, register):
+    """The register entries that match no difference."""
+    keys = set(difference.key() for difference in differences)
+    return [entry for entry in register if _entry_key(entry) not in keys]
+
+
 def report(differences, register, out=sys.stdout):
     """Print every difference, registered or not, and the register entries
     that match none. Returns the unregistered differences."""
@@ -420,8 +427,7 @@ def report(differences, register, out=sys.stdout):
         else:
             unregistered.append(difference)
             out.write('  NOT REGISTERED %s\n' % difference)
-    keys = set(difference.key() for difference in differences)
-    stale = [entry for entry in register if _entry_key(entry) not in keys]
+    stale = stale_entries(differences, register)
     for entry in stale:
         out.write('  stale entry   %s: matches no difference any more; drop it from the register, or correct it\n'
                   % ' '.join(part for part in (entry['endpoint'], entry['where'], entry['field'], entry['aspect'])
@@ -454,7 +460,8 @@ def main(argv=None):
     info = document.get('info', {})
     sys.stdout.write('The declaration against %s (%s %s):\n' % (args.spec, info.get('title', 'no title'),
                                                                 info.get('version', '')))
-    return 1 if report(compare(declaration, document), register) else 0
+    differences = compare(declaration, document)
+    return 1 if report(differences, register) or stale_entries(differences, register) else 0
 
 
 if __name__ == '__main__':

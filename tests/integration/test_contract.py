@@ -260,10 +260,11 @@ def test_compare_finds_the_query_parameters_that_differ(tmp_path):
         'PUT /v1/counter/{id} query dry_run: presence declared absent, spec present']
 
 
-def test_compare_reports_a_register_entry_that_matches_nothing(tmp_path):
+def test_compare_fails_on_a_register_entry_that_matches_nothing(tmp_path):
     stale = dict(REGISTERED[1], where='answer 410')
-    status, out, dummy = run_compare(tmp_path, tiny_spec(), REGISTERED + [stale])
-    assert status == 0
+    status, out, unregistered = run_compare(tmp_path, tiny_spec(), REGISTERED + [stale])
+    # Every difference is registered, but the register no longer says what the comparison finds.
+    assert (status, unregistered) == (1, [])
     assert ('stale entry   GET /v1/counter answer 410 status: matches no difference any more; drop it from the '
             'register, or correct it') in out
 
