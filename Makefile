@@ -215,7 +215,8 @@ demo: venv collection
 
 # The collection's declaration of the REST API (plugins/module_utils/_contract.py)
 # against the vendor's OpenAPI spec: every difference printed, and a failure
-# for one that tests/contract/deviations.yml does not register.
+# for one that tests/contract/deviations.yml does not register, or for an
+# entry there that matches none.
 SPEC ?= ../shared/reference/rs-openapi.json
 .PHONY: contract
 contract: venv

@@ -129,6 +129,8 @@ AUTH_METHODS = ('regular', 'certificate', 'entraid', 'sso')
 USER_STATUSES = ('active', 'locked', 'password_expired')
 
 _ROLE = {'type': 'string', 'enum': list(ROLE_MANAGEMENT)}
+# A user's role, which role_uids replaces.
+_USER_ROLE = dict(_ROLE, deprecated=True)
 _DB_UIDS = {'type': 'array', 'items': {'type': 'string'}, 'uniqueItems': True}
 
 # A user as the cluster answers it. The password is write-only: a cluster
@@ -146,7 +148,7 @@ USER = {
         'password_issue_date': {'type': 'string', 'format': 'date-time'},
         'last_login': {'type': 'integer', 'format': 'int64'},
         'auth_method': {'type': 'string', 'enum': list(AUTH_METHODS)},
-        'role': _ROLE,
+        'role': _USER_ROLE,
         'role_uids': {'type': 'array', 'items': {'type': 'integer'}},
         'status': {'type': 'string', 'enum': list(USER_STATUSES), 'readOnly': True},
         'email_alerts': {'type': 'boolean'},
@@ -169,7 +171,7 @@ USER_REQUEST = {
         'password': {'type': 'string'},
         'password_hash_method': {'type': 'integer', 'enum': [1]},
         'auth_method': {'type': 'string', 'enum': list(AUTH_METHODS)},
-        'role': _ROLE,
+        'role': _USER_ROLE,
         'role_uids': {'type': 'array', 'items': {'type': 'integer'}, 'minItems': 1, 'uniqueItems': True},
         'email_alerts': {'type': 'boolean'},
         'cluster_email_alerts': {'type': 'boolean'},

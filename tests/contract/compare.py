@@ -11,16 +11,36 @@ when tests/contract/deviations.yml holds it with its source.
 `make contract SPEC=path` runs it. It compares the endpoints the collection
 calls: whether the spec has them, their permission, timeout
 (x-timeout-seconds) and deprecation, their query parameters (presence and
-type), their request body and the statuses
-and bodies of their answers, field by field (presence, type, format,
-minimum, maximum, enum, required, additionalProperties, readOnly,
-writeOnly). The error object is compared once, as "error object"; the
-answers the declaration gives every call (401, 403, 503) once each, as
-"every call", with the calls whose spec lacks them.
+schema), their request body and the statuses and bodies of their answers,
+field by field, with every keyword of a schema either side may carry:
+type and nullable, format, enum and const, default, multipleOf, minimum,
+maximum, exclusiveMinimum, exclusiveMaximum, minLength, maxLength,
+pattern, items, minItems, maxItems, uniqueItems, properties, required,
+additionalProperties, minProperties, maxProperties, oneOf, anyOf, allOf,
+not, readOnly, writeOnly and deprecated. A keyword not named here is
+compared too, by its value, so that none goes unseen; only annotations
+(title, description, example, examples, externalDocs, xml, $comment) and
+x- extensions are not compared.
 
-Exit status: 0 when every difference is registered, 1 when one is not, 2
-when a file cannot be read. A register entry that matches no difference is
-reported (the spec or the declaration changed: drop or update it)."""
+The two dialects are read alike: OpenAPI 3.0's nullable as a type that
+admits null, its boolean exclusiveMinimum and exclusiveMaximum as the
+bound they make exclusive, a const as an enum of one value, a keyword at
+its neutral value (minLength 0, uniqueItems false) as none, allOf merged
+into one schema. The branches of a oneOf or anyOf are paired whatever
+their order, one the other side lacks reported as such; the anyOf
+branches that only require fields are part of required. Patterns are
+compared as written: one written differently for the same strings is a
+registered difference, and tests/integration/test_contract.py holds every
+registered pattern to the spec's over sample strings.
+
+The error object is compared once, as "error object"; the answers the
+declaration gives every call (401, 403, 503) once each, as "every call",
+with the calls whose spec lacks them.
+
+Exit status: 0 when every difference is registered and every register
+entry matches one, 1 when a difference is not registered or an entry
+matches none (the spec or the declaration changed, or the comparison lost
+a keyword: drop or update the entry), 2 when a file cannot be read."""
 
 from __future__ import annotations
 
@@ -38,8 +58,19 @@ sys.path.insert(0, HERE)
 from checker import load_declaration  # noqa: E402  pylint: disable=wrong-import-position
 
 DEVIATIONS = os.path.join(HERE, 'deviations.yml')
-ASPECTS = ('type', 'format', 'minimum', 'maximum', 'enum', 'required', 'additionalProperties', 'readOnly',
-           'writeOnly')
+# The keywords compared by value, in this order; any other keyword that is
+# neither a subschema nor an annotation is compared after them.
+ASPECTS = ('type', 'nullable', 'format', 'enum', 'default', 'multipleOf', 'minimum', 'exclusiveMinimum', 'maximum',
+           'exclusiveMaximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems',
+           'required', 'additionalProperties', 'minProperties', 'maxProperties', 'readOnly', 'writeOnly',
+           'deprecated')
+# The keywords that hold subschemas, compared schema by schema.
+SUBSCHEMAS = ('properties', 'items', 'oneOf', 'anyOf', 'not')
+# What says nothing about the values a schema admits.
+ANNOTATIONS = ('title', 'description', 'example', 'examples', 'externalDocs', 'xml', '$comment')
+# A keyword left out is the same as at this value.
+NEUTRAL = {'nullable': False, 'minLength': 0, 'minItems': 0, 'minProperties': 0, 'uniqueItems': False,
+           'readOnly': False, 'writeOnly': False, 'deprecated': False}
 KEYS = ('endpoint', 'where', 'field', 'aspect', 'declared', 'spec')
 ERROR_OBJECT = 'error object'
 EVERY_CALL = 'every call'
@@ -140,31 +171,102 @@ def _json_schema(content):
     return media.get('schema') if isinstance(media, dict) else None
 
 
+def _required_only(branch):
+    """An anyOf branch that only requires fields: part of required."""
+    return isinstance(branch, dict) and set(branch) == {'required'}
+
+
+def _normal(schema):
+    """The keywords of a schema in one form for either dialect, annotations
+    and x- extensions left out (see the module's docstring)."""
+    if schema is True or schema is None:
+        schema = {}
+    elif schema is False:
+        schema = {'not': {}}
+    if 'allOf' in schema:
+        schema = _merged(schema)
+    normal = dict((key, value) for key, value in schema.items()
+                  if key not in ANNOTATIONS and not key.startswith('x-'))
+    kinds = normal.get('type')
+    if isinstance(kinds, list):
+        named = sorted(set(kinds) - {'null'})
+        if 'null' in kinds and named:
+            normal['nullable'] = True
+        normal['type'] = (named[0] if len(named) == 1 else named) if named else 'null'
+    for bound in ('minimum', 'maximum'):
+        exclusive = 'exclusive' + bound.capitalize()
+        # OpenAPI 3.0: a boolean that makes minimum (maximum) exclusive.
+        if isinstance(normal.get(exclusive), bool):
+            if normal.pop(exclusive) and bound in normal:
+                normal[exclusive] = normal.pop(bound)
+    if 'const' in normal and 'enum' not in normal:
+        normal['enum'] = [normal.pop('const')]
+    for name, neutral in NEUTRAL.items():
+        if name in normal and normal[name] == neutral:
+            del normal[name]
+    if normal.get('additionalProperties') in (True, {}):
+        del normal['additionalProperties']
+    return normal
+
+
 def _aspect(schema, name):
-    """An aspect of a schema in one form for either side."""
+    """An aspect of a normal schema in one form for either side."""
     if name == 'required':
         required = sorted(schema.get('required', []))
-        alternatives = [sorted(branch.get('required', [])) for branch in schema.get('anyOf', [])
-                        if set(branch) == {'required'}]
+        alternatives = [sorted(branch['required']) for branch in schema.get('anyOf', []) if _required_only(branch)]
         if alternatives:
             required.append('one of: %s' % ' or '.join('+'.join(names) for names in alternatives))
         return required
     if name == 'additionalProperties':
         value = schema.get(name, True)
         return value if isinstance(value, bool) else 'a schema'
-    if name in ('readOnly', 'writeOnly'):
+    if isinstance(NEUTRAL.get(name), bool):
         return bool(schema.get(name, False))
     if name == 'enum' and name in schema:
         return sorted(schema[name], key=_canonical)
     return schema.get(name)
 
 
-def compare_schemas(declared, spec, endpoint, where, field=''):
-    """The differences of two schemas, field by field."""
+def _place(field, part):
+    return '%s %s' % (field, part) if field else part
+
+
+def _branches(keyword, ours, theirs, endpoint, where, field):
+    """The differences of two lists of alternatives (oneOf, anyOf): a
+    branch of one side paired with a branch of the other that has no
+    difference from it, whatever their order, the rest in their order."""
     found = []
-    for name in ASPECTS:
+    unpaired = list(range(len(theirs)))
+    left = []
+    for number, branch in enumerate(ours):
+        twin = next((index for index in unpaired
+                     if not compare_schemas(branch, theirs[index], endpoint, where, field)), None)
+        if twin is None:
+            left.append(number)
+        else:
+            unpaired.remove(twin)
+    for number, index in zip(left, unpaired):
+        found.extend(compare_schemas(ours[number], theirs[index], endpoint, where,
+                                     _place(field, '(%s %d)' % (keyword, number + 1))))
+    for number in left[len(unpaired):]:
+        found.append(Difference(endpoint, where, 'presence', 'present', 'absent',
+                                _place(field, '(%s %d)' % (keyword, number + 1))))
+    for index in unpaired[len(left):]:
+        found.append(Difference(endpoint, where, 'presence', 'absent', 'present',
+                                _place(field, "(%s, the spec's %d)" % (keyword, index + 1))))
+    return found
+
+
+def compare_schemas(declared, spec, endpoint, where, field=''):
+    """The differences of two schemas, keyword by keyword and field by
+    field."""
+    found = []
+    declared, spec = _normal(declared), _normal(spec)
+    others = sorted((set(declared) | set(spec)) - set(ASPECTS) - set(SUBSCHEMAS))
+    for name in ASPECTS + tuple(others):
         ours, theirs = _aspect(declared, name), _aspect(spec, name)
-        if ours != theirs:
+        # As JSON: Python holds false equal to 0.
+        if _canonical(ours) != _canonical(theirs):
             found.append(Difference(endpoint, where, name, ours, theirs, field))
     ours, theirs = declared.get('properties', {}), spec.get('properties', {})
     for name in sorted(set(ours) | set(theirs)):
@@ -178,6 +280,20 @@ def compare_schemas(declared, spec, endpoint, where, field=''):
     if isinstance(declared.get('items'), dict) or isinstance(spec.get('items'), dict):
         found.extend(compare_schemas(declared.get('items') or {}, spec.get('items') or {}, endpoint, where,
                                      field + '[]'))
+    ours, theirs = declared.get('additionalProperties'), spec.get('additionalProperties')
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        found.extend(compare_schemas(ours, theirs, endpoint, where, field + '{}'))
+    for keyword in ('oneOf', 'anyOf'):
+        ours = [branch for branch in declared.get(keyword, []) if keyword == 'oneOf' or not _required_only(branch)]
+        theirs = [branch for branch in spec.get(keyword, []) if keyword == 'oneOf' or not _required_only(branch)]
+        found.extend(_branches(keyword, ours, theirs, endpoint, where, field))
+    if 'not' in declared or 'not' in spec:
+        place = _place(field, '(not)')
+        if 'not' in declared and 'not' in spec:
+            found.extend(compare_schemas(declared['not'], spec['not'], endpoint, where, place))
+        else:
+            found.append(Difference(endpoint, where, 'presence', 'present' if 'not' in declared else 'absent',
+                                    'present' if 'not' in spec else 'absent', place))
     return found
 
 
@@ -293,6 +409,12 @@ def _entry_key(entry):
     return tuple(_canonical(entry[name]) for name in KEYS)
 
 
+def stale_entries(differences, register):
+    """The register entries that match no difference."""
+    keys = set(difference.key() for difference in differences)
+    return [entry for entry in register if _entry_key(entry) not in keys]
+
+
 def report(differences, register, out=sys.stdout):
     """Print every difference, registered or not, and the register entries
     that match none. Returns the unregistered differences."""
@@ -305,8 +427,7 @@ def report(differences, register, out=sys.stdout):
         else:
             unregistered.append(difference)
             out.write('  NOT REGISTERED %s\n' % difference)
-    keys = set(difference.key() for difference in differences)
-    stale = [entry for entry in register if _entry_key(entry) not in keys]
+    stale = stale_entries(differences, register)
     for entry in stale:
         out.write('  stale entry   %s: matches no difference any more; drop it from the register, or correct it\n'
                   % ' '.join(part for part in (entry['endpoint'], entry['where'], entry['field'], entry['aspect'])
@@ -339,7 +460,8 @@ def main(argv=None):
     info = document.get('info', {})
     sys.stdout.write('The declaration against %s (%s %s):\n' % (args.spec, info.get('title', 'no title'),
                                                                 info.get('version', '')))
-    return 1 if report(compare(declaration, document), register) else 0
+    differences = compare(declaration, document)
+    return 1 if report(differences, register) or stale_entries(differences, register) else 0
 
 
 if __name__ == '__main__':

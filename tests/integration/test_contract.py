@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import textwrap
 
 import jsonschema
@@ -259,10 +260,11 @@ def test_compare_finds_the_query_parameters_that_differ(tmp_path):
         'PUT /v1/counter/{id} query dry_run: presence declared absent, spec present']
 
 
-def test_compare_reports_a_register_entry_that_matches_nothing(tmp_path):
+def test_compare_fails_on_a_register_entry_that_matches_nothing(tmp_path):
     stale = dict(REGISTERED[1], where='answer 410')
-    status, out, dummy = run_compare(tmp_path, tiny_spec(), REGISTERED + [stale])
-    assert status == 0
+    status, out, unregistered = run_compare(tmp_path, tiny_spec(), REGISTERED + [stale])
+    # Every difference is registered, but the register no longer says what the comparison finds.
+    assert (status, unregistered) == (1, [])
     assert ('stale entry   GET /v1/counter answer 410 status: matches no difference any more; drop it from the '
             'register, or correct it') in out
 
@@ -273,3 +275,187 @@ def test_compare_refuses_a_register_entry_without_its_source(tmp_path):
     (tmp_path / 'deviations.yml').write_text(yaml.safe_dump({'deviations': [entry]}))
     with pytest.raises(ValueError, match=r'lacks source: every deviation says what differs, which page'):
         compare.load_register(str(tmp_path / 'deviations.yml'))
+
+
+# Every keyword of a schema, compared: a pair of schemas (the declaration's,
+# the spec's) and the differences compare_schemas must find, none where the
+# two say the same in other words.
+KEYWORDS = [
+    ('type', {'type': 'string'}, {'type': 'integer'}, ['type declared string, spec integer']),
+    ('nullable', {'type': ['string', 'null']}, {'type': 'string'}, ['nullable declared true, spec false']),
+    ('nullable', {'type': ['string', 'null']}, {'type': 'string', 'nullable': True}, []),
+    ('format', {'format': 'date-time'}, {'format': 'date'}, ['format declared date-time, spec date']),
+    ('enum', {'enum': ['b', 'a']}, {'enum': ['a']}, ['enum declared ["a", "b"], spec ["a"]']),
+    ('enum', {'enum': ['b', 'a']}, {'enum': ['a', 'b']}, []),
+    ('const', {'const': 'a'}, {'enum': ['a', 'b']}, ['enum declared ["a"], spec ["a", "b"]']),
+    ('const', {'const': 'a'}, {'enum': ['a']}, []),
+    ('default', {'type': 'integer'}, {'type': 'integer', 'default': 300}, ['default declared null, spec 300']),
+    ('default', {'default': False}, {'default': True}, ['default declared false, spec true']),
+    ('default', {'default': False}, {'default': 0}, ['default declared false, spec 0']),
+    ('multipleOf', {'multipleOf': 2}, {'multipleOf': 4}, ['multipleOf declared 2, spec 4']),
+    ('minimum', {'minimum': 1}, {'minimum': 0}, ['minimum declared 1, spec 0']),
+    ('maximum', {'maximum': 10}, {}, ['maximum declared 10, spec null']),
+    ('exclusiveMinimum', {'exclusiveMinimum': 0}, {'minimum': 0, 'exclusiveMinimum': True}, []),
+    ('exclusiveMinimum', {'exclusiveMinimum': 0}, {'minimum': 0, 'exclusiveMinimum': False},
+     ['exclusiveMinimum declared 0, spec null', 'minimum declared null, spec 0']),
+    ('exclusiveMaximum', {'exclusiveMaximum': 9}, {'maximum': 9, 'exclusiveMaximum': True}, []),
+    ('exclusiveMaximum', {'exclusiveMaximum': 9}, {'exclusiveMaximum': 8}, ['exclusiveMaximum declared 9, spec 8']),
+    ('minLength', {'minLength': 1}, {}, ['minLength declared 1, spec null']),
+    ('minLength', {'minLength': 0}, {}, []),
+    ('maxLength', {'maxLength': 255}, {'maxLength': 256}, ['maxLength declared 255, spec 256']),
+    ('pattern', {'pattern': '^a+$'}, {'pattern': '^(a)+$'}, ['pattern declared ^a+$, spec ^(a)+$']),
+    ('items', {'items': {'maxLength': 3}}, {'items': {'maxLength': 4}}, ['f[]: maxLength declared 3, spec 4']),
+    ('minItems', {'minItems': 1}, {}, ['minItems declared 1, spec null']),
+    ('maxItems', {}, {'maxItems': 5}, ['maxItems declared null, spec 5']),
+    ('uniqueItems', {}, {'uniqueItems': True}, ['uniqueItems declared false, spec true']),
+    ('uniqueItems', {'uniqueItems': False}, {}, []),
+    ('required', {'required': ['a']}, {'required': ['a', 'b']}, ['required declared ["a"], spec ["a", "b"]']),
+    ('properties', {'properties': {'a': {'minLength': 1}}}, {'properties': {'a': {}, 'b': {}}},
+     ['f.a: minLength declared 1, spec null', 'f.b: presence declared absent, spec present']),
+    ('additionalProperties', {'additionalProperties': False}, {}, ['additionalProperties declared false, spec true']),
+    ('additionalProperties', {'additionalProperties': {'type': 'string'}},
+     {'additionalProperties': {'type': 'integer'}}, ['f{}: type declared string, spec integer']),
+    ('minProperties', {'minProperties': 1}, {}, ['minProperties declared 1, spec null']),
+    ('maxProperties', {'maxProperties': 0}, {'maxProperties': 1}, ['maxProperties declared 0, spec 1']),
+    ('oneOf', {'oneOf': [{'maxProperties': 0}, {'required': ['a', 'b']}]},
+     {'oneOf': [{'required': ['b', 'a']}, {'maxProperties': 0}]}, []),
+    ('oneOf', {'oneOf': [{'maxProperties': 0}, {'required': ['a']}]},
+     {'oneOf': [{'required': ['a', 'b']}, {'maxProperties': 0}]},
+     ['f (oneOf 2): required declared ["a"], spec ["a", "b"]']),
+    ('oneOf', {'oneOf': [{'maxProperties': 0}]}, {'oneOf': [{'maxProperties': 0}, {'required': ['a']}]},
+     ["f (oneOf, the spec's 2): presence declared absent, spec present"]),
+    ('anyOf', {'anyOf': [{'type': 'string'}, {'type': 'integer'}]}, {'anyOf': [{'type': 'string'}]},
+     ['f (anyOf 2): presence declared present, spec absent']),
+    ('anyOf', {'anyOf': [{'required': ['a']}, {'required': ['b']}]}, {},
+     ['required declared ["one of: a or b"], spec []']),
+    ('allOf', {'allOf': [{'required': ['a']}, {'minLength': 2}]}, {'required': ['a'], 'minLength': 2}, []),
+    ('not', {'not': {'enum': ['x']}}, {'not': {'enum': ['y']}}, ['f (not): enum declared ["x"], spec ["y"]']),
+    ('not', {'not': {'enum': ['x']}}, {}, ['f (not): presence declared present, spec absent']),
+    ('readOnly', {'readOnly': True}, {}, ['readOnly declared true, spec false']),
+    ('writeOnly', {}, {'writeOnly': True}, ['writeOnly declared false, spec true']),
+    ('deprecated', {}, {'deprecated': True}, ['deprecated declared false, spec true']),
+    # One the comparator has no name for is compared by its value all the same.
+    ('contains', {'contains': {'type': 'integer'}}, {}, ['contains declared {"type": "integer"}, spec null']),
+    # What says nothing of the values is not compared.
+    ('annotations', {'description': 'one', 'example': 1, 'x-go-type': 'int'},
+     {'description': 'two', 'title': 'T', 'x-omitempty': True}, []),
+]
+
+
+@pytest.mark.parametrize('keyword, declared, spec, expected', KEYWORDS, ids=[row[0] for row in KEYWORDS])
+def test_compare_compares_every_keyword(keyword, declared, spec, expected):
+    found = compare.compare_schemas(declared, spec, 'GET /v1/x', 'answer 200', 'f')
+    # An expected line starts with its place where that is not f itself.
+    assert sorted(str(d) for d in found) == sorted(
+        'GET /v1/x answer 200 %s' % (line if line[:2] in ('f ', 'f.', 'f[', 'f{') else 'f: ' + line)
+        for line in expected)
+
+
+def test_compare_finds_the_new_keywords_through_the_spec(tmp_path):
+    spec = tiny_spec()
+    counter = spec['components']['schemas']['Counter']
+    counter['properties']['label'].update({'pattern': '^[a-z]+$', 'maxLength': 64, 'default': 'x'})
+    # OpenAPI 3.0's boolean exclusiveMinimum, read as the bound it makes exclusive.
+    counter['properties']['count'].update({'minimum': 0, 'exclusiveMinimum': True})
+    status, out, unregistered = run_compare(tmp_path, spec, REGISTERED)
+    assert status == 1
+    found = set(str(d) for d in unregistered)
+    for where in ('GET /v1/counter answer 200', 'PUT /v1/counter/{id} request'):
+        for expected in ('label: pattern declared null, spec ^[a-z]+$', 'label: maxLength declared null, spec 64',
+                         'label: default declared null, spec x', 'count: minimum declared 1, spec null',
+                         'count: exclusiveMinimum declared null, spec 0'):
+            assert '%s %s' % (where, expected) in found, (expected, sorted(found))
+    assert len(found) == 10, sorted(found)
+
+
+# The patterns registered as written otherwise for the same strings
+# (deviations.yml), each held to the spec's over sample strings: a table of
+# strings with the verdict the spec gives them (the rule above each), then
+# every ASCII character and some unicode ones put in every position of each
+# accepted one, on which the two must agree. Both are applied as jsonschema
+# applies them (re.search). A single trailing newline is left to the
+# variants: Python's $ matches before it, ECMA-262's does not, and the two
+# patterns agree either way.
+UNICODE = ('é', 'ß', 'İ', 'ſ', '\u212a', '名', '\U0001f600', '\u00a0', '\u2028', '\u200b', '\ufeff', '٣', '３')
+ALPHABET = tuple(chr(code) for code in range(128)) + UNICODE
+SAMPLES = {
+    # ldap:// or ldaps://, a host name or a bracketed IPv6 address, a port of one to five digits.
+    'uris[]': [
+        ('ldap://ldap.example.com:389', True), ('ldaps://ldap.example.com:636', True),
+        ('ldaps://10.0.0.1:636', True), ('ldap://[::1]:389', True), ('ldaps://[fe80::1%251]:636', True),
+        ('ldap://LDAP-1.Example.COM:65535', True), ('ldap://a:1', True), ('ldap://-.%:00000', True),
+        ('', False), ('ldap://ldap.example.com', False), ('ldap://ldap.example.com:', False),
+        ('ldap://ldap.example.com:123456', False), ('LDAP://ldap.example.com:389', False),
+        ('ldapss://ldap.example.com:389', False), ('ldap:/ldap.example.com:389', False),
+        ('http://ldap.example.com:80', False), ('ldap://ldap_1.example.com:389', False),
+        ('ldap://[::1]]:389', False), ('ldap://[g::1]:389', False), ('ldap://[::1:389', False),
+        ('ldap://[]:389', False), ('ldaps://[fe80::1%25eth0]:636', False), ('ldap://:389', False), ('ldap://ldap.example.com:389/', False),
+        (' ldap://ldap.example.com:389', False), ('ldap://ldap.example.com:389 ', False),
+        ('ldap://user@ldap.example.com:389', False), ('ldap://hôst:389', False), ('ldap://host:３８９', False),
+        ('ldap://host:389\nldap://other:389', False)],
+    # letters, digits, spaces and _ [ ] ( ) @ , . ; # -, at least one.
+    'name': [
+        ('Ops', True), ('ops team 2', True), ('a_b-c', True), ('[x](y)@z,.;#-', True), (' ', True), ('-', True),
+        ('', False), ('é', False), ('ops/admins', False), ('a&b', False), ('a\tb', False), ("o'brien", False),
+        ('ops!', False), ('a:b', False), ('名前', False), ('a\u00a0b', False), ('a\\b', False), ('{a}', False)],
+    # empty, or an ASCII address: a local part, @, a domain with a dot.
+    'email': [
+        ('', True), ('a@b.c', True), ('first.last+tag@example.com', True), ('x@sub-domain.example.co.uk', True),
+        ('_@-.9', True), ('a@b.c.d-e', True),
+        ('a@b', False), ('@b.c', False), ('a@.c', False), ('a@b.', False), ('a b@c.d', False), ('a@b_c.d', False),
+        ('é@b.c', False), ('a@b.c ', False), (' a@b.c', False), ('a@@b.c', False), ('a@b.c@d', False),
+        ('a@bé.c', False), ('a@b.c\n\n', False)],
+}
+
+
+def _declared_at(declaration, entry):
+    """The schema of the declaration at a register entry's place."""
+    method, path = entry['endpoint'].split(' ', 1)
+    call = declaration.ENDPOINTS[(method, path)]
+    schema = call['body'] if entry['where'] == 'request' else call['answers'][int(entry['where'].split()[1])]
+    for part in re.findall(r'\[\]|[^.\[\]]+', entry['field']):
+        schema = schema['items'] if part == '[]' else schema['properties'][part]
+    return schema
+
+
+def _kind(field):
+    return re.sub(r'^(.*\.)?(\[\]\.)?', '', field)
+
+
+def _variants(accepted):
+    """Each accepted string with each character of ALPHABET put in every
+    position and in place of each of its own, and each character alone."""
+    found = set(ALPHABET) | set(character * 2 for character in ALPHABET)
+    for sample in accepted:
+        for position in range(len(sample) + 1):
+            for character in ALPHABET:
+                found.add(sample[:position] + character + sample[position:])
+                found.add(sample[:position] + character + sample[position + 1:])
+    return found
+
+
+def _registered_patterns(contract):
+    pairs = {}
+    for entry in compare.load_register(compare.DEVIATIONS):
+        if entry['aspect'] == 'pattern':
+            declared = _declared_at(contract, entry)['pattern']
+            pairs.setdefault((_kind(entry['field']), declared, entry['spec']), []).append(
+                '%s %s %s' % (entry['endpoint'], entry['where'], entry['field']))
+    return pairs
+
+
+def test_each_registered_pattern_accepts_and_refuses_what_the_spec_does(contract_checker):
+    pairs = _registered_patterns(contract_checker.declaration)
+    assert pairs, 'deviations.yml registers no pattern: nothing to hold to the spec'
+    for (kind, declared, spec), places in sorted(pairs.items()):
+        assert kind in SAMPLES, 'no sample strings for the pattern of %s: add them to SAMPLES' % places
+        table = SAMPLES[kind]
+        wrong = [(sample, verdict) for sample, verdict in table
+                 if bool(re.search(spec, sample)) != verdict or bool(re.search(declared, sample)) != verdict]
+        assert wrong == [], (places, wrong)
+        variants = _variants([sample for sample, verdict in table if verdict])
+        verdicts = dict((sample, bool(re.search(spec, sample))) for sample in variants)
+        # Enough of both to tell two patterns apart.
+        assert sum(verdicts.values()) > 100 and len(verdicts) - sum(verdicts.values()) > 1000, kind
+        disagree = sorted(sample for sample, verdict in verdicts.items() if bool(re.search(declared, sample)) != verdict)
+        assert disagree == [], (places, declared, spec, disagree[:10])
