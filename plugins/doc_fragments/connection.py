@@ -22,9 +22,8 @@ options:
       - A user name or password inside the URL is refused; use O(username) and O(password).
       - With C(http://) the credentials travel in clear; use C(https://).
       - Reached through a proxy when the environment names one for it, see the notes.
-      - If not set, the value of the E(REDIS_ENTERPRISE_URL) environment variable is used.
+      - Required, here or in the E(REDIS_ENTERPRISE_URL) environment variable.
     type: str
-    required: true
   username:
     description:
       - Email address of a cluster user, sent with HTTP basic authentication as UTF-8 (RFC 7617).

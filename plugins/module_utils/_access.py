@@ -20,7 +20,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from . import _contract
+from . import _contract, _login
 from ._api import RedisEnterpriseError
 from ._engine import CollectionResource, Field, Reference, Resource, Spec
 
@@ -38,6 +38,7 @@ ROLE = CollectionResource(
         not_acceptable='The cluster refused to %(act)s the role %(key)s (HTTP 406, %(code)s, %(call)s).%(said)s '
                        'A built-in role is neither changed nor removed, and a role that users hold is not removed: '
                        'give those users other roles first (redis.enterprise.user).%(outcome)s'),
+    guard=_login.guard_role,
 )
 
 REDIS_ACL = CollectionResource(
@@ -61,33 +62,10 @@ USER_MESSAGES = dict(
              'same email or name.%(said)s Give this user a name of its own.%(outcome)s',
     refused='The cluster refused to %(act)s the user %(key)s (HTTP %(status)d, %(code)s, %(call)s).%(said)s If it is '
             "about the password, give one the cluster's password complexity rules accept.%(outcome)s",
-    delete_self='Not removing the user %(key)s: it is the user this task logs in as (username), and the task would '
-                'lock itself out. Nothing was written. Remove it while logged in as another admin user.',
-    demote_self='Not taking the admin role away from the user %(key)s: it is the user this task logs in as '
-                '(username), and would lose the permissions it runs with. Nothing was written. Keep a role of '
-                'management admin in roles, or change it while logged in as another admin user.',
 )
 
-
-class User(CollectionResource):
-    """A user of the cluster, found by its email. It refuses to remove, or
-    to take the admin role away from, the user the task logs in as."""
-
-    def guard(self, task, state, plan):
-        login = task.params.get('username') or ''
-        current = state['object']
-        if current is None or login.casefold() != str(current.get('email', '')).casefold():
-            return
-        if plan.method == 'DELETE':
-            raise RedisEnterpriseError(self.say('delete_self', key=current['email']))
-        if 'role_uids' not in plan.body:
-            return
-        admin = set(role.get('uid') for role in state['lookups'][ROLES_PATH] if role.get('management') == 'admin')
-        if admin & set(current.get('role_uids') or ()) and not admin & set(plan.body['role_uids']):
-            raise RedisEnterpriseError(self.say('demote_self', key=current['email']))
-
-
-USER = User(
+# A user of the cluster, found by its email. The user the task logs in as keeps its access (_login).
+USER = CollectionResource(
     'user', USERS_PATH, key=Field('email', 'str'), result_key='user',
     fields=(
         Field('name', 'str', pattern=USER_NAME, length=255),
@@ -103,7 +81,7 @@ USER = User(
     ),
     required=(('name', None), ('roles', None),
               ('user_password', ('auth_method', ('certificate', 'entraid', 'sso')))),
-    secret_option='update_password', messages=USER_MESSAGES,
+    secret_option='update_password', messages=USER_MESSAGES, guard=_login.guard_user,
 )
 
 
@@ -125,6 +103,7 @@ LDAP_MAPPING = CollectionResource(
     messages=dict(
         conflict='The cluster refused to %(act)s the LDAP mapping %(key)s (HTTP 409, %(code)s, %(call)s): another '
                  'LDAP mapping has that name.%(said)s Give this one a name of its own.%(outcome)s'),
+    guard=_login.guard_ldap_mapping,
 )
 
 

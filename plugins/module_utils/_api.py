@@ -27,7 +27,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ._connection import ENV, sentence as _sentence
+from ._connection import ENV, URL_REQUIRED, sentence as _sentence
 
 HAS_REQUESTS = True
 try:
@@ -310,6 +310,8 @@ class Client(object):
         # What becomes of the error of a call that got no answer: the
         # connection's own words, where an option's value came from.
         self.reword = reword or (lambda error: error)
+        if not url:
+            raise RedisEnterpriseError(URL_REQUIRED, option='url')
         self.base_url = parse_url(url)
         if not username or not password:
             raise RedisEnterpriseError(

@@ -40,7 +40,8 @@ def connection_argument_spec():
     """The connection options every module takes; mirrored by the
     redis.enterprise.connection doc fragment."""
     spec = dict(
-        url=dict(type='str', required=True),
+        # Required, from the option or REDIS_ENTERPRISE_URL: the Client says so when neither gives it.
+        url=dict(type='str'),
         username=dict(type='str', aliases=['user']),
         password=dict(type='str', no_log=True),
         validate_certs=dict(type='bool', default=True),
@@ -118,6 +119,8 @@ def redact_url(url):
 
 MISSING_URL = ("Give the url option, or set the %s environment variable, to the address of the cluster's REST "
                'API, like https://cluster.example.com:9443.' % ENV['url'])
+# The task's failure when neither gives it.
+URL_REQUIRED = 'url is required, and neither the task nor the environment gives it. ' + MISSING_URL
 
 
 def validation_message(msg, task, errors=(), hints=()):

@@ -117,6 +117,20 @@ CLUSTER = {
 # The management roles a role may have (the spec's RoleName), from the
 # least to the most it allows.
 ROLE_MANAGEMENT = ('none', 'db_viewer', 'cluster_viewer', 'db_member', 'cluster_member', 'user_manager', 'admin')
+# The management roles whose permissions each one's include, by the
+# permissions reference: admin holds every permission; a member role holds
+# its viewer's; cluster_member db_member's; user_manager the views of
+# cluster_viewer. A role lost is no loss of permissions where one kept
+# covers it.
+MANAGEMENT_COVERS = {
+    'none': ('none',),
+    'db_viewer': ('none', 'db_viewer'),
+    'cluster_viewer': ('none', 'db_viewer', 'cluster_viewer'),
+    'db_member': ('none', 'db_viewer', 'db_member'),
+    'cluster_member': ('none', 'db_viewer', 'cluster_viewer', 'db_member', 'cluster_member'),
+    'user_manager': ('none', 'db_viewer', 'cluster_viewer', 'user_manager'),
+    'admin': ROLE_MANAGEMENT,
+}
 
 # What the pattern of the spec allows in a user's name: printable ASCII but
 # the four characters & < > and the double quote, 1 to 255 of them.
@@ -307,6 +321,11 @@ ENDPOINTS = {
         'query': DRY_RUN,
         'body': USER_REQUEST,
         'answers': {200: USER, 400: ERROR, 404: ERROR, 406: ERROR, 409: ERROR},
+    },
+    # The management role of the user who calls it, which any user may ask.
+    ('GET', '/v1/users/role'): {
+        'permission': None,
+        'answers': {200: {'type': 'object', 'properties': {'role': _ROLE}}},
     },
     ('DELETE', '/v1/users/{uid}'): {
         'permission': 'delete_user',

@@ -136,6 +136,8 @@ class Resource(object):
       desired(params)                  the state asked for; raises for bad options, before any request
       read(api, task)                  the state on the cluster, secrets dropped
       plan(task, state, want)          a Plan, or None for a read-only resource
+      guard(api, task, state, plan)    raises for a change the task must not make (_login: one that would
+                                       cut the access of the user it logs in as), in check mode too
       prepare(api, task, state, plan)  what must hold before the write, in check mode too
       write(api, task, state, plan)    the write (not in check mode); the state after it
       after_write(api, task, state, plan)
@@ -165,6 +167,9 @@ class Resource(object):
 
     def plan(self, task, state, want):
         return None
+
+    def guard(self, api, task, state, plan):
+        """Raises for a planned change the task must not make."""
 
     def prepare(self, api, task, state, plan):
         return {}
@@ -245,6 +250,7 @@ def run(resource, task):
         result = dict(changed=plan.changed)
         written = plan.changed and not task.check_mode
         if plan.changed:
+            resource.guard(api, task, state, plan)
             result.update(resource.prepare(api, task, state, plan))
         if written:
             state = resource.write(api, task, state, plan)
@@ -327,7 +333,8 @@ class Field(object):
         if self.kind == 'list' and isinstance(value, list) and self.low and len(value) < self.low:
             return '%s must be %s; got %d.' % (self.name, self.hint(), len(value))
         if self.kind == 'str' and isinstance(value, str) and self.pattern:
-            if not re.match(self.pattern[0], value) or (self.length and len(value) > self.length):
+            # fullmatch: the spec's patterns are ECMA-262's, where $ does not match before a final newline.
+            if not re.fullmatch(self.pattern[0], value) or (self.length and len(value) > self.length):
                 return '%s must be %s; got %s.' % (self.name, self.hint(), '%d characters' % len(value)
                                                    if self.secret else repr(value))
         return None
@@ -366,6 +373,42 @@ class Field(object):
         if self.kind == 'list' and self.unordered and isinstance(value, list):
             return sorted(value, key=lambda item: (str(type(item)), item))
         return value
+
+    def typed(self, value):
+        """value as the cluster answered it, typed and in the form it
+        compares in; or, for a value that is not of the documented type (a
+        choice a newer or older cluster has, a field a proxy mangled),
+        Unreadable(value): shown as given, and different from any value a
+        task sets."""
+        try:
+            return self.compared(self.coerce(value))
+        except ValueError:
+            return Unreadable(value)
+
+
+class Unreadable(object):
+    """A value of the cluster's that is not of its field's documented type:
+    never equal to a value a task sets, so that the task's write replaces
+    it; shown as the cluster gave it."""
+
+    __slots__ = ('value',)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return False
+
+    def __ne__(self, other):
+        return True
+
+    __hash__ = None
+
+
+def as_given(value):
+    """What a diff, a result or a body holds of a value: an Unreadable one
+    as the cluster gave it."""
+    return value.value if isinstance(value, Unreadable) else value
 
 
 class SettingsResource(Resource):
@@ -409,7 +452,10 @@ class SettingsResource(Resource):
         return value is None
 
     def writable(self, current):
-        """The declared fields of current, typed; those not set left out."""
+        """The declared fields of current, typed; those not set left out. A
+        value that is not of its field's documented type stays as the
+        cluster gave it: a task that does not set the field keeps it, and
+        one that does replaces it."""
         found = {}
         for field in self.fields:
             value = current.get(field.name)
@@ -418,9 +464,7 @@ class SettingsResource(Resource):
             try:
                 found[field.name] = field.coerce(value)
             except ValueError:
-                raise RedisEnterpriseError(
-                    'The cluster returned %s=%r in GET %s, which is not %s; the module cannot compare it. Check the '
-                    'cluster version and its %s.' % (field.name, value, self.path, field.hint(), self.what))
+                found[field.name] = value
         return found
 
     def read(self, api, task):
@@ -429,7 +473,20 @@ class SettingsResource(Resource):
     def plan(self, task, state, want):
         before = self.writable(state)
         after = dict(before, **want)
-        return Plan(before, after, body=after)
+        plan = Plan(before, after, body=after)
+        # The write sends every field back: one the cluster answered in a form
+        # the API does not take can be neither sent nor left out (a PUT
+        # resets what it omits). Only a run that writes needs it.
+        odd = [field for field in self.fields if field.name in before and field.name not in want
+               and isinstance(field.typed(before[field.name]), Unreadable)]
+        if odd and plan.changed:
+            raise RedisEnterpriseError(
+                'The cluster returned %s in GET %s, which is not %s; a write sends every field of the %s back (a PUT '
+                'resets the fields it leaves out), and cannot send this one. Nothing was written. Set %s in the task '
+                'too, or check the cluster version.' % (
+                    ', '.join('%s=%r' % (field.name, before[field.name]) for field in odd), self.path,
+                    ', '.join(field.hint() for field in odd), self.what, ' and '.join(field.name for field in odd)))
+        return plan
 
     def write(self, api, task, state, plan):
         return api.put(self.path, plan.body)
@@ -457,13 +514,13 @@ COLLECTION_MESSAGES = {
             'the task again.',
     'many': 'The cluster has %(count)d %(what)ss whose %(field)s is %(key)s (uids %(uids)s): the task cannot tell which '
             'one it manages. Nothing was written.',
-    'missing': '%(option)s names %(missing)s, which the cluster does not have (its %(refs)s: %(known)s). Nothing was '
-               'written. Create the %(ref)s first, or correct the name.',
+    'missing': 'The cluster has no %(named)s %(missing)s, which the option %(option)s names (its %(refs)s: '
+               '%(known)s). Nothing was written. Create the %(ref)s first, or correct the name.',
     'required': '%(option)s is required to create the %(what)s %(key)s%(unless)s. Nothing was written.',
-    'unreadable': 'The cluster returned %(option)s=%(value)r for the %(what)s %(key)s in GET %(path)s, which is not '
-                  '%(hint)s; the module cannot compare it. Check the cluster version.',
 }
 DRY_RUN_OUTCOME = ' The cluster said so in a dry run of the write (check mode): nothing was written.'
+# What a diff's after shows for a secret the run sends (a password): never the secret.
+SECRET_SENT = '(sent by this run; never shown or compared)'
 REFUSED_OUTCOME = ' Nothing was written.'
 ACTS = {'POST': 'create', 'PUT': 'change', 'DELETE': 'remove'}
 
@@ -504,11 +561,13 @@ class CollectionResource(Resource):
     unless (another option, its values) holds; messages: this resource's
     own, over COLLECTION_MESSAGES; secret_option: the option that says when
     the secrets are sent (update_password: on_create or always); options:
-    the module's options beyond these."""
+    the module's options beyond these; guard: guard(api, task, state,
+    plan), which raises for a change the task must not make (_login)."""
 
     def __init__(self, what, path, key, fields, result_key, required=(), messages=None, secret_option=None,
-                 options=None):
+                 options=None, guard=None):
         self.what = what
+        self._guard = guard
         self.path = path
         self.key = key
         self.fields = tuple(fields)
@@ -520,7 +579,8 @@ class CollectionResource(Resource):
         spec[key.name] = dict(key.option(), required=True)
         spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
         if secret_option:
-            spec[secret_option] = dict(type='str', default='on_create', choices=['always', 'on_create'])
+            # Not a secret, though its name says password: without no_log=False ansible-core warns of it.
+            spec[secret_option] = dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False)
         spec.update(options or {})
         hints = [("'%s'" % field.name, '%s must be %s.' % (field.name, field.hint()))
                  for field in (key,) + self.fields if not field.secret]
@@ -559,36 +619,35 @@ class CollectionResource(Resource):
                 lookups[field.refers.path] = api.get(field.refers.path)
         return dict(object=current, lookups=lookups)
 
-    def _typed(self, field, value, key):
-        try:
-            return field.coerce(value)
-        except ValueError:
-            raise RedisEnterpriseError(self.say('unreadable', key=key, option=field.api, value=value, path=self.path,
-                                                hint=field.hint()))
-
     def _names(self, field, state):
-        """uid -> key of the objects field refers to."""
-        return dict((item.get('uid'), item.get(field.refers.key)) for item in state['lookups'][field.refers.path])
+        """uid -> key of the objects field refers to, their uids typed as a
+        task's are (a uid answered as "5" is 5)."""
+        uid = Field('uid', 'int')
+        return dict((as_given(uid.typed(item.get('uid'))), item.get(field.refers.key))
+                    for item in state['lookups'][field.refers.path])
 
     def shown(self, item, state):
         """An object as the diff shows it: its key and the declared fields
-        it has, by option name, references by name, sets sorted, no
-        secret."""
+        it has, by option name, references by name, sets sorted, no secret.
+        A value that is not of its field's documented type is shown as the
+        cluster gave it: only a field the task sets is compared, and
+        removing an object works whatever its other fields hold."""
         key = item.get(self.key.api)
         found = {self.key.name: key}
         for field in self.fields:
             if field.secret or item.get(field.api) is None:
                 continue
             value = item[field.api]
-            if field.refers:
+            if field.refers and isinstance(value, list):
                 # A name check mode could not resolve stands as itself.
-                pending = [uid for uid in value if isinstance(uid, _Pending)] if isinstance(value, list) else []
+                pending = [uid for uid in value if isinstance(uid, _Pending)]
                 names = self._names(field, state)
-                value = [names.get(uid, uid) for uid in self._typed(field, [uid for uid in value if uid not in pending]
-                                                                    if pending else value, key)] + pending
+                typed = field.typed([uid for uid in value if uid not in pending])
+                if not isinstance(typed, Unreadable):
+                    value = field.compared([names.get(uid, uid) for uid in typed] + pending)
             else:
-                value = self._typed(field, value, key)
-            found[field.name] = field.compared(value)
+                value = as_given(field.typed(value))
+            found[field.name] = value
         return found
 
     def resolve(self, field, names, state, task=None):
@@ -601,7 +660,8 @@ class CollectionResource(Resource):
         missing = [name for name in names if name not in uids]
         if missing:
             said = self.say(
-                'missing', option=field.name, missing=', '.join(missing), ref=field.refers.what,
+                'missing', option=field.name, missing=', '.join('"%s"' % name for name in missing),
+                named=field.refers.what + ('s' if len(missing) > 1 else ''), ref=field.refers.what,
                 refs=field.refers.what + 's', known=', '.join(sorted(str(name) for name in uids)) or 'none')
             if task is None or not task.check_mode:
                 raise RedisEnterpriseError(said)
@@ -641,24 +701,29 @@ class CollectionResource(Resource):
         if current is None:
             self._check_required(params, key)
             body = dict({self.key.api: key}, **body)
-            plan = Plan({}, self.shown(body, state), body=dict(body, **secrets), method='POST', path=self.path,
-                        secrets=sorted(secrets))
+            plan = Plan({}, self.sent(self.shown(body, state), secrets), body=dict(body, **secrets), method='POST',
+                        path=self.path, secrets=sorted(secrets))
             plan.related = dict(unresolved=unresolved)
             return plan
         changes = {}
         for field in self.fields:
             if field.secret or field.api not in body:
                 continue
-            have = self._typed(field, current[field.api], key) if current.get(field.api) is not None else None
-            if field.compared(have) != field.compared(body[field.api]):
+            have = field.typed(current[field.api]) if current.get(field.api) is not None else None
+            if have != field.compared(body[field.api]):
                 changes[field.api] = body[field.api]
         sent = secrets if self.secret_option and params.get(self.secret_option) == 'always' else {}
-        after = self.shown(dict(current, **changes), state)
+        after = self.sent(self.shown(dict(current, **changes), state), sent)
         plan = Plan(before, after, body=dict(changes, **sent), method='PUT',
-                    path='%s/%s' % (self.path, current['uid']), changed=True if sent else None,
-                    secrets=sorted(sent))
+                    path='%s/%s' % (self.path, current['uid']), secrets=sorted(sent))
         plan.related = dict(unresolved=unresolved)
         return plan
+
+    def sent(self, shown, secrets):
+        """shown, with each secret the write sends marked as sent (by option
+        name), never its value."""
+        names = dict((field.api, field.name) for field in self.fields if field.secret)
+        return dict(shown, **dict((names[api], SECRET_SENT) for api in secrets))
 
     def _check_required(self, params, key):
         for option, unless in self.required:
@@ -669,11 +734,11 @@ class CollectionResource(Resource):
             said = ', unless %s is %s or %s' % (unless[0], ', '.join(unless[1][:-1]), unless[1][-1]) if unless else ''
             raise RedisEnterpriseError(self.say('required', option=option, key=key, unless=said))
 
-    def guard(self, task, state, plan):
-        """What must hold before a write, in check mode too; raises."""
+    def guard(self, api, task, state, plan):
+        if self._guard:
+            self._guard(api, task, state, plan)
 
     def prepare(self, api, task, state, plan):
-        self.guard(task, state, plan)
         unresolved = (plan.related or {}).get('unresolved')
         if task.check_mode and not unresolved and _contract.takes(plan.method, plan.path, 'dry_run'):
             api.call(plan.method, plan.path, body=plan.body if plan.method != 'DELETE' else None,
@@ -693,7 +758,7 @@ class CollectionResource(Resource):
         for field in self.fields:
             if field.secret:
                 answer.pop(field.api, None)
-        plan.after = self.shown(answer, state)
+        plan.after = self.sent(self.shown(answer, state), plan.secrets)
         return dict(state, object=answer)
 
     def result(self, task, state, plan, written):

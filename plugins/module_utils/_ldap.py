@@ -30,9 +30,9 @@ __metaclass__ = type
 import copy
 import re
 
-from . import _contract
+from . import _contract, _login
 from ._api import RedisEnterpriseError
-from ._engine import Field, Plan, SettingsResource, Spec
+from ._engine import SECRET_SENT, Field, Plan, SettingsResource, Spec
 
 PATH = '/v1/cluster/ldap'
 SCOPES = _contract.LDAP_QUERY_SCOPES
@@ -41,7 +41,7 @@ URI = re.compile(_contract.LDAP_URI_PATTERN)
 EXCLUSIVE = (('user_dn_template', 'user_dn_query'), ('dn_group_attr', 'dn_group_query'))
 # What the diff's after shows for a bind_pass this run sends: the password
 # itself goes nowhere but into the write.
-BIND_PASS_SENT = '(sent by this run; never shown or compared)'
+BIND_PASS_SENT = SECRET_SENT
 
 
 class AtLeast(Field):
@@ -88,7 +88,7 @@ class Uris(Field):
 
 
 def _uri_ok(uri):
-    match = URI.match(uri)
+    match = URI.fullmatch(uri)
     return bool(match) and 0 < int(uri.rsplit(':', 1)[1]) < 65536
 
 
@@ -308,6 +308,12 @@ class Ldap(SettingsResource):
             if new and task.params['update_bind_pass'] == 'on_create' and not after.get('uris'):
                 task.warn(BIND_PASS_AGAIN)
         return LdapPlan(before, after, body=body, changed=bool(body), predicted=predicted)
+
+    def guard(self, api, task, state, plan):
+        """A login through LDAP keeps it: no removal of the configuration, and
+        control_plane not turned off (_login)."""
+        plane_off = plan.before.get('control_plane') is True and (plan.body or {}).get('control_plane') is False
+        _login.guard_ldap(api, task, plan.before, plan.delete, plane_off)
 
     def write(self, api, task, state, plan):
         if plan.delete:

@@ -180,6 +180,10 @@ options:
 notes:
   - Reading the configuration needs the C(view_ldap_config) permission, writing and removing it C(config_ldap).
     The built-in C(admin) and C(user_manager) roles hold both.
+  - No task cuts the access of the user it logs in as (O(username)). For a user that logs in through LDAP (one
+    that is no user of the cluster), removing the configuration (O(state=absent)) or turning O(control_plane) off is
+    refused with nothing written, in check mode too. Run such a change as a user of the cluster. To know, such a
+    change reads the users (C(GET /v1/users)).
 seealso:
   - name: LDAP requests of the Redis Enterprise REST API
     description: The GET, PUT and DELETE /v1/cluster/ldap calls this module makes.

@@ -83,6 +83,12 @@ notes:
   - Reading the mappings takes C(view_all_ldap_mappings_info), and the roles C(view_all_roles_info). Creating,
     changing and removing mappings takes C(create_ldap_mapping), C(update_ldap_mapping) and C(delete_ldap_mapping),
     which the built-in roles C(admin) and C(user_manager) hold.
+  - No task cuts the access of the user it logs in as (O(username)). For a user that logs in through LDAP (one
+    that is no user of the cluster), removing a mapping, or changing its O(roles), so that it no longer gives that
+    user's management role is refused with nothing written, in check mode too: the cluster does not say which
+    directory groups a user is in, so any mapping that gives the role counts. Run such a change as a user of the
+    cluster. To know, a removal or a change of O(roles) reads the users (C(GET /v1/users)), and for an LDAP login
+    its own role (C(GET /v1/users/role)).
 seealso:
   - module: redis.enterprise.ldap
   - module: redis.enterprise.role

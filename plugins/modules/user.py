@@ -24,8 +24,14 @@ description:
     M(redis.enterprise.role).
   - The user's password (O(user_password)) cannot be read back, and is never compared. It is sent when the user is
     created, and with O(update_password=always) on every run; see O(update_password).
-  - The module refuses to remove the user the task logs in as (O(username)), and to take its last role of
-    management C(admin) away, so that a task cannot lock itself out. Use another admin user for that.
+  - No task cuts the access of the user it logs in as (O(username)): the module refuses, with nothing written, in
+    check mode too, to remove that user, to take away a management role it holds (a role lost is no loss where one
+    it keeps covers it, as C(admin) covers all), and to move it off its password (O(auth_method)). Run such a
+    change as another user. Changing its own password is allowed, with a warning that later tasks of the play
+    need the new one.
+  - A field the cluster answers with a value outside the documented ones (an O(auth_method) of an older release)
+    is shown as the cluster gave it, kept while the task does not set it and replaced when it does; removing the
+    user works whatever its other fields hold.
   - O(name) is checked on the controller against the pattern of the API; O(email) is the cluster's to check.
   - Which Redis ACL a role has in which database is the database's C(roles_permissions), which this collection does
     not cover. The deprecated C(role) field is neither read nor sent; O(roles) sets C(role_uids).

@@ -345,7 +345,8 @@ def compare(declaration, document):
         if operation is None:
             found.append(Difference(call, 'endpoint', 'presence', 'present', 'absent'))
             continue
-        if [endpoint['permission']] != _scopes(operation):
+        # None: a call any user may make on itself, as the spec's empty scopes say.
+        if ([endpoint['permission']] if endpoint['permission'] else []) != _scopes(operation):
             found.append(Difference(call, 'permission', 'permission', endpoint['permission'], _scopes(operation)))
         if endpoint.get('timeout') != operation.get('x-timeout-seconds'):
             found.append(Difference(call, 'timeout', 'x-timeout-seconds', endpoint.get('timeout'),

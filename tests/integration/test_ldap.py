@@ -131,7 +131,8 @@ def test_state_absent_removes_then_ok(ansible, cluster, tmp_path):
     result = run.task(ACTION)['result']
     assert result['changed'] is True and result['ldap'] == {}
     assert result['diff']['after'] == {} and result['diff']['before']['uris'] == URIS
-    assert cluster.calls() == [('GET', '/v1/cluster/ldap'), ('DELETE', '/v1/cluster/ldap')]
+    # The users, to know that the task does not log in through LDAP (_login): it logs in as a user of the cluster.
+    assert cluster.calls() == [('GET', '/v1/cluster/ldap'), ('GET', '/v1/users'), ('DELETE', '/v1/cluster/ldap')]
     assert cluster.directory.config == simlib.DEFAULT_LDAP
 
     cluster.log.clear()

@@ -107,6 +107,13 @@ VIEWER_PASSWORD = 'V1ewer-S3cret-Pa55-91ab'
 # A user of the built-in user_manager role: users, roles and Redis ACLs, no OCSP.
 USER_MANAGER_USER = 'usermanager@example.com'
 USER_MANAGER_PASSWORD = 'Us3r-Manag3r-Pa55-5c1d'
+# A user of the directory, not of the cluster: it logs in through LDAP, while the LDAP configuration has
+# control_plane on, with the roles of the LDAP mappings of its groups.
+LDAP_USER = 'ldap.operator@example.com'
+LDAP_PASSWORD = 'Ld4p-Op3rator-Pa55-2b8e'
+LDAP_GROUP = 'cn=Operators,ou=groups,dc=example,dc=test'
+# email -> (password, the DNs of its groups)
+DIRECTORY_USERS = {LDAP_USER: (LDAP_PASSWORD, (LDAP_GROUP,))}
 RESPONDER_URL = 'http://ocsp.example.test'
 # A simulated cluster's FQDN (GET /v1/cluster answers it as name), and the names the docs ask a certificate
 # of the cluster to carry for it; the test certificates carry them, and loopback's.
@@ -121,6 +128,7 @@ CERTIFICATE_PATH = '/v1/cluster/certificates/{name}'
 CLUSTER_PATH = '/v1/cluster'
 USERS_PATH = '/v1/users'
 USER_PATH = '/v1/users/{uid}'
+OWN_ROLE_PATH = '/v1/users/role'
 ROLES_PATH = '/v1/roles'
 ROLE_PATH = '/v1/roles/{uid}'
 ACLS_PATH = '/v1/redis_acls'
@@ -139,6 +147,8 @@ ROUTES = {
     ('DELETE', CERTIFICATE_PATH): 'update_cluster',
     ('GET', CLUSTER_PATH): 'view_cluster_info',
     ('GET', USERS_PATH): 'view_all_users_info',
+    # Any user may ask its own management role.
+    ('GET', OWN_ROLE_PATH): None,
     ('POST', USERS_PATH): 'create_new_user',
     ('GET', USER_PATH): 'view_user_info',
     ('PUT', USER_PATH): 'update_user',
@@ -167,7 +177,7 @@ DRY_RUNS = {('POST', USERS_PATH), ('PUT', USER_PATH), ('POST', ROLES_PATH), ('PU
 # view_cluster_info, which the viewers hold too.
 _READ_ACCESS = {'view_all_roles_info', 'view_role_info', 'view_all_redis_acls_info', 'view_redis_acl_info'}
 ROLE_PERMISSIONS = {
-    'admin': set(ROUTES.values()),
+    'admin': set(ROUTES.values()) - {None},
     'user_manager': {'view_all_users_info', 'view_user_info', 'create_new_user', 'update_user', 'delete_user',
                      'create_role', 'update_role', 'delete_role', 'create_redis_acl', 'update_redis_acl',
                      'delete_redis_acl', 'view_cluster_info'} | _READ_ACCESS,
@@ -314,6 +324,9 @@ DEFAULT_FAULTS.update({
     # How GET /v1/cluster/ldap answers a field that is not set (never configured, cleared with an empty value,
     # or after DELETE): 'absent', left out, or 'empty', as '' (a string), [] (uris) or {} (a query).
     'ldap_unset': 'absent',
+    # The users are answered with their role uids as text (["1"]), as some clusters and proxies answer numbers;
+    # the answers are then not checked against the declaration.
+    'uids_as_text': False,
 })
 
 # The declaration requests and answers are checked against: a Checker of
@@ -588,12 +601,21 @@ class Cluster:
 
     def login(self, email, password):
         """The management roles of the user that email and password log in
-        as, or None."""
+        as, or None: a user of the cluster, else one of the directory
+        (DIRECTORY_USERS), through LDAP while control_plane is on, with the
+        roles the LDAP mappings of its groups give (none: no login)."""
         with self.lock:
             user = next((user for user in self.users.values() if user['email'] == email), None)
-            if user is None or user.get('password') != password:
+            if user is not None:
+                return managements(self, user['role_uids']) if user.get('password') == password else None
+            known = DIRECTORY_USERS.get(email)
+            config = self.directory.config
+            if known is None or known[0] != password or not (config.get('uris') and config.get('control_plane')):
                 return None
-            return managements(self, user['role_uids'])
+            groups = set(group.casefold() for group in known[1])
+            role_uids = [uid for mapping in self.directory.mappings.values()
+                         if str(mapping.get('dn', '')).casefold() in groups for uid in mapping.get('role_uids', [])]
+            return managements(self, role_uids) or None
 
     def count(self, method=None, path=None):
         with self.lock:
@@ -651,14 +673,15 @@ def _route(method, path):
     """The (method, path or template) of ROUTES a call is, or None; and
     whether another method is served on that path (405 rather than 404)."""
     matches = [key for key in ROUTES if _matches(key[1], path)]
-    found = [key for key in matches if key[0] == method]
+    # A path itself before a template it also matches (/v1/users/role, /v1/users/{uid}).
+    found = sorted((key for key in matches if key[0] == method), key=lambda key: key[1] != path)
     return (found[0] if found else None), bool(matches)
 
 
 def _off_contract(faults, method, path):
     """Whether a fault switch makes the cluster's answer to this call break
     the declaration on purpose: those answers are the tests' own."""
-    if faults['off_contract']:
+    if faults['off_contract'] or faults['uids_as_text']:
         return True
     return faults['write_answer'] != 'empty' and method == 'PUT' and path in (CERTIFICATES_PATH, UPDATE_CERT_PATH)
 
@@ -1013,6 +1036,8 @@ def user_answer(cluster, user):
     answer = dict((key, copy.deepcopy(value)) for key, value in user.items() if key != 'password')
     held = managements(cluster, user['role_uids']) or {'none'}
     answer['role'] = max(held, key=MANAGEMENT.index)
+    if cluster.faults['uids_as_text']:
+        answer['role_uids'] = [str(uid) for uid in answer['role_uids']]
     return answer
 
 
@@ -1124,7 +1149,8 @@ def _user_write(cluster, body, user, dry_run):
     if not isinstance(merged.get('name'), str) or not 1 <= len(merged['name']) <= 255 \
             or not USER_NAME.match(merged['name']):
         return _invalid('name must be 1 to 255 ASCII characters, without &, <, > or "')
-    if merged['auth_method'] not in AUTH_METHODS:
+    # A method of an older cluster ("external") that the user already has is kept; a new one must be known.
+    if 'auth_method' in body and merged['auth_method'] not in AUTH_METHODS:
         return _invalid('auth_method must be one of %s' % ', '.join(AUTH_METHODS))
     if body.get('role') is not None and body['role'] not in MANAGEMENT:
         return _invalid('role must be one of %s' % ', '.join(MANAGEMENT))
@@ -1355,9 +1381,13 @@ def handle_api(cluster, method, path, body, role, query=None, caller=None):
             return _error(405, 'method_not_allowed', 'Method not allowed')
         return _error(404, 'not_found', 'Not found')
     with cluster.lock:
-        allowed = ROUTES[route] in permissions_of(role) or _own(cluster, route, path, body, caller)
+        allowed = ROUTES[route] is None or ROUTES[route] in permissions_of(role) or _own(
+            cluster, route, path, body, caller)
     if not allowed:
         return _error(403, 'insufficient_permissions', 'Insufficient permissions')
+    if route == ('GET', OWN_ROLE_PATH):
+        held = [role] if isinstance(role, str) else list(role or ()) or ['none']
+        return 200, {'role': max(held, key=MANAGEMENT.index)}
     with cluster.lock:
         faults = cluster.faults
         if route in LDAP_ROUTES:

@@ -208,6 +208,8 @@ def _spec(top):
     for option in spec.values():
         option.pop('fallback', None)
         option.pop('default', None)
+    # A mapping of clusters names its cluster: no environment variable stands in for it.
+    spec['url']['required'] = True
     return spec
 
 

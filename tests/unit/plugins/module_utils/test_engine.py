@@ -79,11 +79,14 @@ def test_str_fields_with_choices():
                        POLICY.desired({'default_shards_placement': 'sparse', 'rack_aware': None, 'name': None}))
     assert made.before == {'default_shards_placement': 'dense', 'rack_aware': True, 'name': 'a'}
     assert made.after == dict(made.before, default_shards_placement='sparse') == made.body
-    with pytest.raises(RedisEnterpriseError) as info:
-        POLICY.plan(None, {'default_shards_placement': 'wide'}, {})
-    assert str(info.value) == (
-        "The cluster returned default_shards_placement='wide' in GET /v1/cluster/policy, which is not one of dense, "
-        "sparse; the module cannot compare it. Check the cluster version and its cluster policy.")
+    # A value outside the documented choices (a newer cluster's) is read as given: kept while the task does not
+    # set the field, replaced when it does.
+    kept = POLICY.plan(None, {'default_shards_placement': 'wide', 'name': 'a'}, POLICY.desired({'name': 'a'}))
+    assert kept.before == kept.after == {'default_shards_placement': 'wide', 'name': 'a'} and not kept.changed
+    replaced = POLICY.plan(None, {'default_shards_placement': 'wide'},
+                           POLICY.desired({'default_shards_placement': 'dense'}))
+    assert (replaced.before, replaced.after, replaced.changed) == (
+        {'default_shards_placement': 'wide'}, {'default_shards_placement': 'dense'}, True)
 
 
 def test_a_constraint_the_argument_spec_does_not_know_is_refused_when_declared():
@@ -179,8 +182,8 @@ def test_a_put_holds_only_the_fields_that_change():
 
 
 def test_a_role_name_the_cluster_lacks_fails_and_names_those_it_has():
-    said = ('roles names Operators, which the cluster does not have (its roles: Admin, Cluster Viewer, DB Member). '
-            'Nothing was written. Create the role first, or correct the name.')
+    said = ('The cluster has no role "Operators", which the option roles names (its roles: Admin, Cluster Viewer, '
+            'DB Member). Nothing was written. Create the role first, or correct the name.')
     with pytest.raises(RedisEnterpriseError) as info:
         planned(_access.USER, None, email='new@example.com', name='New', roles=['DB Member', 'Operators'],
                 user_password='N3w-user-pass')
@@ -197,7 +200,7 @@ def test_in_check_mode_a_role_name_the_cluster_lacks_warns_and_asks_no_dry_run()
 
 
 def said_missing(name):
-    return 'roles names %s, which the cluster does not have' % name
+    return 'The cluster has no role "%s", which the option roles names' % name
 
 
 def test_a_create_sends_the_key_the_fields_and_the_secret_but_shows_no_secret():
@@ -205,7 +208,9 @@ def test_a_create_sends_the_key_the_fields_and_the_secret_but_shows_no_secret():
                    user_password='N3w-user-pass')
     assert (plan.method, plan.path, plan.secrets) == ('POST', '/v1/users', ('password',))
     assert plan.body == {'email': 'new@example.com', 'name': 'New', 'role_uids': [4], 'password': 'N3w-user-pass'}
-    assert plan.before == {} and plan.after == {'email': 'new@example.com', 'name': 'New', 'roles': ['DB Member']}
+    assert plan.before == {} and plan.after == {'email': 'new@example.com', 'name': 'New', 'roles': ['DB Member'],
+                                                'user_password': _engine.SECRET_SENT}
+    assert 'N3w-user-pass' not in json.dumps(plan.after)
 
 
 @pytest.mark.parametrize('update_password, changed, body', [
@@ -216,8 +221,9 @@ def test_a_secret_is_sent_on_create_or_always_and_never_compared(update_password
     plan = planned(_access.USER, dict(JANE, password='***'), email=JANE['email'], user_password='An0ther-pass',
                    update_password=update_password)
     assert (plan.changed, plan.body) == (changed, body)
-    # Sent always, it is a change the diff cannot show: before and after read the same.
-    assert plan.before == plan.after and 'user_password' not in plan.after and 'password' not in plan.after
+    # Sent always, it is a change the diff shows as sent, never as itself.
+    assert plan.after == dict(plan.before, **({'user_password': _engine.SECRET_SENT} if changed else {}))
+    assert 'password' not in plan.after and 'An0ther-pass' not in json.dumps(plan.after)
     assert plan.secrets == (('password',) if changed else ())
 
 
@@ -236,7 +242,9 @@ def as_access_module(resource):
     # Converged: reads only, no dry run.
     ({'name': 'Cluster Viewer', 'management': 'cluster_viewer'}, [('GET', '/v1/roles')]),
     ({'name': 'DBA', 'management': 'db_member'}, [('GET', '/v1/roles'), ('POST', '/v1/roles?dry_run=true')]),
-    ({'name': 'Cluster Viewer', 'state': 'absent'}, [('GET', '/v1/roles'), ('DELETE', '/v1/roles/3?dry_run=true')]),
+    # A role's removal may cut the access of the user the task logs in as: the users are read to know (_login).
+    ({'name': 'Cluster Viewer', 'state': 'absent'}, [('GET', '/v1/roles'), ('GET', '/v1/users'),
+                                                     ('DELETE', '/v1/roles/3?dry_run=true')]),
 ])
 def test_check_mode_asks_for_a_dry_run_only_when_a_change_is_planned(run_module, cluster, connection, args, calls):
     failed, result = run_module(as_access_module(_access.ROLE), dict(connection, **args), check=True)
@@ -286,6 +294,8 @@ def test_the_user_the_task_logs_in_as_is_neither_removed_nor_demoted(run_module,
     (_access.USER, {'email': 'x@example.com', 'roles': []}, 'roles must be a list of strings with at least 1 of them; '
                                                             'got 0.'),
     (_access.ROLE, {'name': 'Ops/Admins'}, 'name must be letters, digits, spaces and the characters'),
+    # As the spec's pattern is read (ECMA-262): no newline before its end either.
+    (_access.ROLE, {'name': 'Ops\n'}, 'name must be letters, digits, spaces and the characters'),
 ])
 def test_what_the_pattern_of_the_api_refuses_fails_before_any_request(run_module, cluster, connection, resource,
                                                                       args, needle):

@@ -97,17 +97,23 @@ def test_ocsp_functionality_as_a_cluster_or_rladmin_may_write_it(value, expected
 
 
 @pytest.mark.parametrize('value', ['maybe', 'enabledd', 2, [True], {}])
-def test_ocsp_functionality_that_is_no_boolean_is_a_clear_error(value):
+def test_ocsp_functionality_that_is_no_boolean_is_shown_as_given_and_blocks_only_a_write_that_sends_it(value):
+    # Converged: read as the cluster gave it, nothing to send.
+    before, after = plan(dict(CURRENT, ocsp_functionality=value), {'query_frequency': CURRENT['query_frequency']})
+    assert before['ocsp_functionality'] == after['ocsp_functionality'] == value
+    # Set by the task: replaced.
+    assert plan(dict(CURRENT, ocsp_functionality=value), {'ocsp_functionality': True})[1]['ocsp_functionality'] is True
+    # A write of another field would have to send it back, which it cannot.
     with pytest.raises(RedisEnterpriseError) as info:
-        _ocsp.CONFIG.writable({'ocsp_functionality': value})
-    assert 'which is not true or false' in info.value.msg
+        plan(dict(CURRENT, ocsp_functionality=value), {'query_frequency': 7200})
+    assert 'which is not true or false' in info.value.msg and 'Nothing was written' in info.value.msg
 
 
-def test_a_field_of_the_wrong_type_is_a_clear_error():
+def test_a_field_of_the_wrong_type_is_a_clear_error_for_a_write_that_sends_it():
     with pytest.raises(RedisEnterpriseError) as info:
-        _ocsp.CONFIG.writable(dict(CURRENT, query_frequency='hourly'))
+        plan(dict(CURRENT, query_frequency='hourly'), {'response_timeout': 5})
     assert "query_frequency='hourly'" in info.value.msg
-    assert 'an integer from 60 to 86400' in info.value.msg
+    assert 'an integer from 60 to 86400' in info.value.msg and 'Set query_frequency in the task too' in info.value.msg
 
 
 @pytest.mark.parametrize('name, value', [

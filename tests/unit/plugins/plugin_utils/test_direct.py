@@ -77,8 +77,18 @@ def test_a_cluster_failure_is_a_failed_result(cluster, connection):
     assert result['http_status'] == 406 and result['error_code'] == 'ocsp_unsupported_by_capability'
 
 
+def test_a_url_neither_the_task_nor_the_environment_gives_fails_before_any_request(cluster, monkeypatch):
+    monkeypatch.delenv('REDIS_ENTERPRISE_URL', raising=False)
+    result = _direct.run_direct('redis.enterprise.ocsp', ocsp, {'response_timeout': 4}, INTERNAL)
+    assert result['failed'] is True and result['msg'] == (
+        "url is required, and neither the task nor the environment gives it. Give the url option, or set the "
+        "REDIS_ENTERPRISE_URL environment variable, to the address of the cluster's REST API, like "
+        "https://cluster.example.com:9443.")
+    assert cluster.log == []
+
+
 @pytest.mark.parametrize('args', [
-    {'response_timeout': 4},  # url and username missing: a validation error
+    {'validate_certs': True},  # none of the configuration's fields: a validation error
     {'response_timeout': 'soon'},  # not an int
     {'response_timeout': 4, 'colour': 'blue'},  # not an option
     {'response_timeout': 4, 'user': 'a@example.com', 'username': 'b@example.com'},  # both, alias: a warning
