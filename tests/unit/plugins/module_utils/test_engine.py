@@ -167,7 +167,7 @@ def test_lists_compare_as_sets_where_order_means_nothing():
 
 def test_an_ordered_list_compares_in_order():
     ordered = _resources.CollectionResource('thing', '/v1/things', key=Field('name', 'str'), result_key='thing',
-                                         fields=(Field('steps', 'list', elements='str'),))
+                                            fields=(Field('steps', 'list', elements='str'),))
     current = {'uid': 1, 'name': 'a', 'steps': ['x', 'y']}
     assert not planned(ordered, current, lookups={}, name='a', steps=['x', 'y']).changed
     assert planned(ordered, current, lookups={}, name='a', steps=['y', 'x']).body == {'steps': ['y', 'x']}
