@@ -21,8 +21,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from . import _contract, _login
-from ._api import RedisEnterpriseError
-from ._engine import CollectionResource, Field, Reference, Resource, Spec
+from ._engine import Resource, Spec
+from ._fields import Field, Reference
+from ._resources import CollectionResource
 
 ROLES_PATH = '/v1/roles'
 REDIS_ACLS_PATH = '/v1/redis_acls'

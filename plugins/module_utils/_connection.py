@@ -9,12 +9,13 @@
 # in ANY release, even a bugfix release.
 
 """The connection options every module takes: their argument spec and
-environment variables, where each value of a task came from, the Client
-made of them (connect), the url as a result may show it, and the messages
+environment variables, where each value of a task came from, the url as a
+result may show it, and the messages
 of argument validation completed with what the options know.
 
 The transport (_api.py) knows HTTP; this file knows the options that feed
-it. It imports the transport only where it makes a Client."""
+it, and imports nothing of the collection: the engine makes the Client of a
+task (_engine.connect)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -87,23 +88,6 @@ def where(error, found):
             sentence(error.msg), error.option, variable, error.option)
         error.args = (error.msg,)
     return error
-
-
-def connect(task):
-    """The Client of a task's connection options; its warnings go to the
-    task, and its failures say which environment variable a bad value came
-    from."""
-    from ._api import Client, RedisEnterpriseError
-    p = task.params
-    found = origins(task)
-    try:
-        client = Client(p['url'], p['username'], p['password'], validate_certs=p['validate_certs'],
-                        ca_path=p['ca_path'], timeout=p['timeout'], reword=lambda error: where(error, found))
-    except RedisEnterpriseError as error:
-        raise where(error, found)
-    for warning in client.warnings:
-        task.warn(warning)
-    return client
 
 
 def redact_url(url):

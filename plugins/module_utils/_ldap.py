@@ -32,7 +32,9 @@ import re
 
 from . import _contract, _login
 from ._api import RedisEnterpriseError
-from ._engine import SECRET_SENT, Field, Plan, SettingsResource, Spec
+from ._engine import Plan, Spec
+from ._fields import Field
+from ._resources import SECRET_SENT, SettingsResource
 
 PATH = '/v1/cluster/ldap'
 SCOPES = _contract.LDAP_QUERY_SCOPES

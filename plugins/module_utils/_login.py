@@ -37,7 +37,7 @@ __metaclass__ = type
 
 from . import _contract
 from ._api import RedisEnterpriseError
-from ._engine import Field
+from ._fields import Field
 
 USERS_PATH = '/v1/users'
 ROLES_PATH = '/v1/roles'

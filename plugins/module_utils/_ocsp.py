@@ -21,7 +21,9 @@ import datetime
 from email.utils import parsedate_to_datetime
 
 from ._api import RedisEnterpriseError
-from ._engine import Field, Resource, SettingsResource, Spec
+from ._engine import Resource, Spec
+from ._fields import Field
+from ._resources import SettingsResource
 
 CONFIG_PATH = '/v1/ocsp'
 STATUS_PATH = '/v1/ocsp/status'

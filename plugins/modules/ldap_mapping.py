@@ -85,7 +85,7 @@ notes:
     which the built-in roles C(admin) and C(user_manager) hold.
   - No task cuts the access of the user it logs in as (O(username)). For a user that logs in through LDAP (one
     that is no user of the cluster), removing a mapping, or changing its O(roles), so that it no longer gives that
-    user's management role is refused with nothing written, in check mode too: the cluster does not say which
+    user's management role is refused with nothing written, in check mode too, as the cluster does not say which
     directory groups a user is in, so any mapping that gives the role counts. Run such a change as a user of the
     cluster. To know, a removal or a change of O(roles) reads the users (C(GET /v1/users)), and for an LDAP login
     its own role (C(GET /v1/users/role)).

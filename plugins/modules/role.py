@@ -68,7 +68,7 @@ notes:
   - Reading the roles takes C(view_all_roles_info), which every built-in role but V(none) holds. Creating, changing
     and removing them takes C(create_role), C(update_role) and C(delete_role), which the built-in roles C(admin) and
     C(user_manager) hold.
-  - No task cuts the access of the user it logs in as (O(username)): a change of O(management), or a removal, that
+  - No task cuts the access of the user it logs in as (O(username)). A change of O(management), or a removal, that
     would take a management role away from that user (one it holds through this role, and no other role of its
     covers) is refused with nothing written, in check mode too; for a user that logs in through LDAP, so is one of
     a role that an LDAP mapping gives, when it would no longer give the user's own role. Run such a change as

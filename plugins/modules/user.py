@@ -24,7 +24,7 @@ description:
     M(redis.enterprise.role).
   - The user's password (O(user_password)) cannot be read back, and is never compared. It is sent when the user is
     created, and with O(update_password=always) on every run; see O(update_password).
-  - No task cuts the access of the user it logs in as (O(username)): the module refuses, with nothing written, in
+  - No task cuts the access of the user it logs in as (O(username)). The module refuses, with nothing written, in
     check mode too, to remove that user, to take away a management role it holds (a role lost is no loss where one
     it keeps covers it, as C(admin) covers all), and to move it off its password (O(auth_method)). Run such a
     change as another user. Changing its own password is allowed, with a warning that later tasks of the play

@@ -39,8 +39,8 @@ REFUSED = [
     ('a role of the login is removed', 'role', dict(OPS, name='Ops Admins', state='absent'),
      'Not removing the role Ops Admins: the user this task logs in as (%s) holds it, and would lose its admin '
      'management role (its roles would give none).' % OPS_USER),
-    ('the login, its uids answered as text, loses admin', 'user', dict(ADMIN, email=simlib.ADMIN_USER,
-                                                                        roles=['DB Viewer']),
+    ('the login, its uids answered as text, loses admin', 'user',
+     dict(ADMIN, email=simlib.ADMIN_USER, roles=['DB Viewer']),
      'Not changing the roles of the user %s: it is the user this task logs in as (username), and it would lose its '
      'admin management role (its roles would give db_viewer).' % simlib.ADMIN_USER),
     ('the login is removed', 'user', dict(ADMIN, email=simlib.ADMIN_USER, state='absent'),
@@ -62,16 +62,16 @@ REFUSED = [
      'admin management role, which this mapping gives' % simlib.LDAP_USER),
     ('an LDAP login cuts the roles of its mapping', 'ldap_mapping', dict(LDAP, name='Operators', roles=['DB Viewer']),
      'Not changing the roles of the LDAP mapping Operators'),
-    ('an LDAP login demotes the role its mapping gives', 'role', dict(LDAP, name='Ops Admins',
-                                                                       management='cluster_viewer'),
+    ('an LDAP login demotes the role its mapping gives', 'role',
+     dict(LDAP, name='Ops Admins', management='cluster_viewer'),
      'which an LDAP mapping gives'),
 ]
 # What the rule lets through: a login's own password (a warning), another
 # admin role kept; and a user whose auth_method is outside the documented
 # choices, changed and removed.
 ALLOWED = [
-    ('the login keeps admin through another role', 'user', dict(OPS, email=OPS_USER, roles=['Ops Admins',
-                                                                                         'DB Viewer'])),
+    ('the login keeps admin through another role', 'user',
+     dict(OPS, email=OPS_USER, roles=['Ops Admins', 'DB Viewer'])),
     ('a user of an unknown auth_method is changed', 'user', dict(ADMIN, email=LEGACY, name='Legacy Two')),
     ('a user of an unknown auth_method is removed', 'user', dict(ADMIN, email=LEGACY, state='absent')),
     ('the login changes its own password', 'user', dict(MANAGER, email=simlib.USER_MANAGER_USER,
@@ -126,8 +126,9 @@ def test_no_task_cuts_the_access_of_the_user_it_logs_in_as(ansible, cluster, api
         for name, dummy, dummy in ALLOWED:
             assert found[name]['status'] == 'ok' and found[name]['result']['changed'] is True, (name, found[name])
         warnings = found['the login changes its own password']['result']['warnings']
-        assert warnings[:1] == [('The task changes the password of %s, the user it logs in as: later tasks of the play '
-                           'that log in as %s need the new password.' % ((simlib.USER_MANAGER_USER,) * 2))], warnings
+        assert warnings[:1] == ['The task changes the password of %s, the user it logs in as: later tasks of the '
+                                'play that log in as %s need the new password.' % ((simlib.USER_MANAGER_USER,) * 2)], \
+            warnings
         # An unknown value is shown as the cluster gave it.
         legacy = found['a user of an unknown auth_method is changed']['result']['diff']
         assert legacy['before']['auth_method'] == legacy['after']['auth_method'] == 'external'

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The connection options: where a value came from, the url as a result
-shows it, the messages of argument validation, and connect()."""
+shows it, the messages of argument validation, and the engine's connect() of them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import types
 import pytest
 from ansible.module_utils.errors import RequiredError, UnsupportedError
 
-from ansible_collections.redis.enterprise.plugins.module_utils import _connection
+from ansible_collections.redis.enterprise.plugins.module_utils import _connection, _engine
 from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseError
 
 
@@ -69,13 +69,13 @@ def test_connect_says_which_variable_a_bad_value_came_from(sim_url, monkeypatch,
     params = dict(url=sim_url, username='a', password='b', validate_certs=True, ca_path=None, timeout=30)
     params[option] = float(value) if option == 'timeout' else value
     task = types.SimpleNamespace(params=params, given=frozenset(), warn=None)
-    error = failure(_connection.connect, task)
+    error = failure(_engine.connect, task)
     assert needle in error.msg
     assert error.msg.endswith('%s came from the %s environment variable: correct it there, or give the %s '
                               'option.' % (option, variable, option))
     # Given in the task, it is the task's value: no word of the variable.
     task.given = frozenset([option])
-    assert variable not in failure(_connection.connect, task).msg
+    assert variable not in failure(_engine.connect, task).msg
 
 
 def test_validation_message_puts_an_unknown_option_first():

@@ -13,9 +13,11 @@ import types
 import pytest
 
 import redis_enterprise_sim as simlib
-from ansible_collections.redis.enterprise.plugins.module_utils import _access, _engine, _x509
+from ansible_collections.redis.enterprise.plugins.module_utils import _access, _engine, _resources, _x509
 from ansible_collections.redis.enterprise.plugins.module_utils._api import RedisEnterpriseError
-from ansible_collections.redis.enterprise.plugins.module_utils._engine import Field, SettingsResource, Spec
+from ansible_collections.redis.enterprise.plugins.module_utils._engine import Spec
+from ansible_collections.redis.enterprise.plugins.module_utils._fields import Field
+from ansible_collections.redis.enterprise.plugins.module_utils._resources import SettingsResource
 from ansible_collections.redis.enterprise.plugins.modules import certificate, certificate_info
 
 # A settings endpoint declared as the next module would declare it, here
@@ -164,8 +166,8 @@ def test_lists_compare_as_sets_where_order_means_nothing():
 
 
 def test_an_ordered_list_compares_in_order():
-    ordered = _engine.CollectionResource('thing', '/v1/things', key=Field('name', 'str'), result_key='thing',
-                                         fields=(Field('steps', 'list', elements='str'),))
+    ordered = _resources.CollectionResource('thing', '/v1/things', key=Field('name', 'str'), result_key='thing',
+                                            fields=(Field('steps', 'list', elements='str'),))
     current = {'uid': 1, 'name': 'a', 'steps': ['x', 'y']}
     assert not planned(ordered, current, lookups={}, name='a', steps=['x', 'y']).changed
     assert planned(ordered, current, lookups={}, name='a', steps=['y', 'x']).body == {'steps': ['y', 'x']}
@@ -209,7 +211,7 @@ def test_a_create_sends_the_key_the_fields_and_the_secret_but_shows_no_secret():
     assert (plan.method, plan.path, plan.secrets) == ('POST', '/v1/users', ('password',))
     assert plan.body == {'email': 'new@example.com', 'name': 'New', 'role_uids': [4], 'password': 'N3w-user-pass'}
     assert plan.before == {} and plan.after == {'email': 'new@example.com', 'name': 'New', 'roles': ['DB Member'],
-                                                'user_password': _engine.SECRET_SENT}
+                                                'user_password': _resources.SECRET_SENT}
     assert 'N3w-user-pass' not in json.dumps(plan.after)
 
 
@@ -222,7 +224,7 @@ def test_a_secret_is_sent_on_create_or_always_and_never_compared(update_password
                    update_password=update_password)
     assert (plan.changed, plan.body) == (changed, body)
     # Sent always, it is a change the diff shows as sent, never as itself.
-    assert plan.after == dict(plan.before, **({'user_password': _engine.SECRET_SENT} if changed else {}))
+    assert plan.after == dict(plan.before, **({'user_password': _resources.SECRET_SENT} if changed else {}))
     assert 'password' not in plan.after and 'An0ther-pass' not in json.dumps(plan.after)
     assert plan.secrets == (('password',) if changed else ())
 
@@ -302,3 +304,28 @@ def test_what_the_pattern_of_the_api_refuses_fails_before_any_request(run_module
     failed, result = run_module(as_access_module(resource), dict(connection, **args))
     assert failed and needle in result['msg'], result
     assert cluster.log == []
+
+
+def test_the_engines_parts_import_one_way():
+    """No cycle among the files of module_utils: each imports only those it
+    stands on (_connection nothing, _api only _connection, ...)."""
+    import ast  # pylint: disable=import-outside-toplevel
+    import os  # pylint: disable=import-outside-toplevel
+    here = os.path.dirname(_engine.__file__)
+    imports = {}
+    for name in sorted(os.listdir(here)):
+        if name.endswith('.py') and name != '__init__.py':
+            tree = ast.parse(open(os.path.join(here, name)).read())
+            found = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level == 1:
+                    found.update([node.module] if node.module else [alias.name for alias in node.names])
+            imports[name[:-3]] = found
+    assert imports['_connection'] == set() and imports['_api'] == {'_connection'}
+
+    def reaches(start, seen=()):
+        for other in imports.get(start, ()):
+            assert other not in seen + (start,), 'an import cycle: %s' % ' -> '.join(seen + (start, other))
+            reaches(other, seen + (start,))
+    for name in imports:
+        reaches(name)
