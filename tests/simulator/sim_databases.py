@@ -408,7 +408,8 @@ class Databases:
         elif action['kind'] == 'update':
             if action['error']:
                 bdb.update(action['previous'])
-            bdb['status'] = 'active'
+            # The failed action stays the database's own, so that a reader finds its error.
+            bdb.update(status='active', action_uid=action['uid'])
         elif action['error']:
             bdb['status'] = 'active'
         else:
@@ -506,7 +507,8 @@ class Databases:
             found['port'] = 0
         if faults['mask_bdb_credentials']:
             found['authentication_admin_pass'] = MASK
-            found['backup_location'] = _masked(found.get('backup_location'))
+            if 'backup_location' in found:
+                found['backup_location'] = _masked(found['backup_location'])
         if not faults['bdb_inactive_fields']:
             if found.get('data_persistence') != 'aof':
                 found.pop('aof_policy', None)

@@ -284,7 +284,8 @@ def test_failing_actions_leave_a_create_creation_failed_and_a_change_undone(api,
     advance(cluster, 2)
     bdb = api('GET', '/v1/bdbs/2').json()
     assert (bdb['status'], bdb['max_connections'], bdb['tags']) == ('active', 0, [])
-    assert api('GET', '/v2/actions/' + change.json()['action_uid']).json()['status'] == 'failed'
+    assert bdb['action_uid'] == change.json()['action_uid']
+    assert api('GET', '/v2/actions/' + bdb['action_uid']).json()['status'] == 'failed'
 
 
 # The normalisations of the answers -----------------------------------------
@@ -605,13 +606,25 @@ def test_a_thousand_databases_are_seeded_at_once(api, cluster):
     start = time.monotonic()
     cluster.update({'bdbs': {'count': 1000, 'memory_size': 10 * MIB}})
     seeded = time.monotonic() - start
-    listed = api('GET', '/v1/bdbs')
+    listed = api('GET', '/v1/bdbs?fields=name,status,endpoints')
     assert [bdb['name'] for bdb in listed.json()][::999] == ['db-0001', 'db-1000']
     assert len(set(bdb['endpoints'][0]['port'] for bdb in listed.json())) == 1000
     assert all(bdb['status'] == 'active' for bdb in listed.json())
     assert seeded < 2, seeded
     cluster.reset()
     assert cluster.bdbs() == []
+
+
+def test_the_control_endpoint_seeds_databases_and_shows_their_secrets(simulator, sim_url, api, cluster):
+    state = requests.put(sim_url + '/_sim/state', verify=simulator.ca_path, timeout=5, json={
+        'bdbs': [{'name': 'orders', 'memory_size': 2 * 1024 ** 3, 'passwords': ['0rders-Pa55'], 'keys': 5},
+                 {'name': 'legacy', 'redis_version': '7.2', 'port': 15000, 'status': 'creation-failed'}]}).json()
+    assert [(bdb['uid'], bdb['name'], bdb['status'], bdb['keys'], bdb['passwords']) for bdb in state['bdbs']] == [
+        (1, 'orders', 'active', 5, ['0rders-Pa55']), (2, 'legacy', 'creation-failed', 0, [])]
+    assert state['bdbs'][0]['authentication_admin_pass'] and state['actions'] == []
+    legacy = api('GET', '/v1/bdbs/2').json()
+    assert (legacy['port'], legacy['module_list'], legacy['version']) == (15000, [], '7.2.7')
+    assert '0rders-Pa55' not in api('GET', '/v1/bdbs').text
 
 
 def test_the_declaration_finds_the_database_calls():
