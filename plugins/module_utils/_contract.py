@@ -635,3 +635,232 @@ def answers_array(method, path):
     list) rather than an object."""
     schema = answers(method, path).get(200)
     return isinstance(schema, dict) and schema.get('type') == 'array'
+
+
+# Databases (bdbs) and the cluster's long-running actions. ----------------
+#
+# /v1/bdbs and the actions are not in the OpenAPI spec: from the REST API
+# reference (requests/bdbs, requests/actions, objects/bdb, objects/action)
+# and the databases' facts sheet. The default user's passwords and the
+# per-database proxy certificate are in the spec, and declared as it has them.
+
+# A database's name: letters, digits and hyphens, starting and ending with a
+# letter or digit, up to 63 characters (databases/configure).
+BDB_NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$'
+BDB_STATUSES = ('pending', 'active', 'active-change-pending', 'delete-pending', 'import-pending', 'creation-failed',
+                'recovery')
+_TEXT = {'type': 'string'}
+_FLAG = {'type': 'boolean'}
+_NUMBER = {'type': 'integer'}
+_SIZE = {'type': 'integer', 'minimum': 0}
+
+
+def _items(**fields):
+    return {'type': 'array', 'items': {'type': 'object', 'properties': fields}}
+
+
+def _choice(*values):
+    return {'type': 'string', 'enum': list(values)}
+
+
+# The fields of a bdb the collection reads or writes; a cluster has many
+# more, which the declaration leaves open. The read-only ones are the
+# cluster's: answered, never sent.
+BDB_FIELDS = {
+    'uid': _NUMBER,
+    'name': {'type': 'string', 'pattern': BDB_NAME_PATTERN},
+    'type': _choice('redis', 'memcached'),
+    # Bytes; 0 is unlimited.
+    'memory_size': _SIZE,
+    # 0 when the cluster chose it: the port is then endpoints[].port.
+    'port': {'type': 'integer', 'minimum': 0, 'maximum': 65535},
+    'status': dict(_choice(*BDB_STATUSES), readOnly=True),
+    # The running (or last) action, where the cluster gives it.
+    'action_uid': {'type': 'string', 'readOnly': True},
+    'version': {'type': 'string', 'readOnly': True},
+    'redis_version': _TEXT,
+    'endpoints': {'type': 'array', 'readOnly': True, 'items': {'type': 'object', 'properties': {
+        'uid': _TEXT, 'dns_name': _TEXT, 'port': _NUMBER, 'addr': {'type': 'array', 'items': _TEXT},
+        'addr_type': _choice('internal', 'external'), 'proxy_policy': _TEXT}}},
+    'replication': _FLAG,
+    'sharding': _FLAG,
+    'shards_count': {'type': 'integer', 'minimum': 1, 'maximum': 512},
+    'shard_list': {'type': 'array', 'readOnly': True, 'items': _NUMBER},
+    'shard_key_regex': _items(regex=_TEXT),
+    'shards_placement': _choice('dense', 'sparse'),
+    'oss_cluster': _FLAG,
+    'proxy_policy': _choice('single', 'all-master-shards', 'all-nodes'),
+    'data_persistence': _choice('disabled', 'snapshot', 'aof'),
+    'aof_policy': _choice('appendfsync-every-sec', 'appendfsync-always'),
+    'snapshot_policy': _items(secs=_NUMBER, writes=_NUMBER),
+    'eviction_policy': _choice('volatile-lru', 'volatile-ttl', 'volatile-random', 'allkeys-lru', 'allkeys-random',
+                               'noeviction', 'volatile-lfu', 'allkeys-lfu'),
+    'module_list': _items(module_name=_TEXT, module_args={'type': ['string', 'null']}, module_id=_TEXT,
+                          semantic_version=_TEXT),
+    'tls_mode': _choice('enabled', 'disabled', 'replica_ssl'),
+    # Deprecated for tls_mode, and answered beside it.
+    'ssl': _FLAG,
+    'enforce_client_authentication': _choice('enabled', 'disabled'),
+    'authentication_ssl_client_certs': _items(client_cert=_TEXT),
+    'roles_permissions': _items(role_uid=_NUMBER, redis_acl_uid=_NUMBER),
+    'tags': _items(key=_TEXT, value=_TEXT),
+    'backup': _FLAG,
+    'backup_interval': _SIZE,
+    'backup_location': {'type': 'object', 'properties': {'type': _choice('url', 'sftp', 's3', 'gs', 'abs',
+                                                                         'mount_point')}},
+    'max_connections': _SIZE,
+    'default_user': _FLAG,
+    'resp3': _FLAG,
+    # Active-Active: such a database belongs to the CRDB API.
+    'crdt': {'type': 'boolean', 'readOnly': True},
+    'internal': {'type': 'boolean', 'readOnly': True},
+    # A secret: answered in clear unless the cluster masks credentials, so
+    # the collection drops it where it reads a bdb.
+    'authentication_admin_pass': _TEXT,
+    'hash_slots_policy': _choice('legacy', '16k'),
+    'oss_sharding': _FLAG,
+    'created_time': {'type': 'string', 'readOnly': True},
+    'last_changed_time': {'type': 'string', 'readOnly': True},
+}
+# As answered: ?fields may leave out any of them, so none is required.
+BDB = {'type': 'object', 'properties': BDB_FIELDS}
+BDB_CREATE = {'type': 'object', 'properties': BDB_FIELDS, 'required': ['name', 'memory_size']}
+_UPDATE_FIELDS = dict(BDB_FIELDS)
+# In the path of a PUT, never in its body.
+_UPDATE_FIELDS['uid'] = {'type': 'integer', 'readOnly': True}
+BDB_UPDATE = {'type': 'object', 'properties': _UPDATE_FIELDS}
+# DELETE /v1/bdbs/{uid}: the delete's action, where the cluster gives it.
+BDB_DELETED = {'type': 'object', 'properties': {'action_uid': _TEXT}}
+
+# The status sets differ between the pages: requests/actions gives pending,
+# active, completed and failed; objects/action queued, starting, running,
+# cancelling, cancelled, completed and failed; the facts sheet v2's queued
+# and running. So any string: an unknown one is still running. progress is
+# documented as a number, and answered as the string "100".
+_PROGRESS = {'type': ['number', 'string']}
+ACTION_V1 = {
+    'type': 'object',
+    'properties': {
+        'action_uid': _TEXT, 'task_id': _TEXT, 'name': _TEXT, 'node_uid': _TEXT, 'object_name': _TEXT,
+        'state': _TEXT, 'progress': _PROGRESS, 'status': _TEXT, 'pending_ops': {'type': 'object'},
+        'error_code': _TEXT, 'error_message': _TEXT,
+    },
+    'required': ['action_uid', 'name', 'status', 'progress'],
+}
+ACTION_V2 = {
+    'type': 'object',
+    'properties': {
+        'action_uid': _TEXT, 'action_type': _choice('task', 'state-machine', 'other'),
+        # Unix seconds, as requests/actions documents it; an ISO 8601 time is read too.
+        'creation_time': {'type': ['integer', 'string']},
+        'name': _TEXT, 'progress': _PROGRESS, 'status': _TEXT,
+        'additional_info': {'type': 'object', 'properties': {
+            'description': _TEXT, 'error': _TEXT, 'object_type': _TEXT, 'object_uid': _TEXT,
+            'pending_ops': {'type': 'object'}}},
+        'error_code': _TEXT, 'error_message': _TEXT,
+    },
+    'required': ['action_uid', 'name', 'status', 'progress'],
+}
+
+# The spec's BdbPasswordRequest: the password to add, reset to or remove.
+BDB_PASSWORD = {'type': 'object', 'properties': {'password': _TEXT}, 'required': ['password']}
+# The spec's BdbProxyCertificate: the dates are the certificate's own, and
+# the private key is taken, never answered.
+BDB_CERTIFICATE = {
+    'type': 'object',
+    'properties': {
+        'bdb_uid': {'type': 'string', 'readOnly': True},
+        'cert': _TEXT,
+        'not_after': {'type': 'string', 'format': 'date-time', 'readOnly': True},
+        'not_before': {'type': 'string', 'format': 'date-time', 'readOnly': True},
+        'private_key': {'type': 'string', 'writeOnly': True},
+    },
+}
+BDB_CERTIFICATE_SET = {'type': 'object', 'properties': {'cert': _TEXT, 'private_key': _TEXT},
+                       'required': ['cert', 'private_key']}
+
+DATABASE_ENDPOINTS = {
+    # 403: the license expired (requests/bdbs); 409: the uid is taken.
+    ('GET', '/v1/bdbs'): {
+        'permission': 'view_all_bdbs_info',
+        'query': {'fields': _TEXT, 'extended': _FLAG},
+        'answers': {200: _array(BDB)},
+    },
+    ('POST', '/v1/bdbs'): {
+        'permission': 'create_bdb',
+        'query': DRY_RUN,
+        'body': BDB_CREATE,
+        'answers': {200: BDB, 400: ERROR, 406: ERROR, 409: ERROR},
+    },
+    ('GET', '/v1/bdbs/{uid}'): {
+        'permission': 'view_bdb_info',
+        'query': {'fields': _TEXT, 'extended': _FLAG},
+        'answers': {200: BDB, 404: ERROR},
+    },
+    # 409: busy with another change, a temporary condition; retry later.
+    ('PUT', '/v1/bdbs/{uid}'): {
+        'permission': 'update_bdb',
+        'query': DRY_RUN,
+        'body': BDB_UPDATE,
+        'answers': {200: BDB, 400: ERROR, 404: ERROR, 406: ERROR, 409: ERROR},
+    },
+    # No dry_run: the docs give DELETE none. 403: an internal database;
+    # 409: not active, or busy.
+    ('DELETE', '/v1/bdbs/{uid}'): {
+        'permission': 'delete_bdb',
+        'answers': {200: BDB_DELETED, 404: ERROR, 409: ERROR},
+    },
+    # requests/actions names view_status_of_cluster_action for both versions.
+    # 404: neither running nor remembered (or, for v2, a cluster without it).
+    ('GET', '/v1/actions/{uid}'): {
+        'permission': 'view_status_of_cluster_action',
+        'answers': {200: ACTION_V1, 404: ERROR},
+    },
+    ('GET', '/v2/actions/{uid}'): {
+        'permission': 'view_status_of_cluster_action',
+        'answers': {200: ACTION_V2, 404: ERROR},
+    },
+    ('POST', '/v1/bdbs/{uid}/passwords'): {
+        'permission': 'update_bdb',
+        'body': BDB_PASSWORD,
+        'answers': {200: None, 404: ERROR, 406: ERROR},
+    },
+    ('PUT', '/v1/bdbs/{uid}/passwords'): {
+        'permission': 'update_bdb',
+        'body': BDB_PASSWORD,
+        'answers': {200: None, 404: ERROR, 406: ERROR},
+    },
+    ('DELETE', '/v1/bdbs/{uid}/passwords'): {
+        'permission': 'update_bdb',
+        'body': BDB_PASSWORD,
+        'answers': {200: None, 404: ERROR, 406: ERROR},
+    },
+    ('GET', '/v1/bdbs/{uid}/certificates'): {
+        'permission': 'view_bdb_info',
+        'answers': {200: BDB_CERTIFICATE, 404: ERROR},
+    },
+    # 400: a certificate or key that does not parse, or a key that is not
+    # the certificate's; 406: an expired certificate.
+    ('POST', '/v1/bdbs/{uid}/certificates'): {
+        'permission': 'update_bdb',
+        'query': DRY_RUN,
+        'body': BDB_CERTIFICATE_SET,
+        'answers': {200: BDB_CERTIFICATE, 400: ERROR, 404: ERROR, 406: ERROR, 500: ERROR},
+    },
+    ('DELETE', '/v1/bdbs/{uid}/certificates'): {
+        'permission': 'update_bdb',
+        'answers': {200: None, 404: ERROR},
+    },
+    ('GET', '/v1/bdbs/certificates'): {
+        'permission': 'view_all_bdbs_info',
+        'query': {'page': _NUMBER, 'page_size': _NUMBER, 'expires_before': _TEXT,
+                  'tls_mode': _choice('disabled', 'replica_ssl', 'enabled')},
+        'answers': {200: _array(BDB_CERTIFICATE), 400: ERROR, 500: ERROR},
+    },
+}
+ENDPOINTS.update(DATABASE_ENDPOINTS)
+_TEMPLATES.extend((key, _pattern(key[1])) for key in DATABASE_ENDPOINTS if '{' in key[1])
+_BDB_WRITERS = ('admin', 'cluster_member', 'db_member')
+HOLDERS.update([(name, _EVERY_ROLE) for name in ('view_all_bdbs_info', 'view_bdb_info',
+                                                 'view_status_of_cluster_action')]
+               + [(name, _BDB_WRITERS) for name in ('create_bdb', 'update_bdb', 'delete_bdb')])

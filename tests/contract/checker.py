@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
+import re
 
 import jsonschema
 
@@ -141,6 +142,13 @@ class Checker:
             if declared[name].get('type') == 'boolean':
                 if value not in ('true', 'false'):
                     found.append('%s was sent %s=%s, which is not true or false. %s' % (call, name, value, FIX))
+            elif declared[name].get('type') == 'integer':
+                # On the wire every value is text: an integer's is its digits.
+                if not re.match(r'^-?[0-9]+$', value):
+                    found.append('%s was sent %s=%s, which is not an integer. %s' % (call, name, value, FIX))
+                else:
+                    found.extend('the query parameter %s of %s: %s. %s' % (name, call, error, FIX)
+                                 for error in self._invalid(declared[name], int(value)))
             else:
                 found.extend('the query parameter %s of %s: %s. %s' % (name, call, error, FIX)
                              for error in self._invalid(declared[name], value))

@@ -74,7 +74,7 @@ def test_a_read_only_field_sent_is_a_violation_that_jsonschema_alone_lets_throug
     ('GET', '/v1/ocsp', {}, 'was sent a body, but the declaration takes none'),
     ('PUT', '/v1/cluster/certificates', {'certificates': [{'name': 'proxy', 'certificate': 'x', 'chain': 'y'}]},
      "('chain' was unexpected) (at certificates/0)"),
-    ('GET', '/v1/bdbs', None, 'GET /v1/bdbs is not declared in plugins/module_utils/_contract.py'),
+    ('GET', '/v1/nodes', None, 'GET /v1/nodes is not declared in plugins/module_utils/_contract.py'),
     ('DELETE', '/v1/cluster/certificates/proxy/more', None, 'is not declared'),
 ])
 def test_requests_the_declaration_refuses(contract_checker, method, path, body, needle):

@@ -33,6 +33,12 @@ mappings (GET, POST /v1/ldap_mappings; GET, PUT, DELETE
 And the license (GET and PUT /v1/license; see handle_license): a fresh
 cluster holds one valid for a year; license_text() writes others.
 
+And the databases (sim_databases.py): GET and POST /v1/bdbs, GET, PUT and
+DELETE /v1/bdbs/{uid}, the long-running actions that create, change and
+delete them (GET /v1/actions/{uid} and /v2/actions/{uid}) on the cluster's
+clock, the default user's passwords and the per-database proxy
+certificates. A fresh cluster has no database.
+
 Error answers are {"error_code", "description", "status_code"}, as the
 vendor's OpenAPI spec has them; the error_text switch gives the prose
 pages' {"error_code", "message"} instead.
@@ -96,6 +102,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+import sim_databases
 
 ADMIN_USER = 'admin@example.com'
 ADMIN_PASSWORD = 'Adm1n-S3cret-Pa55-7f3e'
@@ -230,6 +238,10 @@ USER_MANAGER_PERMISSIONS = {
 } | ROLE_PERMISSIONS['cluster_viewer']
 ROLE_PERMISSIONS['admin'] |= set(LDAP_ROUTES.values())
 ROLE_PERMISSIONS['user_manager'] |= USER_MANAGER_PERMISSIONS
+ROUTES.update(sim_databases.ROUTES)
+DRY_RUNS |= sim_databases.DRY_RUNS
+for _role in sim_databases.VIEWERS:
+    ROLE_PERMISSIONS[_role] |= sim_databases.VIEWS | (sim_databases.WRITES if _role in sim_databases.WRITERS else set())
 
 # The certificates a cluster generates, then the optional ones.
 GENERATED_NAMES = ('api', 'cm', 'proxy', 'syncer', 'metrics_exporter', 'ccs_internode_encryption',
@@ -263,7 +275,8 @@ DEFAULT_FAULTS = {
     # Seconds to wait before answering each API call.
     'delay': 0,
     # The next `count` API calls (of `method`, or any) close the connection
-    # without an answer; for a PUT, `applied` says whether it took effect.
+    # without an answer; for a write (PUT, POST, DELETE), `applied` says
+    # whether it took effect.
     'drop_next': {'count': 0, 'method': None, 'applied': False},
     # The next `count` API calls answer 200 with an HTML page.
     'non_json_next': 0,
@@ -320,6 +333,7 @@ DEFAULT_FAULTS = {
     'write_delay': 0,
 }
 
+DEFAULT_FAULTS.update(sim_databases.FAULTS)
 DEFAULT_FAULTS.update({
     # How GET /v1/cluster/ldap answers a field that is not set (never configured, cleared with an empty value,
     # or after DELETE): 'absent', left out, or 'empty', as '' (a string), [] (uris) or {} (a query).
@@ -528,6 +542,8 @@ class Cluster:
                              for uid, name, acl in BUILTIN_ACLS)
             # The installed license's text, or None (GET /v1/license: 404).
             self.license = license_text()
+            self.clock = sim_databases.Clock()
+            self.databases = sim_databases.Databases()
 
     def snapshot(self):
         with self.lock:
@@ -539,7 +555,8 @@ class Cluster:
                     'roles': copy.deepcopy(list(self.roles.values())),
                     'redis_acls': copy.deepcopy(list(self.acls.values())),
                     'ldap': self.directory.snapshot(),
-                    'license': license_facts(self.license) if self.license else None}
+                    'license': license_facts(self.license) if self.license else None,
+                    **sim_databases.snapshot(self)}
 
     def update(self, changes):
         """Merge changes in: config, status, faults, responder_cert_status,
@@ -568,6 +585,7 @@ class Cluster:
                 found = changes['license']
                 self.license = license_text(**found) if isinstance(found, dict) else found
             self.directory.update(changes.get('ldap', {}))
+            sim_databases.update(self, changes)
 
     def _install(self, name, cert, key):
         self.certificates[name] = {'cert': cert, 'key': key}
@@ -598,6 +616,23 @@ class Cluster:
     def acl(self, name):
         with self.lock:
             return next((dict(acl) for acl in self.acls.values() if acl['name'] == name), None)
+
+    def bdb(self, name):
+        """The first database of that name, as the cluster keeps it (secrets
+        included), or None."""
+        return next((bdb for bdb in self.bdbs() if bdb['name'] == name), None)
+
+    def bdbs(self):
+        """The databases as the cluster keeps them, by uid, brought up to
+        the clock's now."""
+        with self.lock:
+            self.databases.advance(self.clock.time(), self.faults)
+            return [copy.deepcopy(self.databases.bdbs[uid]) for uid in sorted(self.databases.bdbs)]
+
+    def bdb_passwords(self, uid):
+        """The default user's passwords of a database, which no answer holds."""
+        with self.lock:
+            return list(self.databases.passwords.get(uid, []))
 
     def login(self, email, password):
         """The management roles of the user that email and password log in
@@ -681,7 +716,7 @@ def _route(method, path):
 def _off_contract(faults, method, path):
     """Whether a fault switch makes the cluster's answer to this call break
     the declaration on purpose: those answers are the tests' own."""
-    if faults['off_contract'] or faults['uids_as_text']:
+    if faults['off_contract'] or faults['uids_as_text'] or sim_databases.off_contract(faults, path):
         return True
     return faults['write_answer'] != 'empty' and method == 'PUT' and path in (CERTIFICATES_PATH, UPDATE_CERT_PATH)
 
@@ -1398,6 +1433,9 @@ def handle_api(cluster, method, path, body, role, query=None, caller=None):
             return 200, {'name': cluster.fqdn}
         if route[1] == LICENSE_PATH:
             return handle_license(cluster, method, body)
+        if route in sim_databases.ROUTES:
+            return sim_databases.handle(cluster, route, path, body, query, route in DRY_RUNS and dry_run_of(query),
+                                        license_facts(cluster.license) if cluster.license else None)
         if route == ('DELETE', CERTIFICATE_PATH):
             return _delete_certificate(cluster, path.rsplit('/', 1)[1])
         if path == CERTIFICATES_PATH and method == 'GET':
@@ -1557,7 +1595,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, cluster.snapshot())
         if method == 'PUT' and path == '/_sim/state':
             body, _ok = self._body()
-            cluster.update(body or {})
+            try:
+                cluster.update(body or {})
+            except ValueError as problem:
+                # A clock set backwards, say: the test's mistake, told as such.
+                return self._send(400, {'error_code': 'invalid_state', 'description': str(problem), 'status_code': 400})
             return self._send(200, cluster.snapshot())
         if method == 'POST' and path == '/_sim/reset':
             self._body()
@@ -1614,7 +1656,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._log(entry)
 
         if dropping:
-            if method == 'PUT' and drop['applied'] and role:
+            if method != 'GET' and drop['applied'] and role:
                 handle_api(cluster, method, path, body, role, query, caller)
             record('dropped')
             self.close_connection = True
