@@ -42,6 +42,11 @@ def rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+def chained(pki, pair):
+    """(certificate, key) of a pair pki issued, the certificate followed by its chain."""
+    return pair[0] + ''.join(pki.chain), pair[1]
+
+
 def run_tasks(ansible, tmp_path, tasks, *options):
     """One playbook of a certificate task per (title, name, certificate,
     key), each given (not None) read from a file (bytes as given, text as UTF-8) by
@@ -116,11 +121,11 @@ def test_what_breaks_a_requirement_is_refused_before_any_request(ansible, cluste
 @pytest.mark.both_paths
 def test_other_names_take_what_the_generated_ones_refuse_and_expiry_warns_and_crlf_goes_as_lf(
         ansible, cluster, pki, tmp_path, rsa_key):
-    client_only = pki.issue('ldap-client.example.test', ocsp_url=None, eku=[EKU.CLIENT_AUTH])
+    client_only = chained(pki, pki.issue('ldap-client.example.test', ocsp_url=None, eku=[EKU.CLIENT_AUTH]))
     # A CA for client certificates, its extended key usage restricted to them; an EC key.
     ca_key = simlib.new_key()
     ca = simlib.make_certificate('redis.enterprise test client CA', ca_key, ca=True, eku=[EKU.CLIENT_AUTH])
-    internode = pki.issue('node.cluster.example.test', key=rsa_key, eku=BOTH)
+    internode = chained(pki, pki.issue('node.cluster.example.test', key=rsa_key, eku=BOTH))
     soon = pki.issue(days=10)
     crlf = [text.replace('\n', '\r\n') for text in pki.issue('cm.cluster.example.test')]
     tasks = [
@@ -201,3 +206,66 @@ def test_inputs_that_are_not_pem_are_named_with_their_fix(ansible, cluster, pki,
               and line not in certificate]
     assert secret and len(run.stdout) > 5000
     assert [line for line in secret if line in run.output] == []
+
+
+ROOT = 'O=redis.enterprise simulator,CN=redis.enterprise test root CA'
+ISSUING = 'O=redis.enterprise simulator,CN=redis.enterprise test issuing CA'
+GET_CERTS, GET_CLUSTER, GET_OCSP = ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster'), ('GET', '/v1/ocsp')
+
+
+@pytest.mark.both_paths
+@pytest.mark.parametrize('check', [True, False], ids=['check', 'real'])
+def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansible, cluster, pki, tmp_path, check):
+    other_root = simlib.Pki(name='another root CA')
+    proxy, api, cm, syncer = (pki.issue(name + '.cluster.example.test') for name in ('proxy', 'api', 'cm', 'syncer'))
+    impostor = simlib.Pki(name='redis.enterprise test issuing CA')
+    by_root = simlib.Pki(name='redis.enterprise LDAP root CA')
+    ldap = by_root.issue('ldap-client.example.test', ocsp_url=None)
+    tasks = [
+        ('a leaf, then a root that did not issue it', 'proxy', proxy[0] + other_root.ca_pem, proxy[1]),
+        ('the chain out of order', 'api', api[0] + pki.chain[1] + pki.chain[0], api[1]),
+        ("the issuer's name on another key", 'cm', cm[0] + impostor.ca_pem, cm[1]),
+        ('a proxy certificate without its intermediate', 'proxy') + proxy,
+        ('a chain without its root', 'syncer', syncer[0] + pki.chain[0], syncer[1]),
+        ('a leaf with the root that issued it', 'ldap_client', ldap[0] + by_root.ca_pem, ldap[1]),
+    ]
+    before = stored(cluster)
+    run, records = run_tasks(ansible, tmp_path, tasks, *(['--check'] if check else []))
+    message = refused(records['a leaf, then a root that did not issue it'],
+                      'The proxy certificate is not a chain: certificate 2 (%s) did not sign certificate 1 ('
+                      'O=redis.enterprise simulator,CN=proxy.cluster.example.test), which names %s as its issuer.'
+                      % ('O=redis.enterprise simulator,CN=another root CA', ISSUING))
+    assert message.endswith('Nothing was written.')
+    refused(records['the chain out of order'], 'certificate 2 (%s) did not sign certificate 1 (O=redis.enterprise '
+            'simulator,CN=api.cluster.example.test), which names %s as its issuer (certificate 3 signed it: put the '
+            'chain in order)' % (ROOT, ISSUING))
+    refused(records["the issuer's name on another key"], 'certificate 2 (%s) is named as the issuer of certificate 1, '
+            'but its key did not sign it' % ISSUING)
+    results = dict((title, records[title]['result']) for title in records)
+    (leaf_alone,) = results['a proxy certificate without its intermediate']['warnings']
+    assert leaf_alone.startswith('The proxy certificate is given without the certificate of its issuer, %s: clients '
+                                 'that do not hold that intermediate CA cannot build a path to a CA they trust'
+                                 % ISSUING)
+    # The proxy certificate names a responder: what OCSP stapling then needs, by RFC 6960.
+    assert 'It names the OCSP responder http://ocsp.example.test, which OCSP stapling asks' in leaf_alone
+    assert "(the hashes of the issuer's name and of its public key, RFC 6960 CertID)" in leaf_alone
+    (no_root,) = results['a chain without its root']['warnings']
+    assert no_root.startswith('The chain of the syncer certificate ends with certificate 2 (%s), whose issuer, %s, is '
+                              'not given' % (ISSUING, ROOT))
+    assert 'OCSP' not in no_root
+    assert not results['a leaf with the root that issued it'].get('warnings')
+    for title in ('a proxy certificate without its intermediate', 'a chain without its root',
+                  'a leaf with the root that issued it'):
+        assert records[title]['status'] == 'ok' and results[title]['changed'] is True, title
+    # The refused tasks made no request: the calls are those of the three others, in order.
+    accepted = [GET_CERTS, GET_CLUSTER, GET_OCSP] + ([] if check else [PUT_CERTS, GET_CERTS])
+    accepted += [GET_CERTS, GET_CLUSTER] + ([] if check else [PUT_CERTS, GET_CERTS])
+    accepted += [GET_CERTS] + ([] if check else [PUT_CERTS, GET_CERTS])
+    assert cluster.calls() == accepted
+    if check:
+        assert cluster.writes() == [] and stored(cluster) == before
+    else:
+        assert cluster.writes() == [PUT_CERTS] * 3
+        assert cluster.certificates['proxy']['cert'] == proxy[0]
+        assert cluster.certificates['syncer']['cert'] == syncer[0] + pki.chain[0]
+    assert '[WARNING]: The proxy certificate is given without the certificate of its issuer' in run.stdout + run.stderr
