@@ -296,6 +296,11 @@ DEFAULT_FAULTS = {
     'license_refusal_drops': False,
     # PUT /v1/license answers 200 and keeps the license the cluster had.
     'license_not_applied': False,
+    # PUT /v1/license installs a license it would refuse with 406 (another cluster's, or one allowing fewer shards
+    # than the cluster uses), and GET answers it expired: true: a cluster that finds it not valid once it holds it.
+    'license_unchecked': False,
+    # None, or a number n: once n more PUTs of /v1/license were taken, the next ones are refused (406).
+    'license_puts_refused_after': None,
     # A certificate write answers 200 with no body ('empty', as the docs show none) or a JSON object.
     'write_answer': 'empty',
     # The responder's GOOD answer is out of date: its next_update is in the past.
@@ -544,6 +549,8 @@ class Cluster:
                              for uid, name, acl in BUILTIN_ACLS)
             # The installed license's text, or None (GET /v1/license: 404).
             self.license = license_text()
+            # The texts PUT /v1/license installed, in order.
+            self.licenses_installed = []
 
     def snapshot(self):
         with self.lock:
@@ -1338,11 +1345,22 @@ def license_facts(text):
     return dict(facts) if signed.get('signature') == good else None
 
 
+def license_violation(cluster, facts):
+    """What makes a license one the cluster cannot run under (406), or None."""
+    if facts['cluster_name'] != cluster.fqdn:
+        return 'The license is for the cluster %s, not for %s' % (facts['cluster_name'], cluster.fqdn)
+    if facts['ram_shards_limit'] < SHARDS_IN_USE[0] or facts['flash_shards_limit'] < SHARDS_IN_USE[1]:
+        return 'The license allows %d RAM shards; the cluster uses %d' % (facts['ram_shards_limit'], SHARDS_IN_USE[0])
+    return None
+
+
 def license_answer(cluster):
     facts = license_facts(cluster.license)
     expires = datetime.datetime.strptime(facts['expiration_date'], '%Y-%m-%dT%H:%M:%SZ').replace(
         tzinfo=datetime.timezone.utc)
-    return dict(facts, license=cluster.license, key=cluster.license, expired=expires <= utc_now(),
+    # A license_unchecked cluster checks a license once it holds it: one with a violation is not valid.
+    expired = expires <= utc_now() or bool(cluster.faults['license_unchecked'] and license_violation(cluster, facts))
+    return dict(facts, license=cluster.license, key=cluster.license, expired=expired,
                 ram_shards_in_use=SHARDS_IN_USE[0], flash_shards_in_use=SHARDS_IN_USE[1])
 
 
@@ -1354,17 +1372,20 @@ def handle_license(cluster, method, body):
     if not isinstance(body, dict) or set(body) != {'license'} or not isinstance(body['license'], str):
         return _error(400, 'invalid_schema', 'the body is {"license": "..."}')
     facts = license_facts(body['license'])
-    if facts is None:
+    violation = facts and not cluster.faults['license_unchecked'] and license_violation(cluster, facts)
+    refused_after = cluster.faults['license_puts_refused_after']
+    if refused_after is not None and refused_after <= 0:
+        problem = _error(406, 'license_violation', 'The cluster refuses a new license now')
+    elif facts is None:
         problem = _error(400, 'invalid_license', 'The license key is corrupt')
-    elif facts['cluster_name'] != cluster.fqdn:
-        problem = _error(406, 'license_violation', 'The license is for the cluster %s, not for %s'
-                         % (facts['cluster_name'], cluster.fqdn))
-    elif facts['ram_shards_limit'] < SHARDS_IN_USE[0] or facts['flash_shards_limit'] < SHARDS_IN_USE[1]:
-        problem = _error(406, 'license_violation', 'The license allows %d RAM shards; the cluster uses %d'
-                         % (facts['ram_shards_limit'], SHARDS_IN_USE[0]))
+    elif violation:
+        problem = _error(406, 'license_violation', violation)
     else:
+        if refused_after is not None:
+            cluster.faults['license_puts_refused_after'] = refused_after - 1
         if not cluster.faults['license_not_applied']:
             cluster.license = body['license']
+            cluster.licenses_installed.append(body['license'])
         return 200, license_answer(cluster)
     if cluster.faults['license_refusal_drops']:
         cluster.license = None
