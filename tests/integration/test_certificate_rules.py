@@ -268,4 +268,6 @@ def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansib
         assert cluster.writes() == [PUT_CERTS] * 3
         assert cluster.certificates['proxy']['cert'] == proxy[0]
         assert cluster.certificates['syncer']['cert'] == syncer[0] + pki.chain[0]
-    assert '[WARNING]: The proxy certificate is given without the certificate of its issuer' in run.stdout + run.stderr
+    # ansible-core before 2.19 wraps a warning's lines.
+    assert ('[WARNING]: The proxy certificate is given without the certificate of its issuer'
+            in ' '.join((run.stdout + run.stderr).split()))
