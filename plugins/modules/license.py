@@ -26,8 +26,9 @@ description:
   - A license that expires within O(license_warning_days) installs with a warning; so does, on every run, an installed
     license that the task gives again.
   - The license text is never returned or shown. The cluster answers it twice (as C(license) and as C(key)), and both
-    are dropped where they are read; the diff and the result hold only the facts the cluster gives about it (owner,
-    cluster name, dates, features, shard limits).
+    are dropped where they are read, but for the text of the license installed before a write, kept in memory to put
+    it back (see below); the diff and the result hold only the facts the cluster gives about it (owner, cluster name,
+    dates, features, shard limits).
   - A text without the license's start and end markers (C(----- LICENSE START -----), C(----- LICENSE END -----)),
     such as the path of a file rather than its content, is refused before any request.
   - "The REST API reference warns that a cluster given a license that is not valid behaves as if its license was
