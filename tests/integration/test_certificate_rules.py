@@ -47,10 +47,11 @@ def chained(pki, pair):
     return pair[0] + ''.join(pki.chain), pair[1]
 
 
-def run_tasks(ansible, tmp_path, tasks, *options):
+def run_tasks(ansible, tmp_path, tasks, *options, checked=()):
     """One playbook of a certificate task per (title, name, certificate,
     key), each given (not None) read from a file (bytes as given, text as UTF-8) by
-    lookup('ansible.builtin.file'), errors ignored: (run, {title: record})."""
+    lookup('ansible.builtin.file'), errors ignored, those titled in checked
+    in check mode: (run, {title: record})."""
     play = []
     for index, (title, name, certificate, key) in enumerate(tasks):
         arguments = {'name': name}
@@ -60,7 +61,8 @@ def run_tasks(ansible, tmp_path, tasks, *options):
             path = tmp_path / ('%s-%d' % (kind, index))
             path.write_bytes(content if isinstance(content, bytes) else content.encode())
             arguments[option] = "{{ lookup('ansible.builtin.file', '%s') }}" % path
-        play.append({'name': title, ACTION: arguments, 'ignore_errors': True})
+        play.append(dict({'name': title, ACTION: arguments, 'ignore_errors': True},
+                         **({'check_mode': True} if title in checked else {})))
     playbook = tmp_path / 'rules.yml'
     playbook.write_text(json.dumps([{'name': 'Certificates against the documented requirements',
                                      'hosts': 'localhost', 'gather_facts': False, 'tasks': play}]))
@@ -214,14 +216,14 @@ GET_CERTS, GET_CLUSTER, GET_OCSP = ('GET', '/v1/cluster/certificates'), ('GET', 
 
 
 @pytest.mark.both_paths
-@pytest.mark.parametrize('check', [True, False], ids=['check', 'real'])
-def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansible, cluster, pki, tmp_path, check):
+def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansible, cluster, pki, tmp_path):
+    """Each case in check mode, then for real, in one playbook."""
     other_root = simlib.Pki(name='another root CA')
     proxy, api, cm, syncer = (pki.issue(name + '.cluster.example.test') for name in ('proxy', 'api', 'cm', 'syncer'))
     impostor = simlib.Pki(name='redis.enterprise test issuing CA')
     by_root = simlib.Pki(name='redis.enterprise LDAP root CA')
     ldap = by_root.issue('ldap-client.example.test', ocsp_url=None)
-    tasks = [
+    cases = [
         ('a leaf, then a root that did not issue it', 'proxy', proxy[0] + other_root.ca_pem, proxy[1]),
         ('the chain out of order', 'api', api[0] + pki.chain[1] + pki.chain[0], api[1]),
         ("the issuer's name on another key", 'cm', cm[0] + impostor.ca_pem, cm[1]),
@@ -229,45 +231,46 @@ def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansib
         ('a chain without its root', 'syncer', syncer[0] + pki.chain[0], syncer[1]),
         ('a leaf with the root that issued it', 'ldap_client', ldap[0] + by_root.ca_pem, ldap[1]),
     ]
-    before = stored(cluster)
-    run, records = run_tasks(ansible, tmp_path, tasks, *(['--check'] if check else []))
-    message = refused(records['a leaf, then a root that did not issue it'],
-                      'The proxy certificate is not a chain: certificate 2 (%s) did not sign certificate 1 ('
-                      'O=redis.enterprise simulator,CN=proxy.cluster.example.test), which names %s as its issuer.'
-                      % ('O=redis.enterprise simulator,CN=another root CA', ISSUING))
-    assert message.endswith('Nothing was written.')
-    refused(records['the chain out of order'], 'certificate 2 (%s) did not sign certificate 1 (O=redis.enterprise '
-            'simulator,CN=api.cluster.example.test), which names %s as its issuer (certificate 3 signed it: put the '
-            'chain in order)' % (ROOT, ISSUING))
-    refused(records["the issuer's name on another key"], 'certificate 2 (%s) is named as the issuer of certificate 1, '
-            'but its key did not sign it' % ISSUING)
-    results = dict((title, records[title]['result']) for title in records)
-    (leaf_alone,) = results['a proxy certificate without its intermediate']['warnings']
-    assert leaf_alone.startswith('The proxy certificate is given without the certificate of its issuer, %s: clients '
-                                 'that do not hold that intermediate CA cannot build a path to a CA they trust'
-                                 % ISSUING)
-    # The proxy certificate names a responder: what OCSP stapling then needs, by RFC 6960.
-    assert 'It names the OCSP responder http://ocsp.example.test, which OCSP stapling asks' in leaf_alone
-    assert "(the hashes of the issuer's name and of its public key, RFC 6960 CertID)" in leaf_alone
-    (no_root,) = results['a chain without its root']['warnings']
-    assert no_root.startswith('The chain of the syncer certificate ends with certificate 2 (%s), whose issuer, %s, is '
-                              'not given' % (ISSUING, ROOT))
-    assert 'OCSP' not in no_root
-    assert not results['a leaf with the root that issued it'].get('warnings')
-    for title in ('a proxy certificate without its intermediate', 'a chain without its root',
-                  'a leaf with the root that issued it'):
-        assert records[title]['status'] == 'ok' and results[title]['changed'] is True, title
-    # The refused tasks made no request: the calls are those of the three others, in order.
-    accepted = [GET_CERTS, GET_CLUSTER, GET_OCSP] + ([] if check else [PUT_CERTS, GET_CERTS])
-    accepted += [GET_CERTS, GET_CLUSTER] + ([] if check else [PUT_CERTS, GET_CERTS])
-    accepted += [GET_CERTS] + ([] if check else [PUT_CERTS, GET_CERTS])
+    checked = [(title + ', check mode',) + tuple(case) for title, *case in cases]
+    run, records = run_tasks(ansible, tmp_path, checked + cases, checked=[case[0] for case in checked])
+    for check in (True, False):
+        said = dict((title, records[title + (', check mode' if check else '')]) for title, *dummy in cases)
+        message = refused(said['a leaf, then a root that did not issue it'],
+                          'The proxy certificate is not a chain: certificate 2 (O=redis.enterprise simulator,CN='
+                          'another root CA) did not sign certificate 1 (O=redis.enterprise simulator,CN='
+                          'proxy.cluster.example.test), which names %s as its issuer.' % ISSUING)
+        assert message.endswith('Nothing was written.')
+        refused(said['the chain out of order'], 'certificate 2 (%s) did not sign certificate 1 (O=redis.enterprise '
+                'simulator,CN=api.cluster.example.test), which names %s as its issuer (certificate 3 signed it: put '
+                'the chain in order)' % (ROOT, ISSUING))
+        refused(said["the issuer's name on another key"], 'certificate 2 (%s) is named as the issuer of certificate '
+                '1, but its key did not sign it' % ISSUING)
+        results = dict((title, record['result']) for title, record in said.items())
+        (leaf_alone,) = results['a proxy certificate without its intermediate']['warnings']
+        assert leaf_alone.startswith('The proxy certificate is given without the certificate of its issuer, %s: '
+                                     'clients that do not hold that intermediate CA cannot build a path to a CA they '
+                                     'trust' % ISSUING)
+        # The proxy certificate names a responder: what OCSP stapling then needs, by RFC 6960.
+        assert 'It names the OCSP responder http://ocsp.example.test, which OCSP stapling asks' in leaf_alone
+        assert "(the hashes of the issuer's name and of its public key, RFC 6960 CertID)" in leaf_alone
+        (no_root,) = results['a chain without its root']['warnings']
+        assert no_root.startswith('The chain of the syncer certificate ends with certificate 2 (%s), whose issuer, '
+                                  '%s, is not given' % (ISSUING, ROOT))
+        assert 'OCSP' not in no_root
+        assert not results['a leaf with the root that issued it'].get('warnings')
+        for title in ('a proxy certificate without its intermediate', 'a chain without its root',
+                      'a leaf with the root that issued it'):
+            assert said[title]['status'] == 'ok' and results[title]['changed'] is True, (title, check)
+    # The refused tasks made no request, the checked ones wrote nothing: the calls are those of the three others, in
+    # check mode, then for real.
+    accepted = []
+    for check in (True, False):
+        write = [] if check else [PUT_CERTS, GET_CERTS]
+        accepted += [GET_CERTS, GET_CLUSTER, GET_OCSP] + write + [GET_CERTS, GET_CLUSTER] + write + [GET_CERTS] + write
     assert cluster.calls() == accepted
-    if check:
-        assert cluster.writes() == [] and stored(cluster) == before
-    else:
-        assert cluster.writes() == [PUT_CERTS] * 3
-        assert cluster.certificates['proxy']['cert'] == proxy[0]
-        assert cluster.certificates['syncer']['cert'] == syncer[0] + pki.chain[0]
+    assert cluster.writes() == [PUT_CERTS] * 3
+    assert cluster.certificates['proxy']['cert'] == proxy[0]
+    assert cluster.certificates['syncer']['cert'] == syncer[0] + pki.chain[0]
     # ansible-core before 2.19 wraps a warning's lines.
     assert ('[WARNING]: The proxy certificate is given without the certificate of its issuer'
             in ' '.join((run.stdout + run.stderr).split()))
