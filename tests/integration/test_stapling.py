@@ -271,7 +271,6 @@ CANNOT_ASK = ('Cannot build an OCSP request for the proxy certificate: the certi
               'O=redis.enterprise simulator,CN=redis.enterprise test CA is not installed with it')
 
 
-@pytest.mark.both_paths
 def test_a_proxy_certificate_without_its_issuer_warns_and_the_cluster_cannot_ask_its_responder(
         ansible, cluster, pki, tmp_path):
     """Installed with a warning, as the docs let a chain go without its
