@@ -40,12 +40,14 @@ def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, clu
     for name, described in certificates.items():
         assert described['key_matches'] is True and described['expired'] is False
         assert described['days_until_expiry'] in (364, 365)
-        assert described['chain'] == []
         if name != 'proxy':
+            assert described['chain'] == [], name
             assert described['subject'] == described['issuer'], name
             assert described['ocsp_responder_url'] is None
     # The tests' cluster is one whose proxy certificate, from a CA, names a responder.
     assert certificates['proxy']['issuer'] == 'O=redis.enterprise simulator,CN=redis.enterprise simulator proxy CA'
+    # With that CA's certificate, which the cluster's OCSP requests need.
+    assert [c['subject'] for c in certificates['proxy']['chain']] == [certificates['proxy']['issuer']]
     assert certificates['proxy']['ocsp_responder_url'] == simlib.RESPONDER_URL
     assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
 
@@ -131,7 +133,7 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     healthy, expiring, unstapled = fleet.clusters
     for state in fleet.clusters:
         certificate, key = pki.issue()
-        state.update({'certificates': {'proxy': {'cert': certificate, 'key': key}}})
+        state.update({'certificates': {'proxy': {'cert': certificate + pki.ca_pem, 'key': key}}})
     now = datetime.datetime.now(datetime.timezone.utc)
     short, short_key = pki.issue('api.expiring.example.test', days=12, not_before=now - datetime.timedelta(days=2))
     expiring.update({'certificates': {'api': {'cert': short, 'key': short_key}}})

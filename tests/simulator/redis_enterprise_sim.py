@@ -17,7 +17,11 @@ be sent as application/json (415), a PUT of /v1/ocsp resets the writable
 fields its body omits to their defaults, and a certificate with text outside
 its PEM blocks is refused. A fresh cluster has self-signed certificates for
 every name it generates, and its OCSP responder URL is the one its proxy
-certificate names (none, for a self-signed one). It has the built-in
+certificate names (none, for a self-signed one). As a cluster needs the
+certificate of the proxy certificate's issuer to build an OCSP request
+(RFC 6960 CertID), POST /v1/ocsp/test answers 500 invalid_ocsp_response for
+a proxy certificate installed without it, and so does GET /v1/ocsp/status
+while stapling is on. It has the built-in
 roles, three Redis ACLs and the users who log in (SEED_USERS: two admins, a
 cluster_viewer and a user_manager), with the permissions of the permissions
 reference; a user's password is never answered, and must be 8 characters
@@ -99,6 +103,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
@@ -314,6 +319,11 @@ DEFAULT_FAULTS = {
     'license_refusal_drops': False,
     # PUT /v1/license answers 200 and keeps the license the cluster had.
     'license_not_applied': False,
+    # PUT /v1/license installs a license it would refuse with 406 (another cluster's, or one allowing fewer shards
+    # than the cluster uses), and GET answers it expired: true: a cluster that finds it not valid once it holds it.
+    'license_unchecked': False,
+    # None, or a number n: once n more PUTs of /v1/license were taken, the next ones are refused (406).
+    'license_puts_refused_after': None,
     # A certificate write answers 200 with no body ('empty', as the docs show none) or a JSON object.
     'write_answer': 'empty',
     # The responder's GOOD answer is out of date: its next_update is in the past.
@@ -483,6 +493,27 @@ def ocsp_url_of(text):
     return next((d.access_location.value for d in access if d.access_method == AuthorityInformationAccessOID.OCSP), '')
 
 
+def issuer_missing(text):
+    """The issuer of the first certificate of text, as an RFC 4514 name,
+    when no certificate of text signed it (it signs itself, or one after
+    it did), else None. An OCSP request names a certificate by its issuer's
+    name and key (RFC 6960 CertID): without that certificate, the cluster
+    cannot ask the responder."""
+    try:
+        certificates = x509.load_pem_x509_certificates(text.encode())
+    except ValueError:
+        # Not a certificate a test would staple: the other checks say what it is.
+        return None
+    leaf = certificates[0]
+    for issuer in certificates:
+        try:
+            leaf.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return None
+    return leaf.issuer.rfc4514_string()
+
+
 _FRESH = {}
 _FRESH_LOCK = threading.Lock()
 
@@ -495,7 +526,10 @@ def fresh_certificates(responder_url):
         if responder_url not in _FRESH:
             found = dict((name, self_signed('%s.cluster.example.test' % name)) for name in GENERATED_NAMES)
             if responder_url:
-                found['proxy'] = Pki(responder_url, name='redis.enterprise simulator proxy CA').issue()
+                # With its CA's certificate, which the cluster's OCSP requests need.
+                ca = Pki(responder_url, name='redis.enterprise simulator proxy CA')
+                cert, key = ca.issue()
+                found['proxy'] = (cert + ca.ca_pem, key)
             _FRESH[responder_url] = dict((name, {'cert': cert, 'key': key}) for name, (cert, key) in found.items())
         return copy.deepcopy(_FRESH[responder_url])
 
@@ -544,6 +578,8 @@ class Cluster:
             self.license = license_text()
             self.clock = sim_databases.Clock()
             self.databases = sim_databases.Databases()
+            # The texts PUT /v1/license installed, in order.
+            self.licenses_installed = []
 
     def snapshot(self):
         with self.lock:
@@ -1370,11 +1406,22 @@ def license_facts(text):
     return dict(facts) if signed.get('signature') == good else None
 
 
+def license_violation(cluster, facts):
+    """What makes a license one the cluster cannot run under (406), or None."""
+    if facts['cluster_name'] != cluster.fqdn:
+        return 'The license is for the cluster %s, not for %s' % (facts['cluster_name'], cluster.fqdn)
+    if facts['ram_shards_limit'] < SHARDS_IN_USE[0] or facts['flash_shards_limit'] < SHARDS_IN_USE[1]:
+        return 'The license allows %d RAM shards; the cluster uses %d' % (facts['ram_shards_limit'], SHARDS_IN_USE[0])
+    return None
+
+
 def license_answer(cluster):
     facts = license_facts(cluster.license)
     expires = datetime.datetime.strptime(facts['expiration_date'], '%Y-%m-%dT%H:%M:%SZ').replace(
         tzinfo=datetime.timezone.utc)
-    return dict(facts, license=cluster.license, key=cluster.license, expired=expires <= utc_now(),
+    # A license_unchecked cluster checks a license once it holds it: one with a violation is not valid.
+    expired = expires <= utc_now() or bool(cluster.faults['license_unchecked'] and license_violation(cluster, facts))
+    return dict(facts, license=cluster.license, key=cluster.license, expired=expired,
                 ram_shards_in_use=SHARDS_IN_USE[0], flash_shards_in_use=SHARDS_IN_USE[1])
 
 
@@ -1386,17 +1433,20 @@ def handle_license(cluster, method, body):
     if not isinstance(body, dict) or set(body) != {'license'} or not isinstance(body['license'], str):
         return _error(400, 'invalid_schema', 'the body is {"license": "..."}')
     facts = license_facts(body['license'])
-    if facts is None:
+    violation = facts and not cluster.faults['license_unchecked'] and license_violation(cluster, facts)
+    refused_after = cluster.faults['license_puts_refused_after']
+    if refused_after is not None and refused_after <= 0:
+        problem = _error(406, 'license_violation', 'The cluster refuses a new license now')
+    elif facts is None:
         problem = _error(400, 'invalid_license', 'The license key is corrupt')
-    elif facts['cluster_name'] != cluster.fqdn:
-        problem = _error(406, 'license_violation', 'The license is for the cluster %s, not for %s'
-                         % (facts['cluster_name'], cluster.fqdn))
-    elif facts['ram_shards_limit'] < SHARDS_IN_USE[0] or facts['flash_shards_limit'] < SHARDS_IN_USE[1]:
-        problem = _error(406, 'license_violation', 'The license allows %d RAM shards; the cluster uses %d'
-                         % (facts['ram_shards_limit'], SHARDS_IN_USE[0]))
+    elif violation:
+        problem = _error(406, 'license_violation', violation)
     else:
+        if refused_after is not None:
+            cluster.faults['license_puts_refused_after'] = refused_after - 1
         if not cluster.faults['license_not_applied']:
             cluster.license = body['license']
+            cluster.licenses_installed.append(body['license'])
         return 200, license_answer(cluster)
     if cluster.faults['license_refusal_drops']:
         cluster.license = None
@@ -1472,13 +1522,19 @@ def handle_api(cluster, method, path, body, role, query=None, caller=None):
                 return _error(400, 'no_responder_url', 'Tried to enable OCSP with no responder URL configured')
             cluster.config = new
             return 200, dict(new)
+        unaskable = _unaskable(cluster)
         if path == '/v1/ocsp/status':
             if faults['status_error']:
                 return _error(500, faults['status_error'], 'OCSP status is not valid')
+            if unaskable and cluster.config['ocsp_functionality']:
+                # Stapling is on, and every query of the responder fails: no status for the certificate served.
+                return _error(500, 'invalid_ocsp_response', unaskable)
             return 200, dict(cluster.status)
         # POST /v1/ocsp/test
         if not cluster.config['responder_url']:
             return _error(500, 'no_responder_url', 'No responder URL configured')
+        if unaskable:
+            return _error(500, 'invalid_ocsp_response', unaskable)
         if faults['test_delay']:
             # Outside the lock, as the cluster keeps serving meanwhile.
             cluster.lock.release()
@@ -1493,6 +1549,18 @@ def handle_api(cluster, method, path, body, role, query=None, caller=None):
         if cluster.config['ocsp_functionality']:
             cluster.status = dict(status)
         return 200, status
+
+
+def _unaskable(cluster):
+    """Why the cluster cannot build an OCSP request for its proxy
+    certificate (its issuer's certificate is not installed with it), or
+    None. POST /v1/ocsp/test answers it as a failed polling task."""
+    proxy = cluster.certificates.get('proxy')
+    missing = proxy and cluster.config['responder_url'] and issuer_missing(proxy['cert'])
+    if not missing:
+        return None
+    return ('Cannot build an OCSP request for the proxy certificate: the certificate of its issuer %s is not installed '
+            'with it' % missing)
 
 
 class Handler(BaseHTTPRequestHandler):
