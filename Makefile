@@ -104,10 +104,11 @@ RELEASE_STEPS = files lint import docs-lint docs
 release-checks: venv collection build
 	$(MAKE) --no-print-directory --output-sync=target -j $(TEST_JOBS) TARBALL_BUILT=1 $(RELEASE_STEPS)
 
-# The end-to-end tests (ansible-playbook, ansible, ansible-runner against the
-# simulator) again on the oldest ansible-core the collection supports: the
-# action plugins lean on ansible-core's internals, which change between
-# releases. `make test` runs them on the newest (requirements-dev.txt) too.
+# The end-to-end tests that depend on ansible-core (marked both_paths or
+# core: the action plugins, direct execution, the installation,
+# ansible-runner) again on the oldest ansible-core the collection supports:
+# they lean on its internals, which change between releases. `make test` runs
+# every end-to-end test on the newest (requirements-dev.txt).
 .PRECIOUS: .venvs/e2e-%/.installed
 .venvs/e2e-%/.installed: requirements/e2e-%.txt
 	$(call ansible_python,$*) -m venv --clear .venvs/e2e-$*
