@@ -55,6 +55,11 @@ simulator imports nothing of the checker or of jsonschema.
 A Simulator's cluster can go down and come back on the same port
 (take_down(index), bring_up(index)), as the event source's tests need.
 
+Each port presents its cluster's api certificate (Certificates,
+SimServer): on a fresh cluster one that the Simulator's CA issued, whose
+ca.pem verifies it; an api certificate written is the one the connections
+opened after it meet, as a rotation on a cluster does.
+
 Run it as a program (`make simulator` does, on port 9443) to serve until
 interrupted; --help lists its options:
   python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
@@ -76,6 +81,7 @@ import argparse
 import base64
 import copy
 import datetime
+import functools
 import hashlib
 import http.client
 import json
@@ -85,6 +91,7 @@ import signal
 import socket
 import ssl
 import sys
+import tempfile
 import threading
 import time
 import ipaddress
@@ -1659,9 +1666,13 @@ class SimServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, cluster, ssl_context=None, host='127.0.0.1', port=0, users=None):
+    def __init__(self, cluster, tls=True, host='127.0.0.1', port=0, users=None):
         self.cluster = cluster
-        self.ssl_context = ssl_context
+        self.tls = tls
+        # The api certificate and key presented, and their context: the
+        # cluster's, looked at again for each connection.
+        self._presented = None
+        self._context = None
         # Set on stop: releases the connections a hang_next holds.
         self.stopping = threading.Event()
         # Who may log in besides the cluster's own users (SEED_USERS and
@@ -1672,11 +1683,36 @@ class SimServer(ThreadingHTTPServer):
         self.connections_lock = threading.Lock()
         super().__init__((host, port), Handler)
 
+    @property
+    def ssl_context(self):
+        """The context a new connection gets: the cluster's api certificate
+        as it is now, so that one written (PUT /v1/cluster/certificates,
+        update_cert, the state, a reset) is what the next client meets,
+        while the connections open go on with the one they got. A pair no
+        server could present (a key of another certificate, none) leaves the
+        last one, as a cluster refuses to install it."""
+        if not self.tls:
+            return None
+        with self.cluster.lock:
+            pair = self.cluster.certificates.get('api') or {}
+            presented = (pair.get('cert'), pair.get('key'))
+        if presented != self._presented:
+            self._presented = presented
+            try:
+                self._context = serving_context(*presented)
+            except (OSError, TypeError, ValueError):
+                pass
+        return self._context
+
     def get_request(self):
         sock, addr = self.socket.accept()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.ssl_context is not None:
-            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        if self.tls:
+            context = self.ssl_context
+            if context is None:
+                sock.close()
+                raise OSError('the cluster holds no api certificate to present')
+            sock = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         with self.connections_lock:
             self.connections.add(sock)
         return sock, addr
@@ -1703,12 +1739,14 @@ class SimServer(ThreadingHTTPServer):
 
     @property
     def url(self):
-        scheme = 'https' if self.ssl_context is not None else 'http'
+        scheme = 'https' if self.tls else 'http'
         return '%s://127.0.0.1:%d' % (scheme, self.server_address[1])
 
 
 class Certificates:
-    """A test CA and server certificates for 127.0.0.1 and localhost."""
+    """The simulator's CA, written to ca.pem in its directory, and the
+    server certificates it issues: a fresh cluster's api certificate, the
+    one its HTTPS port presents, and the broken ones of the TLS tests."""
 
     def __init__(self, directory):
         import trustme  # only the simulator needs it, never the modules
@@ -1718,40 +1756,79 @@ class Certificates:
         self.ca = trustme.CA(organization_name='redis.enterprise simulator CA')
         self.ca_path = os.path.join(directory, 'ca.pem')
         self.ca.cert_pem.write_to_path(self.ca_path)
-        self._certs = {}
 
-    def context(self, kind='good'):
-        """A server SSLContext: good, wrong_host, expired or self_signed."""
+    def issue(self, kind='good', common_name='api.' + FQDN):
+        """(certificate PEM, key PEM) of a server certificate: good (this
+        CA's, for the cluster's names and loopback's), wrong_host (this CA's,
+        for another host), expired (this CA's, in 2020) or self_signed (an
+        unknown CA's, which no ca_path of the simulator's trusts)."""
         import trustme
 
+        start = utc_now() - datetime.timedelta(hours=1)
+        # A year, as a fresh cluster's own.
+        names = {'common_name': common_name, 'organization_name': 'redis.enterprise simulator', 'not_before': start,
+                 'not_after': start + datetime.timedelta(days=365)}
         if kind == 'self_signed':
-            issuer = trustme.CA(organization_name='unknown CA')
-            cert = issuer.issue_cert('127.0.0.1', 'localhost')
+            leaf = trustme.CA(organization_name='unknown CA').issue_cert('127.0.0.1', 'localhost', **names)
         elif kind == 'wrong_host':
-            cert = self.ca.issue_cert('cluster.other.example')
+            leaf = self.ca.issue_cert('cluster.other.example', **names)
         elif kind == 'expired':
             past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
-            cert = self.ca.issue_cert('127.0.0.1', 'localhost', not_before=past,
-                                      not_after=past + datetime.timedelta(days=30))
+            names.update(not_before=past, not_after=past + datetime.timedelta(days=30))
+            leaf = self.ca.issue_cert('127.0.0.1', 'localhost', **names)
         else:
-            cert = self.ca.issue_cert('127.0.0.1', 'localhost')
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(context)
-        return context
+            leaf = self.ca.issue_cert(*DEFAULT_SANS, **names)
+        # PKCS#8, as the cluster's other keys.
+        key = serialization.load_pem_private_key(leaf.private_key_pem.bytes(), password=None)
+        return ''.join(blob.bytes().decode('ascii') for blob in leaf.cert_chain_pems), key_pem(key)
+
+    def context(self, kind='good', common_name='server.' + FQDN):
+        """A server SSLContext presenting a certificate of kind (see issue)."""
+        return serving_context(*self.issue(kind, common_name))
+
+
+@functools.lru_cache(maxsize=64)
+def serving_context(cert, key):
+    """A server SSLContext presenting cert (PEM: the leaf, then its chain)
+    with key. ssl reads them from files only: a private directory for the
+    moment it takes. One per pair, for every server that presents it."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, 'pair.pem')
+        with open(path, 'w') as handle:
+            handle.write(key.strip() + '\n' + cert.strip() + '\n')
+        context.load_cert_chain(path)
+    return context
+
+
+class ServedCluster(Cluster):
+    """A cluster whose fresh api certificate is api, (certificate PEM, key
+    PEM) of the simulator's CA, rather than a self-signed one: its clients
+    verify it with the CA's file, as they would a cluster's own CA."""
+
+    def __init__(self, name, responder_url, api):
+        self._fresh_api = {'cert': api[0], 'key': api[1]}
+        super().__init__(name, responder_url=responder_url)
+
+    def reset(self):
+        super().reset()
+        with self.lock:
+            self.certificates['api'] = dict(self._fresh_api)
 
 
 class Simulator:
-    """Several simulated clusters, one HTTPS port each, served by threads."""
+    """Several simulated clusters, one HTTPS port each, served by threads;
+    each port presents its cluster's api certificate."""
 
     def __init__(self, cert_dir, clusters=1, responder_url='', tls=True, cert_kind='good', port=0):
         self.certs = Certificates(cert_dir)
         self.servers = []
-        # One certificate serves every port: issuing one per cluster costs a
-        # key generation each, seconds for a fleet.
-        context = self.certs.context(cert_kind) if tls else None
+        # One api certificate for every cluster: issuing one each costs a
+        # key generation, seconds for a fleet.
+        api = self.certs.issue(cert_kind)
         for index in range(clusters):
-            cluster = Cluster('cluster%02d' % (index + 1), responder_url=responder_url)
-            self.servers.append(SimServer(cluster, context, port=port + index if port else 0))
+            cluster = ServedCluster('cluster%02d' % (index + 1), responder_url, api)
+            self.servers.append(SimServer(cluster, tls=tls, port=port + index if port else 0))
         self.threads = []
         # The indexes of the clusters taken down.
         self.down = set()
@@ -1791,7 +1868,7 @@ class Simulator:
         """Cluster index, taken down, serves again on the same port, with the
         state it had."""
         old = self.servers[index]
-        server = SimServer(old.cluster, old.ssl_context, port=old.server_address[1], users=old.users)
+        server = SimServer(old.cluster, tls=old.tls, port=old.server_address[1], users=old.users)
         self.servers[index] = server
         thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': poll_interval}, daemon=True)
         thread.start()
