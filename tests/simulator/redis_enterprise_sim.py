@@ -5,13 +5,10 @@
 """A simulator of the OCSP, certificate and access-control parts of the
 Redis Enterprise Software REST API.
 
-Serves GET/PUT /v1/ocsp, GET /v1/ocsp/status, POST /v1/ocsp/test, GET/PUT
-/v1/cluster/certificates, PUT /v1/cluster/update_cert, DELETE
-/v1/cluster/certificates/{name}, GET /v1/cluster, and GET/POST of
-/v1/users, /v1/roles and /v1/redis_acls with GET/PUT/DELETE of each by uid
-(?dry_run=true where the spec has it) over real HTTPS on loopback, as the
-REST API reference describes them, with basic auth, the
-documented statuses and error codes, and fault switches. It is as strict as
+Serves the calls of ROUTES (the program's --help lists them; ?dry_run=true
+where DRY_RUNS has it) over real HTTPS on loopback, as the REST API
+reference describes them, with basic auth, the documented statuses and
+error codes, and fault switches. It is as strict as
 a cluster may be: a request must accept application/json (406), a body must
 be sent as application/json (415), a PUT of /v1/ocsp resets the writable
 fields its body omits to their defaults, and a certificate with text outside
@@ -61,13 +58,15 @@ ca.pem verifies it; an api certificate written is the one the connections
 opened after it meet, as a rotation on a cluster does.
 
 Run it as a program (`make simulator` does, on port 9443) to serve until
-interrupted; --help lists its options:
+interrupted; --help says what it serves, its logins and passwords, and how
+to get a license it accepts:
   python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
       [--responder-url http://ocsp.example.test] [--ready-file FILE] [--check-contract]
-It prints the shell lines that point the collection at the first cluster,
-with absolute paths. It starts only where no other simulator serves from
-DIR and nothing listens on its ports, so the CA of a running one is never
-overwritten.
+It writes DIR/license.txt, a license it accepts, and prints the shell lines
+that point the collection at the first cluster, with absolute paths, its
+logins and the license's path. It starts only where no other simulator
+serves from DIR and nothing listens on its ports, so the CA of a running
+one is never overwritten.
 
 ConnectProxy is a proxy on loopback, http:// or https://, that opens CONNECT
 tunnels and forwards plain http requests, optionally asking for credentials
@@ -92,6 +91,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import ipaddress
@@ -2130,7 +2130,101 @@ def exports(sim, collections_path=None):
     return '\n'.join("export %s='%s'" % pair for pair in variables)
 
 
+# What the program tells a user, in --help and in the lines it prints at
+# start, made from the tables the simulator serves by, so that neither
+# drifts from what it does; the README quotes them, and
+# tests/integration/test_readme.py holds it to them.
+
+# The file of --cert-dir that holds a license the simulator accepts.
+LICENSE_FILE = 'license.txt'
+METHODS = ('GET', 'POST', 'PUT', 'DELETE')
+
+
+def logins():
+    """(email, password, management role) of every user who logs in to a
+    fresh cluster."""
+    management_of = dict((uid, management) for uid, dummy, management in BUILTIN_ROLES)
+    return [(email, password, management_of[role]) for dummy, email, dummy, password, role in SEED_USERS]
+
+
+def login_lines():
+    """The logins as a table: email, password, management role."""
+    found = logins()
+    emails = max(len(email) for email, dummy, dummy in found) + 2
+    passwords = max(len(password) for dummy, password, dummy in found) + 2
+    return [email.ljust(emails) + password.ljust(passwords) + role for email, password, role in found]
+
+
+def endpoint_lines():
+    """One line per path of ROUTES, in their order: its methods, the path,
+    and the methods that take ?dry_run."""
+    paths = {}
+    for method, path in ROUTES:
+        paths.setdefault(path, []).append(method)
+    width = max(len(path) for path in paths) + 2
+    lines = []
+    for path, methods in paths.items():
+        methods = sorted(methods, key=METHODS.index)
+        dry = [method for method in methods if (method, path) in DRY_RUNS]
+        lines.append(('%-18s%s' % (', '.join(methods), path.ljust(width) if dry else path))
+                     + ('?dry_run: %s' % ', '.join(dry) if dry else ''))
+    return lines
+
+
+def accepted_license():
+    """The text of license.txt: one the fresh cluster accepts, valid for
+    longer than the one it holds, so that installing it changes something."""
+    return license_text(days=730)
+
+
+def _wrapped(text):
+    return '\n'.join(textwrap.wrap(text, 78))
+
+
+def help_epilog():
+    indent = '\n  '
+    return '\n\n'.join([
+        _wrapped('Logins, the users of a fresh cluster (email, password, management role); the users created through '
+                 'the API log in too:') + indent + indent.join(login_lines()),
+        _wrapped('A license it accepts: at start it writes %s in --cert-dir, a license for %s valid for two years (the '
+                 'one a fresh cluster holds is valid for one), and prints its path. Give its text to '
+                 'redis.enterprise.license:' % (LICENSE_FILE, FQDN))
+        + indent + "license: \"{{ lookup('ansible.builtin.file', '/path/to/cert-dir/%s') }}\"" % LICENSE_FILE,
+        'Endpoints of the REST API (basic auth, as one of the logins):' + indent + indent.join(endpoint_lines())
+        + '\n' + _wrapped('and, with no auth, the state of a cluster: GET, PUT /_sim/state; POST /_sim/reset.'),
+        _wrapped("TLS: each port presents its cluster's api certificate. A fresh cluster's is issued by the CA of "
+                 'ca.pem in --cert-dir (REDIS_ENTERPRISE_CA_PATH); an api certificate written (PUT '
+                 '/v1/cluster/certificates or PUT /v1/cluster/update_cert) is the one that the connections opened '
+                 'after it meet.'),
+        _wrapped('It serves until interrupted (Ctrl-C or SIGTERM). Once it listens, it prints the shell lines that '
+                 'point the collection at the first cluster, with absolute paths, its logins and the path of the '
+                 'license; --ready-file gets {"urls": [...], "ca_path": ..., "license_path": ..., "pid": ...}. It '
+                 'refuses to start, writing nothing, while another simulator serves from the same --cert-dir or '
+                 'something listens on one of its ports.'),
+    ])
+
+
+def started(sim, license_path, collections_path=None):
+    """What the program prints once it listens."""
+    return '\n'.join([
+        'Simulated cluster%s at %s. In another shell:' % ('s' if len(sim.urls) > 1 else '', ', '.join(sim.urls)),
+        '', exports(sim, collections_path), '',
+        'Its logins (email, password, management role), for REDIS_ENTERPRISE_USERNAME and REDIS_ENTERPRISE_PASSWORD:',
+    ] + ['  ' + line for line in login_lines()] + [
+        'A license it accepts, for redis.enterprise.license: %s' % license_path,
+        '', 'Ctrl-C stops it.'])
+
+
+def _write(path, text):
+    """Write text to path at once: a reader never finds half of it."""
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
 def _port_in_use(port):
+
     """Whether something listens on 127.0.0.1:port already: bound as the
     simulator's servers bind, so a port in TIME_WAIT counts as free."""
     probe = socket.socket()
@@ -2167,16 +2261,17 @@ def _refuse(what, cert_dir, stop='Stop that simulator (Ctrl-C in its shell)'):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description=__doc__.split('\n', 1)[0],
-        epilog='Serves until interrupted (Ctrl-C), then prints the shell lines that point the collection at the '
-               'first cluster; --ready-file gets {"urls": [...], "ca_path": ..., "pid": ...} once it listens. '
-               'Refuses to start, writing nothing, while another simulator serves from the same --cert-dir or '
-               'something listens on one of its ports.')
+        description=_wrapped('A simulated Redis Enterprise Software cluster, or several, one port each: the calls of '
+                             'its REST API listed below, over HTTPS on 127.0.0.1, to try the redis.enterprise '
+                             'collection against.'),
+        epilog=help_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--clusters', type=int, default=1, help='clusters to serve, one port each (default: 1)')
     parser.add_argument('--port', type=int, default=0, help='first port (default: any free port)')
     parser.add_argument('--cert-dir', required=True,
-                        help='where to write the CA certificate (ca.pem); one simulator at a time per directory')
-    parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ..., "pid": ...} here once listening')
+                        help='where to write the CA certificate (ca.pem) and a license it accepts (%s); one '
+                             'simulator at a time per directory' % LICENSE_FILE)
+    parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ..., "license_path": ..., "pid": ...} '
+                                             'here once listening')
     parser.add_argument('--responder-url', default='',
                         help='the OCSP responder URL that the proxy certificate names, which turning stapling on '
                              'needs (default: none, as on a fresh cluster); e.g. %s' % RESPONDER_URL)
@@ -2218,16 +2313,13 @@ def main(argv=None):
             return _refuse('a port from %d could not be bound (%s)' % (args.port, error), args.cert_dir.rstrip('/'))
         for cluster in sim.clusters:
             cluster.update({'config': json.loads(args.config)})
+        license_path = os.path.join(cert_dir, LICENSE_FILE)
+        _write(license_path, accepted_license())
         sim.start()
-        info = json.dumps({'urls': sim.urls, 'ca_path': sim.ca_path, 'pid': os.getpid()})
+        info = json.dumps({'urls': sim.urls, 'ca_path': sim.ca_path, 'license_path': license_path, 'pid': os.getpid()})
         for path in [running] + ([args.ready_file] if args.ready_file else []):
-            tmp = path + '.tmp'
-            with open(tmp, 'w') as handle:
-                handle.write(info + '\n')
-            os.replace(tmp, path)
-        print('Simulated cluster%s at %s (admin %s). In another shell:\n\n%s\n\nCtrl-C stops it.'
-              % ('s' if len(sim.urls) > 1 else '', ', '.join(sim.urls), ADMIN_USER,
-                 exports(sim, args.collections_path)), flush=True)
+            _write(path, info + '\n')
+        print(started(sim, license_path, args.collections_path), flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
