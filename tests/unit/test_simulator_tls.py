@@ -71,10 +71,13 @@ def test_a_fresh_cluster_presents_its_api_certificate_which_its_ca_file_verifies
         x509.DNSName))
 
 
+def one(cert, key):
+    return {'name': 'api', 'certificate': cert, 'key': key}
+
+
 @pytest.mark.parametrize('path, body', [
-    ('/v1/cluster/certificates', lambda cert, key: {'certificates': [{'name': 'api', 'certificate': cert,
-                                                                       'key': key}]}),
-    ('/v1/cluster/update_cert', lambda cert, key: {'name': 'api', 'certificate': cert, 'key': key}),
+    ('/v1/cluster/certificates', lambda cert, key: {'certificates': [one(cert, key)]}),
+    ('/v1/cluster/update_cert', one),
 ])
 def test_an_api_certificate_written_is_what_the_next_connection_meets(simulator, sim_url, cluster, pki, other_ca,
                                                                       path, body):
