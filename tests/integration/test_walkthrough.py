@@ -70,7 +70,9 @@ def test_the_readme_gives_the_simulators_logins_and_calls():
     assert login_rows(text) == simlib.logins()
     (endpoints,) = [body for kind, what, dummy, body in walkthrough_blocks()
                     if (kind, what) == ('simulator', 'endpoints')]
-    assert endpoints.splitlines() == simlib.endpoint_lines()
+    assert endpoints.splitlines() == simlib.endpoint_lines(), (
+        'the README lists other calls than the simulator serves; its block, as --help gives it:\n%s'
+        % '\n'.join(simlib.endpoint_lines()))
     assert 'GET` and `PUT /_sim/state` and `POST /_sim/reset`' in text
 
 

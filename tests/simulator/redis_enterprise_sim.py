@@ -2161,13 +2161,14 @@ def endpoint_lines():
     paths = {}
     for method, path in ROUTES:
         paths.setdefault(path, []).append(method)
+    paths = dict((path, sorted(methods, key=METHODS.index)) for path, methods in paths.items())
+    first = max(len(', '.join(methods)) for methods in paths.values()) + 2
     width = max(len(path) for path in paths) + 2
     lines = []
     for path, methods in paths.items():
-        methods = sorted(methods, key=METHODS.index)
         dry = [method for method in methods if (method, path) in DRY_RUNS]
-        lines.append(('%-18s%s' % (', '.join(methods), path.ljust(width) if dry else path))
-                     + ('?dry_run: %s' % ', '.join(dry) if dry else ''))
+        served = path.ljust(width) + '?dry_run: ' + ', '.join(dry) if dry else path
+        lines.append(', '.join(methods).ljust(first) + served)
     return lines
 
 
