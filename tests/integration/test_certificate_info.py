@@ -12,6 +12,7 @@ import json
 import os
 
 import pytest
+from cryptography import x509
 
 import redis_enterprise_sim as simlib
 from runner import ROOT
@@ -29,7 +30,7 @@ def pki():
     return simlib.Pki()
 
 
-def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, cluster):
+def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, cluster, simulator):
     run = read(ansible)
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     result = run.task(ACTION)['result']
@@ -42,8 +43,14 @@ def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, clu
         assert described['days_until_expiry'] in (364, 365)
         if name != 'proxy':
             assert described['chain'] == [], name
+        if name not in ('proxy', 'api'):
             assert described['subject'] == described['issuer'], name
             assert described['ocsp_responder_url'] is None
+    # The one its HTTPS port presents: the simulator's CA issued it, so that its ca.pem verifies the port.
+    with open(simulator.ca_path, 'rb') as handle:
+        ca = x509.load_pem_x509_certificate(handle.read())
+    assert certificates['api']['issuer'] == ca.subject.rfc4514_string()
+    assert certificates['api']['ocsp_responder_url'] is None
     # The tests' cluster is one whose proxy certificate, from a CA, names a responder.
     assert certificates['proxy']['issuer'] == 'O=redis.enterprise simulator,CN=redis.enterprise simulator proxy CA'
     # With that CA's certificate, which the cluster's OCSP requests need.
@@ -145,7 +152,11 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     # The healthy cluster once more, with a CA file that is not there: its line says so.
     missing = str(tmp_path / 'no-such-ca.pem')
     hosts['cluster-no-ca'] = {'redis_url': fleet.urls[0], 'redis_ca_path': missing}
-    inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': fleet.ca_path}}}))
+    # cluster02 presents the api certificate of another CA: the fleet's CA file holds both.
+    cas = tmp_path / 'fleet-cas.pem'
+    with open(fleet.ca_path) as handle:
+        cas.write_text(handle.read() + pki.ca_pem)
+    inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': str(cas)}}}))
     run = ansible(['ansible-playbook', '-i', str(inventory), AUDIT, '-e', 'expiry_warning_days=30'],
                   env={'REDIS_ENTERPRISE_URL': None, 'REDIS_ENTERPRISE_CA_PATH': None})
     assert run.rc == 2, run.stdout[-3000:] + run.stderr
