@@ -405,7 +405,8 @@ def test_the_guide_and_the_decision_environment_say_what_renew_certificate_stops
         with open(os.path.join(ROOT, *parts)) as handle:
             return ' '.join(line.strip().lstrip('#') for line in handle.read().splitlines()).split()
 
-    playbook = yaml.safe_load(open(os.path.join(ROOT, 'playbooks', 'renew_certificate.yml')))[0]
+    with open(os.path.join(ROOT, 'playbooks', 'renew_certificate.yml')) as handle:
+        playbook = yaml.safe_load(handle)[0]
     sentence = playbook['vars']['redis_crypto_missing']
     assert sentence.startswith(MISSING_CRYPTO)
     guide = ' '.join(words('docs', 'docsite', 'rst', 'event_driven.rst'))

@@ -445,10 +445,14 @@ def test_a_field_of_another_type_is_an_error_of_its_condition_alone(source, sim)
         # rladmin's word for off, which the modules read as false too.
         cluster.update({'config': {'ocsp_functionality': 'disabled'}})
         off = await run.events(1)
+        # On, with a stapled status whose cert_status is a number.
+        status = dict(simlib.fresh_status(), cert_status=0.5)
+        cluster.update({'config': {'ocsp_functionality': 'enabled'}, 'status': status})
+        unread = await run.events(1)
         await run.stop()
-        return first, off[0]
+        return first, off[0], unread[0]
 
-    first, off = drive(scenario)
+    first, off, unread = drive(scenario)
     assert kinds(first) == first_round(staple='error', license='error')
     staple, license = first[1], first[-1]
     assert staple['details']['message'].startswith(
@@ -459,6 +463,10 @@ def test_a_field_of_another_type_is_an_error_of_its_condition_alone(source, sim)
         'be told.')
     assert staple['http_status'] is None and license['http_status'] is None
     assert (off['kind'], off['state'], off['previous_state']) == ('staple', 'off', 'error')
+    assert (unread['kind'], unread['state'], unread['previous_state']) == ('staple', 'error', 'off')
+    assert unread['details']['message'].startswith(
+        'The cluster answered cert_status=0.5 in GET /v1/ocsp/status, which is not a status (GOOD, REVOKED or '
+        'UNKNOWN), so the OCSP staple cannot be told.')
 
 
 def test_a_reader_that_fails_on_an_answer_leaves_the_other_conditions_read(source, sim, monkeypatch, caplog):
