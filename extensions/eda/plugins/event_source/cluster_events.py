@@ -35,16 +35,16 @@ description:
     condition; null on its first), C(details) (what the cluster said, dates in ISO 8601 UTC, days left, and a
     C(message)) and C(http_status) (on C(error) and C(unreachable), when the cluster answered one; null
     otherwise). The collection's guide, Event-Driven Ansible, describes each."
-  - Every condition's first state is an event, whatever it is. A condition that cannot be read is an C(error)
+  - "Every condition's first state is an event, whatever it is. A condition that cannot be read is an C(error)
     event for that condition alone, with the HTTP status or what in the answer could not be read, and the
     others are read all the same; one certificate that does not parse, or that the answer gives as something
     else than PEM text, is an C(error) event for that certificate. The read of the certificates itself is the
     certificate event with C(name) null: its first state is an event when it is C(error), and its C(ok) comes
-    only after an error of it, as while it never failed the certificates' own events tell that it succeeds.
-  - To throttle a rule per condition, group by C(event.redis_enterprise.cluster) and
+    only after an error of it, as while it never failed the certificates' own events tell that it succeeds."
+  - "To throttle a rule per condition, group by C(event.redis_enterprise.cluster) and
     C(event.redis_enterprise.condition), as the collection's rulebooks do: both are on every event, never null
     (C(name) is null but on certificate events, and a throttled rule of ansible-rulebook does not fire for an
-    event that lacks an attribute it groups by).
+    event that lacks an attribute it groups by)."
   - While a cluster is unreachable, or refuses the credentials (HTTP 401), its other conditions keep their last
     state and emit nothing; it is polled again after twice the wait each time, up to 4 times O(interval).
   - Each poll runs in a thread of a pool of at most 16, off the event loop, over one kept-alive HTTPS

@@ -20,6 +20,7 @@ import sys
 
 import pytest
 import requests
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtensionOID, NameOID
@@ -701,3 +702,11 @@ def test_loaded_by_its_path_outside_any_collection_loader(tmp_path):
     assert name == 'main'
     assert where == os.path.join(collections, 'ansible_collections', 'redis', 'enterprise', 'plugins',
                                  'module_utils', '_api.py')
+
+
+def test_its_documentation_is_yaml_that_names_every_option(source):
+    # ansible-doc does not read event sources: nothing else parses these.
+    documentation = yaml.safe_load(source['DOCUMENTATION'])
+    assert sorted(documentation['options']) == sorted(source['_spec'](top=True))
+    assert 'condition' in ' '.join(documentation['description'])
+    assert yaml.safe_load(source['EXAMPLES'])[0]['sources'][0]['redis.enterprise.cluster_events']
