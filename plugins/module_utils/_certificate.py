@@ -87,28 +87,49 @@ class Stored(object):
 def read_certificates(api, only=None, keys=True):
     """GET /v1/cluster/certificates as {name: Stored} for every name the
     cluster answered a certificate for (or only that one). A certificate
-    that does not parse is a Stored with its error: one bad entry must not
-    hide the others, nor block its own replacement. The keys go no further
-    than here."""
+    that does not parse, or that the answer gives as something else than
+    text, is a Stored with its error: one bad entry must not hide the
+    others, nor block its own replacement. A key that cannot be read does
+    not match. The keys go no further than here."""
+    def text(value, what):
+        # What the cluster answered instead of PEM text, said in JSON's words.
+        if isinstance(value, str):
+            return value
+        kind = ('a boolean' if isinstance(value, bool) else 'a number' if isinstance(value, (int, float))
+                else 'a list' if isinstance(value, list) else 'an object' if isinstance(value, dict)
+                else 'a %s' % type(value).__name__)
+        raise ValueError('%s is %s, not PEM text' % (what, kind))
+
     answer = api.get(CERTIFICATES_PATH)
     found = {}
     try:
         for field in sorted(answer):
-            if not field.endswith('_cert') or not answer[field]:
+            # An empty or null one is a certificate the cluster does not have.
+            if not field.endswith('_cert') or answer[field] in (None, ''):
                 continue
             name = field[:-len('_cert')]
             if only not in (None, name):
                 continue
+            what = 'The %s certificate the cluster returned' % name
             try:
-                certificates = _x509.load_certificates(answer[field], 'The %s certificate the cluster returned'
-                                                       % name)[0]
+                certificates = _x509.load_certificates(text(answer[field], what), what)[0]
+                for index, certificate in enumerate(certificates):
+                    # cryptography parses the extensions when first asked
+                    # for them: one that does not parse is found here, not
+                    # when the certificate is described.
+                    try:
+                        certificate.extensions  # pylint: disable=pointless-statement
+                    except ValueError as error:
+                        raise ValueError('%s: certificate %d of %d has an extension that cannot be read (%s)'
+                                         % (what, index + 1, len(certificates), error))
             except ValueError as error:
                 found[name] = Stored(error='%s' % error)
                 continue
             matches = None
-            if keys and answer.get(name + '_key'):
+            key = answer.get(name + '_key') if keys else None
+            if key not in (None, ''):
                 try:
-                    matches = _x509.key_matches(_x509.load_key(answer[name + '_key'], 'key')[0], certificates[0])
+                    matches = _x509.key_matches(_x509.load_key(text(key, 'key'), 'key')[0], certificates[0])
                 except ValueError:
                     matches = False
             found[name] = Stored(certificates, matches)
