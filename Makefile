@@ -89,8 +89,24 @@ $(EDA_VENV)/.installed: requirements/eda.txt
 java-check:
 	@bash tests/utils/check_java.sh
 
-eda: java-check venv collection $(EDA_VENV)/.installed
-	REDIS_ENTERPRISE_TEST_RULEBOOK_BIN=$(CURDIR)/$(EDA_VENV)/bin $(BIN)/python -m pytest -m eda tests/integration/test_eda.py
+# community.crypto, which playbooks/renew_certificate.yml needs and the test
+# that runs it through ansible-rulebook gets from PyPI: the collection alone,
+# out of the pinned ansible wheel (requirements/community-crypto.txt), in a
+# collections directory of its own.
+CRYPTO_COLLECTIONS := .venvs/community-crypto
+$(CRYPTO_COLLECTIONS)/.installed: requirements/community-crypto.txt tests/utils/collection_from_wheel.py
+	rm -rf $(CRYPTO_COLLECTIONS)
+	$(PYTHON312) -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		--require-hashes -r requirements/community-crypto.txt -d $(CRYPTO_COLLECTIONS)/wheel
+	$(PYTHON312) tests/utils/collection_from_wheel.py $(CRYPTO_COLLECTIONS)/wheel/ansible-*.whl community.crypto \
+		$(CRYPTO_COLLECTIONS)
+	rm -rf $(CRYPTO_COLLECTIONS)/wheel
+	touch $@
+
+eda: java-check venv collection $(EDA_VENV)/.installed $(CRYPTO_COLLECTIONS)/.installed
+	REDIS_ENTERPRISE_TEST_RULEBOOK_BIN=$(CURDIR)/$(EDA_VENV)/bin \
+		REDIS_ENTERPRISE_TEST_CRYPTO_COLLECTIONS=$(CURDIR)/$(CRYPTO_COLLECTIONS) \
+		$(BIN)/python -m pytest -m eda tests/integration/test_eda.py
 
 # What checks the collection's files and tools rather than its behaviour, so
 # that make test stays short: the guides and module docs (what they say, the
@@ -104,10 +120,11 @@ RELEASE_STEPS = files lint import docs-lint docs
 release-checks: venv collection build
 	$(MAKE) --no-print-directory --output-sync=target -j $(TEST_JOBS) TARBALL_BUILT=1 $(RELEASE_STEPS)
 
-# The end-to-end tests (ansible-playbook, ansible, ansible-runner against the
-# simulator) again on the oldest ansible-core the collection supports: the
-# action plugins lean on ansible-core's internals, which change between
-# releases. `make test` runs them on the newest (requirements-dev.txt) too.
+# The end-to-end tests that depend on ansible-core (marked both_paths or
+# core: the action plugins, direct execution, the installation,
+# ansible-runner) again on the oldest ansible-core the collection supports:
+# they lean on its internals, which change between releases. `make test` runs
+# every end-to-end test on the newest (requirements-dev.txt).
 .PRECIOUS: .venvs/e2e-%/.installed
 .venvs/e2e-%/.installed: requirements/e2e-%.txt
 	$(call ansible_python,$*) -m venv --clear .venvs/e2e-$*

@@ -156,8 +156,11 @@ class Runner:
             'ANSIBLE_LOCALHOST_WARNING': '0',
             'ANSIBLE_HOST_KEY_CHECKING': '0',
         })
-        # The proxy certificate every cluster holds once converged, and its key.
-        self.proxy_certificate, self.proxy_key = simlib.Pki().issue()
+        # The proxy certificate every cluster holds once converged, with its CA's (which the cluster's OCSP
+        # requests need), and its key.
+        pki = simlib.Pki()
+        leaf, self.proxy_key = pki.issue()
+        self.proxy_certificate = leaf + pki.ca_pem
         common = {'cluster_ca': sim.ca_path, 'cluster_user': simlib.ADMIN_USER,
                   'cluster_password': simlib.ADMIN_PASSWORD, 'desired': DESIRED, 'service_user': simlib.VIEWER_USER,
                   'proxy_certificate': self.proxy_certificate, 'proxy_key': self.proxy_key}

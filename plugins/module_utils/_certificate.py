@@ -87,28 +87,49 @@ class Stored(object):
 def read_certificates(api, only=None, keys=True):
     """GET /v1/cluster/certificates as {name: Stored} for every name the
     cluster answered a certificate for (or only that one). A certificate
-    that does not parse is a Stored with its error: one bad entry must not
-    hide the others, nor block its own replacement. The keys go no further
-    than here."""
+    that does not parse, or that the answer gives as something else than
+    text, is a Stored with its error: one bad entry must not hide the
+    others, nor block its own replacement. A key that cannot be read does
+    not match. The keys go no further than here."""
+    def text(value, what):
+        # What the cluster answered instead of PEM text, said in JSON's words.
+        if isinstance(value, str):
+            return value
+        kind = ('a boolean' if isinstance(value, bool) else 'a number' if isinstance(value, (int, float))
+                else 'a list' if isinstance(value, list) else 'an object' if isinstance(value, dict)
+                else 'a %s' % type(value).__name__)
+        raise ValueError('%s is %s, not PEM text' % (what, kind))
+
     answer = api.get(CERTIFICATES_PATH)
     found = {}
     try:
         for field in sorted(answer):
-            if not field.endswith('_cert') or not answer[field]:
+            # An empty or null one is a certificate the cluster does not have.
+            if not field.endswith('_cert') or answer[field] in (None, ''):
                 continue
             name = field[:-len('_cert')]
             if only not in (None, name):
                 continue
+            what = 'The %s certificate the cluster returned' % name
             try:
-                certificates = _x509.load_certificates(answer[field], 'The %s certificate the cluster returned'
-                                                       % name)[0]
+                certificates = _x509.load_certificates(text(answer[field], what), what)[0]
+                for index, certificate in enumerate(certificates):
+                    # cryptography parses the extensions when first asked
+                    # for them: one that does not parse is found here, not
+                    # when the certificate is described.
+                    try:
+                        certificate.extensions  # pylint: disable=pointless-statement
+                    except ValueError as error:
+                        raise ValueError('%s: certificate %d of %d has an extension that cannot be read (%s)'
+                                         % (what, index + 1, len(certificates), error))
             except ValueError as error:
                 found[name] = Stored(error='%s' % error)
                 continue
             matches = None
-            if keys and answer.get(name + '_key'):
+            key = answer.get(name + '_key') if keys else None
+            if key not in (None, ''):
                 try:
-                    matches = _x509.key_matches(_x509.load_key(answer[name + '_key'], 'key')[0], certificates[0])
+                    matches = _x509.key_matches(_x509.load_key(text(key, 'key'), 'key')[0], certificates[0])
                 except ValueError:
                     matches = False
             found[name] = Stored(certificates, matches)
@@ -214,9 +235,12 @@ class Certificate(Resource):
         what the documented requirements let the certificate alone show.
         Refused: an expired certificate or one not valid yet; for the names
         the cluster generates, an extended key usage without both serverAuth
-        and clientAuth; for the internode ones, a key other than RSA. A
-        certificate that expires within 30 days is taken, with a warning in
-        warnings. Only the PEM blocks are kept, with \\n line endings."""
+        and clientAuth; for the internode ones, a key other than RSA; a
+        chain whose certificates do not each sign the one before them. A
+        certificate that expires within 30 days, or whose last certificate's
+        issuer is not given (but for a CA the cluster trusts as given), is
+        taken, with a warning in warnings. Only the PEM blocks are kept, with
+        \\n line endings."""
         name = params['name']
         problem = option_problem(params)
         if problem:
@@ -224,8 +248,8 @@ class Certificate(Resource):
         if params['state'] == 'absent':
             return {}
         try:
-            certificates, pem = _x509.load_certificates(params['certificate'], 'certificate')
-            key, key_pem = (None, None) if name in KEYLESS else _x509.load_key(params['key'], 'key')
+            certificates, pem = _x509.load_certificates(params['certificate'], 'certificate', option=True)
+            key, key_pem = (None, None) if name in KEYLESS else _x509.load_key(params['key'], 'key', option=True)
         except ValueError as error:
             raise RedisEnterpriseError('%s.' % error)
         if key is not None and not _x509.key_matches(key, certificates[0]):
@@ -249,11 +273,17 @@ class Certificate(Resource):
             problems.append(_x509.lacks_tls_purposes(leaf, name))
         if name in ('ccs_internode_encryption', 'data_internode_encryption'):
             problems.append(_x509.not_rsa(leaf, name))
-        problems = [problem for problem in problems if problem]
+        # The proxy certificate is the one OCSP stapling asks about; one that
+        # names a responder is meant for it.
+        refusal, chain_warnings = _x509.check_chain(
+            certificates, 'The %s certificate' % name, responder=_x509.ocsp_url(leaf) if name == 'proxy' else None,
+            anchor=name in KEYLESS)
+        problems = [problem for problem in problems + [refusal] if problem]
         if problems:
             raise RedisEnterpriseError(' '.join(problems))
-        warnings = [warning for warning in [_x509.expires_soon(leaf, name, now)] if warning]
-        return dict(certificates=certificates, pem=pem, key=key_pem, warnings=warnings)
+        warnings = [warning for warning in [_x509.expires_soon(leaf, name, now)] + chain_warnings if warning]
+        return dict(certificates=certificates, pem=pem, key=key_pem, warnings=warnings,
+                    issuer_given=len(certificates) > 1 or _x509.signed_by(leaf, leaf) is not False)
 
     def read(self, api, task):
         # Only the certificate to compare; its key is not needed for that.
@@ -413,9 +443,11 @@ class Certificate(Resource):
         try:
             status = _ocsp.ask_responder(api, task, plan.related)
         except RedisEnterpriseError as error:
+            check = ("Check that the cluster's nodes reach the responder." if plan.want['issuer_given'] else
+                     "The certificate was given without its issuer's, which the cluster needs to ask (see the "
+                     'warning): install it again with its chain, the intermediate that signed it first.')
             raise RedisEnterpriseError(
-                INSTALLED_BUT % ('asking its OCSP responder failed (%s)' % error.msg.rstrip('.'),
-                                 "Check that the cluster's nodes reach the responder."),
+                INSTALLED_BUT % ('asking its OCSP responder failed (%s)' % error.msg.rstrip('.'), check),
                 http_status=error.http_status, error_code=error.error_code, keys=installed)
         problem = _ocsp.status_problem(status)
         if problem:

@@ -14,7 +14,10 @@
 
 GET answers the license's text twice, as license and as key, beside its
 facts. The text is dropped where it is read: what leaves this file is the
-facts and a digest to compare texts by, never the text."""
+facts and a digest to compare texts by, never the text. The one exception
+stays inside it: redis.enterprise.license keeps the text it read before its
+write in memory (Withheld), to install it again if the new license turns
+out not valid."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -28,6 +31,8 @@ from ._api import RedisEnterpriseError
 from ._engine import Plan, Resource, Spec
 
 LICENSE_PATH = _contract.LICENSE_PATH
+# The cluster's FQDN (its name), which a license is issued for.
+CLUSTER_PATH = '/v1/cluster'
 START = _contract.LICENSE_START
 END = _contract.LICENSE_END
 # The fields of GET /v1/license that hold the text.
@@ -39,6 +44,11 @@ DIFF_FACTS = ('owner', 'cluster_name', 'activation_date', 'expiration_date', 'ex
 DATES = ('activation_date', 'expiration_date')
 UNKNOWN_UNTIL_INSTALLED = ('a new license: its owner, expiration and shard limits are known only once the cluster '
                            'has installed it')
+EXPIRES_SOON = 'The license expires on %s, in %s: it is installed, but renew it before then.'
+NOT_VALID = ('The cluster installed the new license, %s, but %s: under it, the cluster behaves as if it had no license, '
+             'and refuses most changes to its databases. %s')
+NO_NAME_CHECK = ("The new license's cluster_name was not checked against the cluster's FQDN: reading it (GET %s) failed: "
+                 '%s')
 NO_DRY_RUN = ('Check mode cannot tell whether the cluster accepts this license: PUT /v1/license has no dry run, and '
               'the cluster checks a license only when it installs it. A license it refuses leaves it as if it had '
               'none, which blocks most changes to its databases.')
@@ -96,17 +106,42 @@ def facts(answer, now=None, warn=None):
     return found
 
 
-def read(api, warn=None):
-    """(facts, digest of its text) of the installed license, or (None,
-    None) when the cluster has none (404)."""
+class Withheld(object):
+    """A license text kept in memory, to be sent again and nothing else: it
+    shows as a placeholder wherever it is printed or formatted."""
+
+    __slots__ = ('text',)
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return '<license text withheld>'
+
+    __str__ = __repr__
+
+
+def _read(api, warn=None):
+    """(facts, digest, Withheld text) of the installed license, or (None,
+    None, None) when the cluster has none (404)."""
     try:
         answer = api.get(LICENSE_PATH)
     except RedisEnterpriseError as error:
         if error.http_status == 404:
-            return None, None
+            return None, None, None
         raise
     text = next((answer.get(name) for name in TEXT_FIELDS if isinstance(answer.get(name), str)), '')
-    return facts(answer, warn=warn), digest(text) if text.strip() else None
+    found = facts(answer, warn=warn)
+    answer.clear()
+    if not text.strip():
+        return found, None, None
+    return found, digest(text), Withheld(text)
+
+
+def read(api, warn=None):
+    """(facts, digest of its text) of the installed license, or (None,
+    None) when the cluster has none (404)."""
+    return _read(api, warn)[:2]
 
 
 def shown(found):
@@ -114,31 +149,70 @@ def shown(found):
     return dict((name, found[name]) for name in DIFF_FACTS if name in found) if found else {}
 
 
+def _whose(found):
+    return 'of %s, valid until %s' % (found.get('owner') or 'an unnamed owner',
+                                      found.get('expiration_date') or 'an unknown date')
+
+
 def _described(found):
     if not found:
         return 'no license (GET /v1/license answers 404)'
-    return 'the license of %s, valid until %s' % (found.get('owner') or 'an unnamed owner',
-                                                  found.get('expiration_date') or 'an unknown date')
+    return 'the license ' + _whose(found)
 
 
-def problem(found):
+def _same_name(one, other):
+    return one.strip().rstrip('.').lower() == other.strip().rstrip('.').lower()
+
+
+def problem(found, fqdn=None):
     """Why an installed license is not one a cluster works under, or None:
-    the cluster reports it expired, or its expiration date is past."""
+    the cluster reports it expired (not valid, when its expiration date is
+    still ahead), or its expiration date is past; given the cluster's FQDN,
+    a license issued for another cluster_name."""
+    days, said = found.get('days_until_expiry'), []
+    name = found.get('cluster_name')
+    if fqdn and isinstance(name, str) and name.strip() and not _same_name(name, fqdn):
+        said.append('it is issued for the cluster %s, and this cluster is %s' % (name, fqdn))
     if found.get('expired') is True:
-        return 'the cluster reports it expired (expiration_date %s)' % found.get('expiration_date')
-    days = found.get('days_until_expiry')
-    if days is not None and days < 0:
-        return 'its expiration_date %s is past' % found.get('expiration_date')
-    return None
+        if days is not None and days >= 0:
+            said.append('the cluster reports it not valid (expired: true), though its expiration_date %s is ahead'
+                        % found.get('expiration_date'))
+        else:
+            said.append('the cluster reports it expired (expiration_date %s)' % found.get('expiration_date'))
+    elif days is not None and days < 0:
+        said.append('its expiration_date %s is past' % found.get('expiration_date'))
+    return ', and '.join(said) or None
+
+
+def expires_soon(found, days, now=None):
+    """The warning for a license that expires within days of now (but after
+    it), else None."""
+    try:
+        expires = iso_date(found.get('expiration_date'))
+    except ValueError:
+        return None
+    left = expires - (now or datetime.datetime.now(datetime.timezone.utc))
+    if left > datetime.timedelta(days=days) or left.total_seconds() <= 0:
+        return None
+    whole = int(left.total_seconds() // 86400)
+    return EXPIRES_SOON % (found['expiration_date'],
+                           'less than a day' if whole == 0 else '%d day%s' % (whole, '' if whole == 1 else 's'))
 
 
 class License(Resource):
     """The installed license: compared by its text, whitespace aside;
-    installed only on a difference, then read back."""
+    installed only on a difference, then read back. One that the cluster
+    then holds not valid (expired, or issued for another cluster) is
+    replaced by the license installed before, whose text the read kept."""
 
-    spec = Spec(dict(license=dict(type='str', required=True, no_log=True)))
+    spec = Spec(dict(license=dict(type='str', required=True, no_log=True),
+                     license_warning_days=dict(type='int', default=30)))
 
     def desired(self, params):
+        days = params.get('license_warning_days')
+        if days is not None and days < 0:
+            raise RedisEnterpriseError('license_warning_days must be 0 or more (0: no warning); got %d. Nothing was '
+                                       'sent to the cluster.' % days)
         text = params['license'] or ''
         start, end = text.find(START), text.rfind(END)
         if start < 0 or end < start or not text[start + len(START):end].strip():
@@ -150,12 +224,20 @@ class License(Resource):
         return '\n'.join(line.rstrip() for line in text.strip().splitlines()) + '\n'
 
     def read(self, api, task):
-        found, held = read(api, task.warn)
-        return dict(facts=found, digest=held)
+        found, held, kept = _read(api, task.warn)
+        return dict(facts=found, digest=held, kept=kept)
+
+    @staticmethod
+    def _warn_if_soon(task, found):
+        days = task.params.get('license_warning_days')
+        warning = found and days and expires_soon(found, days)
+        if warning:
+            task.warn(warning)
 
     def plan(self, task, state, want):
         before = shown(state['facts'])
         if state['digest'] == digest(want):
+            self._warn_if_soon(task, state['facts'])
             return Plan(before, before, changed=False, want=want)
         return Plan(before, {'license': UNKNOWN_UNTIL_INSTALLED}, body={'license': want}, changed=True, want=want)
 
@@ -171,25 +253,74 @@ class License(Resource):
             if error.http_status not in (400, 406):
                 raise
             # The docs warn that a cluster given a license it refuses may
-            # behave as if it had none: say what it holds now.
+            # behave as if it had none: say what it holds now, and put back
+            # the one it held if it lost it.
             try:
-                now = _described(read(api)[0])
+                found, held = read(api)
             except RedisEnterpriseError as again:
-                now = 'unknown: reading it back failed too (%s)' % again.msg
-            raise RedisEnterpriseError('%s The cluster now holds %s.' % (error.msg, now),
-                                       http_status=error.http_status, error_code=error.error_code)
+                raise RedisEnterpriseError('%s The cluster now holds unknown: reading it back failed too (%s).'
+                                           % (error.msg, again.msg), http_status=error.http_status,
+                                           error_code=error.error_code)
+            if state['kept'] is None or held == state['digest']:
+                raise RedisEnterpriseError('%s The cluster now holds %s.' % (error.msg, _described(found)),
+                                           http_status=error.http_status, error_code=error.error_code)
+            back, restored = self._put_back(api, state)
+            raise RedisEnterpriseError('%s With that, the cluster lost the license it held: it holds %s. %s'
+                                       % (error.msg, _described(found), back), http_status=error.http_status,
+                                       error_code=error.error_code, keys=dict(changed=not restored))
         found, held = read(api, task.warn)
         if held != digest(plan.want):
             raise RedisEnterpriseError(
                 'The cluster took PUT %s without an error, but reading it back shows %s, not the license this task '
                 'gave. Check the cluster\'s event log, then run the task again.' % (LICENSE_PATH, _described(found)))
-        wrong = problem(found)
+        wrong = problem(found, self._fqdn(api, task, found))
         if wrong:
-            raise RedisEnterpriseError(
-                'The cluster installed the license, but %s: it behaves as if it had no license, and refuses most '
-                'changes to its databases. Install a license that is valid now.' % wrong)
+            back, restored = self._put_back(api, state)
+            raise RedisEnterpriseError(NOT_VALID % (_whose(found), wrong, back),
+                                       keys=dict(changed=not restored))
+        self._warn_if_soon(task, found)
         plan.after = shown(found)
-        return dict(state, facts=found, digest=held)
+        return dict(state, facts=found, digest=held, kept=None)
+
+    @staticmethod
+    def _fqdn(api, task, found):
+        """The cluster's FQDN, to check the license's cluster_name against,
+        or None (a license without one, or the read failed: a warning)."""
+        if not (found or {}).get('cluster_name'):
+            return None
+        try:
+            return api.get(CLUSTER_PATH).get('name')
+        except RedisEnterpriseError as error:
+            task.warn(NO_NAME_CHECK % (CLUSTER_PATH, error.msg))
+            return None
+
+    @staticmethod
+    def _put_back(api, state):
+        """Install again the license read before the write: (what the
+        failure then says, whether the cluster holds that license again)."""
+        kept, before = state['kept'], _described(state['facts'])
+        if kept is None:
+            return ('There was no license before it to put back (the cluster held %s). Install a license that is valid '
+                    'now.' % before, False)
+        try:
+            api.call('PUT', LICENSE_PATH, body={'license': kept.text}, empty_ok=True)
+        except RedisEnterpriseError as error:
+            try:
+                now = _described(read(api)[0])
+            except RedisEnterpriseError as again:
+                now = 'unknown: reading it back failed (%s)' % again.msg.rstrip('.')
+            return ('Putting back the license it replaced, %s, failed too: %s The cluster now holds %s. Install a '
+                    'valid license at once.' % (before, error.msg, now), False)
+        try:
+            found, held = read(api)
+        except RedisEnterpriseError as error:
+            return ('The license it replaced, %s, was sent again, but reading it back failed (%s): check the cluster '
+                    'with redis.enterprise.license_info.' % (before, error.msg), False)
+        if held != state['digest']:
+            return ('The license it replaced, %s, was sent again, but reading it back shows %s. Install a valid '
+                    'license at once.' % (before, _described(found)), False)
+        return ('The license it replaced is installed again: %s. Give this task a license that is valid now.'
+                % _described(found), True)
 
     def result(self, task, state, plan, written):
         return {'license': state['facts'] or {}}

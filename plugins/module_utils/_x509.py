@@ -11,8 +11,8 @@
 """X.509 for the certificate modules, on the cryptography library: the PEM
 blocks of a certificate or key (and what a text that holds none is instead),
 what describes a certificate (never a key), whether a key belongs to a
-certificate, its OCSP responder, and the product's documented requirements
-that a certificate alone shows."""
+certificate, its OCSP responder, whether a chain chains, and the product's
+documented requirements that a certificate alone shows."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -29,9 +29,10 @@ from ansible.module_utils.basic import missing_required_lib
 HAS_CRYPTOGRAPHY = True
 try:
     from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-    from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+    from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, SignatureAlgorithmOID
 except ImportError:
     HAS_CRYPTOGRAPHY = False
 
@@ -111,10 +112,11 @@ def _in_base64(text):
         return False
 
 
-def _not_pem(text, what, kind):
+def _not_pem(text, what, kind, option=False):
     """Why text, which holds no PEM block of kind ('certificate' or 'key'),
     is not what the option takes, with the fix; None when it is not
-    recognised. Never quotes text."""
+    recognised. option: text is what a task gave, which may be a file's
+    path. Never quotes text."""
     if not (text or '').strip():
         return ('%s is empty: check that the file its lookup reads, or the variable, holds the PEM %s'
                 % (what, 'certificate' if kind == 'certificate' else 'private key'))
@@ -139,16 +141,22 @@ def _not_pem(text, what, kind):
         return ('%s looks like DER in base64, without the PEM armour: put it between the lines -----BEGIN %s----- '
                 'and -----END %s-----, or decode it to a DER file (base64 -d) and convert that to PEM with "%s"'
                 % (what, armour, armour, conversion))
+    if option and len(text.strip().splitlines()) == 1:
+        # The usual mistake: the path of the file rather than what it holds.
+        return ("%s holds no PEM %s (-----BEGIN %s-----) but one line of %d characters, such as a file's path: to "
+                "read it from a file, give lookup('ansible.builtin.file', path), not the path"
+                % (what, 'certificate' if kind == 'certificate' else 'private key', armour, len(text.strip())))
     return None
 
 
-def load_certificates(text, what):
+def load_certificates(text, what, option=False):
     """(certificates, PEM) of text: its CERTIFICATE blocks parsed, the leaf
     first, and those blocks alone joined for a request body. ValueError
-    with what is wrong, for what (an option or the cluster's answer)."""
+    with what is wrong, for what (an option, with option true, or the
+    cluster's answer)."""
     found = blocks(text, ('CERTIFICATE',))
     if not found:
-        raise ValueError(_not_pem(text, what, 'certificate')
+        raise ValueError(_not_pem(text, what, 'certificate', option)
                          or '%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)' % what)
     certificates = []
     for index, block in enumerate(found):
@@ -160,15 +168,16 @@ def load_certificates(text, what):
     return certificates, '\n'.join(found) + '\n'
 
 
-def load_key(text, what):
+def load_key(text, what, option=False):
     """(key, PEM) of the unencrypted private key in text, its block alone
-    for a request body. ValueError with what is wrong, never quoting it."""
+    for a request body. ValueError with what is wrong, never quoting it;
+    option: text is what a task gave."""
     if blocks(text, ('ENCRYPTED PRIVATE KEY',)) or 'Proc-Type: 4,ENCRYPTED' in (text or ''):
         raise ValueError('%s is encrypted; the cluster takes a private key without a password. Decrypt it first, '
                          'for example with "openssl pkey -in key.pem -out key-plain.pem", and keep that file in '
                          'Ansible Vault' % what)
     found = blocks(text, KEY_LABELS)
-    problem = None if found else _not_pem(text, what, 'key')
+    problem = None if found else _not_pem(text, what, 'key', option)
     if problem:
         raise ValueError(problem)
     if len(found) != 1:
@@ -350,3 +359,133 @@ def expires_soon(certificate, name, now):
     days = int(left.total_seconds() // 86400)
     return EXPIRES_SOON % (name, iso(not_after(certificate)),
                            'less than a day' if days == 0 else '%d day%s' % (days, '' if days == 1 else 's'))
+
+
+# Chains: each certificate signed by the next, the last one's issuer given
+# or named. One check for every certificate the collection writes.
+
+NOT_CHAINED = (
+    '%s is not a chain: %s. Each certificate after the first must be the certificate of the CA that signed the one '
+    'before it: the leaf first, then its intermediates, then (optionally) the root. Nothing was written.')
+NOT_SIGNED = 'certificate %d (%s) did not sign certificate %d (%s), which names %s as its issuer'
+SAME_NAME = ('certificate %d (%s) is named as the issuer of certificate %d, but its key did not sign it: another CA of '
+             'the same name, or that CA with a new key')
+ELSEWHERE = ' (certificate %d signed it: put the chain in order)'
+LEAF_WITHOUT_ISSUER = (
+    '%s is given without the certificate of its issuer, %s: clients that do not hold that intermediate CA cannot '
+    'build a path to a CA they trust, and refuse the connection. It is installed, but give the leaf followed by its '
+    'chain, the intermediate that signed it first (the docs ask for the full chain, leaf to root; the root may be '
+    'left out).')
+CHAIN_WITHOUT_ISSUER = (
+    'The chain of %s ends with certificate %d (%s), whose issuer, %s, is not given: it is installed, and clients must '
+    'hold that CA as a trusted one. The docs let the root be left out; if that CA is an intermediate one, add its '
+    'certificate at the end of the chain.')
+OCSP_NEEDS_ISSUER = (
+    ' It names the OCSP responder %s, which OCSP stapling asks: an OCSP request names the certificate by its issuer '
+    "(the hashes of the issuer's name and of its public key, RFC 6960 CertID), so the cluster needs the issuer's "
+    'certificate to ask, and without it has no status to staple: clients that check the staple then refuse the '
+    'handshake.')
+UNCHECKED = ("The signature of certificate %d (%s) by certificate %d could not be checked: this Python's %s cannot "
+             'verify %s signatures. The chain is installed as given.')
+
+
+def _subject(certificate):
+    return certificate.subject.rfc4514_string()
+
+
+def _verify_by_key(certificate, issuer):
+    """Verify certificate's signature with issuer's public key, by the kind
+    of that key: cryptography before 40 has no verify_directly_issued_by.
+    Raises InvalidSignature, or UnsupportedAlgorithm for what this code or
+    the library cannot verify."""
+    key, data, signature = issuer.public_key(), certificate.tbs_certificate_bytes, certificate.signature
+    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        key.verify(signature, data)
+        return
+    if certificate.signature_algorithm_oid == SignatureAlgorithmOID.RSASSA_PSS:
+        # Its salt length and hash are parameters that these releases do not expose.
+        raise UnsupportedAlgorithm('RSASSA-PSS signatures')
+    digest = certificate.signature_hash_algorithm
+    if digest is None:
+        # An EdDSA signature checked against a key of another kind.
+        raise InvalidSignature()
+    if isinstance(key, rsa.RSAPublicKey):
+        key.verify(signature, data, padding.PKCS1v15(), digest)
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(signature, data, ec.ECDSA(digest))
+    elif isinstance(key, dsa.DSAPublicKey):
+        key.verify(signature, data, digest)
+    else:
+        raise UnsupportedAlgorithm('%s keys' % type(key).__name__)
+
+
+def signed_by(certificate, issuer, by_key=False):
+    """Whether issuer signed certificate: certificate names issuer's subject
+    as its issuer, and issuer's key verifies its signature. True or False;
+    None when this cryptography cannot verify that kind of signature.
+    by_key: verify by the key's kind, as on cryptography before 40."""
+    if certificate.issuer != issuer.subject:
+        return False
+    verify = None if by_key else getattr(certificate, 'verify_directly_issued_by', None)
+    try:
+        if verify is not None:
+            verify(issuer)
+        else:
+            _verify_by_key(certificate, issuer)
+    except InvalidSignature:
+        return False
+    except ValueError:
+        # A signature of one kind of key, and an issuer key of another.
+        return False
+    except (TypeError, UnsupportedAlgorithm):
+        return None
+    return True
+
+
+def _library():
+    try:
+        from cryptography import __version__  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return 'cryptography'
+    return 'cryptography %s' % __version__
+
+
+def check_chain(certificates, what, responder=None, anchor=False, by_key=False):
+    """(refusal, warnings) of a chain given leaf first (parsed certificates):
+    refusal, the message when a certificate is not signed by the one after
+    it (each pair named by position and subject), else None; warnings, for
+    a last certificate whose issuer is not given, naming it, unless it signs
+    itself (a root), and unless anchor (a CA the cluster trusts as given,
+    not a chain it presents). what: 'The proxy certificate', the subject of
+    the messages. responder: the OCSP responder the leaf names, where OCSP
+    stapling is on or about to be: a leaf without its issuer then also
+    warns that the cluster cannot ask it."""
+    broken, warnings = [], []
+    for index, (certificate, issuer) in enumerate(zip(certificates, certificates[1:]), 1):
+        signed = signed_by(certificate, issuer, by_key)
+        if signed is None:
+            oid = certificate.signature_algorithm_oid
+            warnings.append(UNCHECKED % (index, _subject(certificate), index + 1, _library(),
+                                         getattr(oid, '_name', None) or oid.dotted_string))
+            continue
+        if signed:
+            continue
+        if certificate.issuer == issuer.subject:
+            said = SAME_NAME % (index + 1, _subject(issuer), index)
+        else:
+            said = NOT_SIGNED % (index + 1, _subject(issuer), index, _subject(certificate),
+                                 certificate.issuer.rfc4514_string() or 'no name')
+        found = [position for position, other in enumerate(certificates, 1)
+                 if position not in (index, index + 1) and signed_by(certificate, other, by_key)]
+        broken.append(said + (ELSEWHERE % found[0] if found else ''))
+    if broken:
+        return NOT_CHAINED % (what, '; '.join(broken)), warnings
+    last = certificates[-1]
+    if anchor or signed_by(last, last, by_key) is not False:
+        return None, warnings
+    issuer = last.issuer.rfc4514_string() or 'a CA without a name'
+    if len(certificates) == 1:
+        warnings.append(LEAF_WITHOUT_ISSUER % (what, issuer) + (OCSP_NEEDS_ISSUER % responder if responder else ''))
+    else:
+        warnings.append(CHAIN_WITHOUT_ISSUER % (what[:1].lower() + what[1:], len(certificates), _subject(last), issuer))
+    return None, warnings

@@ -40,9 +40,23 @@ description:
     V(ldap_client), V(mtls_trusted_ca), V(sso_service) and V(sso_issuer) are not checked for it.
   - V(ccs_internode_encryption) and V(data_internode_encryption) take an RSA key; an EC or EdDSA key is refused,
     as the documentation says it might prevent internode encryption from working.
+  - "Each certificate of O(certificate) must be signed by the one after it, as the documentation asks for the chain
+    from the leaf to the root (Create certificates). The module checks each signature with the next certificate's
+    public key (RSA, EC, Ed25519, Ed448 or DSA), not the names alone; a chain that does not chain is refused, naming
+    each pair by its position and subject, and where the missing signer stands when the chain is out of order. On a
+    cryptography older than 40, an RSA-PSS signature cannot be checked: it is said in a warning, not refused."
+  - "When the last certificate does not sign itself (is no root), its issuer is not given, and a warning names it.
+    A leaf given alone that way lacks the intermediate that signed it, which clients need to build their path to a
+    CA they trust. For V(proxy), when the leaf names an OCSP responder (stapling is on, or is what it is installed
+    for), the warning also says that an OCSP request names the certificate by its issuer (the hashes of the issuer's
+    name and key, RFC 6960 CertID): the cluster needs the issuer's certificate to ask the responder, and without it
+    has no status to staple. A chain that ends with an intermediate warns that clients must trust the CA it names,
+    as the documentation lets the root be left out. V(mtls_trusted_ca) and V(sso_issuer), CAs the cluster trusts as
+    given, are not warned about their issuer."
   - A certificate that expires within 30 days is installed, with a warning that gives the date.
-  - An empty O(certificate) or O(key), a private key given as O(certificate) or a certificate as O(key), and DER
-    (binary, or base64 without the PEM armour) are each refused with what to do. Convert a DER file to PEM before
+  - An empty O(certificate) or O(key), a private key given as O(certificate) or a certificate as O(key), a one-line
+    text such as a file's path (read the file with C(lookup('ansible.builtin.file', path))), and DER (binary, or
+    base64 without the PEM armour) are each refused with what to do. Convert a DER file to PEM before
     reading it with the file lookup, with C(openssl x509 -inform der -in cert.der -out cert.pem) or
     C(openssl pkey -inform der -in key.der -out key.pem); ansible-core may fail on a binary file before the module
     reads its options. PEM with Windows line endings (CRLF) is sent with LF line endings.
@@ -52,7 +66,8 @@ description:
   - For the C(proxy) certificate while OCSP stapling is on, the new certificate itself must name an
     OCSP responder in its Authority Information Access; otherwise the write is refused. Right after
     the install, the module asks that responder (C(POST /v1/ocsp/test)) and fails, with the certificate
-    installed, when the answer is not a GOOD and current one. Replacing the proxy certificate is the
+    installed, when the answer is not a GOOD and current one, or the cluster could not ask (a leaf given without
+    its issuer's certificate, as the failure then says). Replacing the proxy certificate is the
     first step of turning OCSP stapling on (see M(redis.enterprise.ocsp)).
   - Results and diffs describe certificates (subject, issuer, serial number, names, validity, fingerprint,
     OCSP responder), never keys. The private keys that C(GET /v1/cluster/certificates) answers are
@@ -93,7 +108,8 @@ options:
               ldap_client, mtls_trusted_ca, sso_service, sso_issuer]
   certificate:
     description:
-      - The certificate in PEM form, the leaf first, then the certificates of its chain.
+      - The certificate in PEM form, the leaf first, then the certificates of its chain, each followed by the one
+        that signed it (the root may be left out).
       - Give a file's content with C(lookup('ansible.builtin.file', 'proxy.pem')).
       - Required with O(state=present).
       - Kept out of the task's invocation and of log lines as O(key) is, although a certificate is public, so

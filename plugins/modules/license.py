@@ -17,16 +17,24 @@ description:
     when its text differs from the installed one. Texts are compared without their whitespace, so a license
     re-wrapped, indented by YAML or read from a file with CRLF line ends is the same license.
   - After installing it, reads the license back, and fails unless the cluster holds the text the task gave and
-    reports it valid and unexpired.
+    reports it valid and unexpired, and (read from C(GET /v1/cluster)) issued for this cluster's FQDN.
+  - When that read-back finds the new license expired, reported not valid, or issued for another cluster, the module
+    installs again the license the cluster held before the task (whose text it read before the write and kept in
+    memory only), and fails saying what was wrong with the new license and that the old one, with its expiration
+    date, is back, or why putting it back failed. The same goes for a refused license that leaves the cluster without
+    the one it held. With no license installed before, there is none to put back.
+  - A license that expires within O(license_warning_days) installs with a warning; so does, on every run, an installed
+    license that the task gives again.
   - The license text is never returned or shown. The cluster answers it twice (as C(license) and as C(key)), and both
-    are dropped where they are read; the diff and the result hold only the facts the cluster gives about it (owner,
-    cluster name, dates, features, shard limits).
+    are dropped where they are read, but for the text of the license installed before a write, kept in memory to put
+    it back (see below); the diff and the result hold only the facts the cluster gives about it (owner, cluster name,
+    dates, features, shard limits).
   - A text without the license's start and end markers (C(----- LICENSE START -----), C(----- LICENSE END -----)),
     such as the path of a file rather than its content, is refused before any request.
   - "The REST API reference warns that a cluster given a license that is not valid behaves as if its license was
     deleted: with no valid license, it refuses most changes to its databases. A refusal (HTTP 400 for a corrupt
     license, 406 for a violation such as another cluster's license) is a failure that says what the cluster holds
-    afterwards."
+    afterwards, and puts back the license it held if the refusal took it away."
 author:
   - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
 extends_documentation_fragment:
@@ -55,9 +63,19 @@ options:
       - Sent without the blank lines around it, with LF line ends.
     type: str
     required: true
+  license_warning_days:
+    description:
+      - A license that expires within this many days of the run installs with a warning, as a certificate within 30
+        days of its expiry does (M(redis.enterprise.certificate)). C(0) turns the warning off.
+      - Applies to the license the task installs, and to the installed one when the task gives it again.
+    type: int
+    default: 30
+    version_added: 0.5.1
 notes:
   - Reading the license takes C(view_license); installing it C(install_new_license). The built-in roles C(admin) and
     C(user_manager) hold both. A 403 names the one missing.
+  - After an install, the cluster's FQDN is read with C(GET /v1/cluster) (C(view_cluster_info), which every built-in
+    role but C(none) holds); if that read fails, the license's C(cluster_name) is not checked, with a warning.
   - A license is issued for one cluster name (the cluster's FQDN) and a number of shards; the cluster refuses one
     for another cluster, or one that allows fewer shards than the cluster uses.
 seealso:

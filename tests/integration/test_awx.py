@@ -23,11 +23,15 @@ import sys
 import tempfile
 import zipfile
 
+import pytest
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import redis_enterprise_sim as simlib
 from runner import BIN, ROOT, SECRETS, SWITCH
+
+# It depends on ansible-core itself: run on the oldest too (conftest.py).
+pytestmark = pytest.mark.core
 
 AWX = os.path.join(ROOT, 'docs', 'awx')
 

@@ -50,6 +50,12 @@ def files(tmp_path):
     return write
 
 
+def with_chain(pki, pair):
+    """(certificate, key) of a pair pki issued, the certificate followed by
+    its chain, as a real cluster needs it."""
+    return pair[0] + ''.join(pki.chain), pair[1]
+
+
 def key_lines(pem, *public):
     """The lines of a PEM private key that are secret: all but the armour,
     and but a line that a certificate of public holds too (a key carries its
@@ -128,11 +134,13 @@ def test_a_cluster_that_keeps_less_than_written_says_so_and_shows_what_it_holds(
         assert len(said) == 1, result.get('warnings')
         assert '1 of the 3 certificates' in said[0] and 'CN=proxy.cluster.example.test' in said[0]
         assert 'Every run will write it again, unless the task gives only what the cluster keeps' in said[0]
-    # Given what the cluster keeps, the task converges.
+    # Given what the cluster keeps, the task converges, and says what the leaf alone lacks.
     cluster.log.clear()
     again = playbook(ansible, files(certificate, key))
     assert again.task(ACTION)['result']['changed'] is False
-    assert not again.task(ACTION)['result'].get('warnings')
+    (said,) = again.task(ACTION)['result']['warnings']
+    assert said.startswith('The proxy certificate is given without the certificate of its issuer, '
+                           'O=redis.enterprise simulator,CN=redis.enterprise test issuing CA: ')
     assert cluster.calls() == [GET_CERTS]
 
 
@@ -162,7 +170,7 @@ def test_a_chain_the_cluster_returns_is_compared(ansible, cluster, pki, files):
 @pytest.mark.parametrize('answer', ['empty', 'json'])
 def test_the_write_may_answer_with_or_without_a_body(ansible, cluster, pki, files, answer):
     cluster.update({'faults': {'write_answer': answer}})
-    run = playbook(ansible, files(*pki.issue()))
+    run = playbook(ansible, files(*with_chain(pki, pki.issue())))
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     assert run.task(ACTION)['result']['changed'] is True
 
@@ -181,7 +189,7 @@ def test_text_around_the_pem_blocks_never_reaches_the_body(ansible, cluster, pki
 
 def test_an_optional_certificate_the_cluster_lacks_is_installed(ansible, cluster, pki, files):
     assert 'ldap_client' not in cluster.certificates
-    run = playbook(ansible, files(*pki.issue('ldap-client.example.test', ocsp_url=None), name='ldap_client'),
+    run = playbook(ansible, files(*with_chain(pki, pki.issue('ldap-client.example.test', ocsp_url=None)), name='ldap_client'),
                    '--diff')
     result = run.task(ACTION)['result']
     assert result['changed'] is True and result['diff']['before'] == {}
@@ -193,7 +201,7 @@ def test_an_optional_certificate_the_cluster_lacks_is_installed(ansible, cluster
 @pytest.mark.parametrize('check', [False, True], ids=['real', 'check'])
 def test_a_proxy_certificate_without_responder_while_stapling_is_on_is_refused(ansible, cluster, pki, files, check):
     cluster.update({'config': {'ocsp_functionality': True}})
-    run = playbook(ansible, files(*pki.issue(ocsp_url=None)), *(['--check'] if check else []))
+    run = playbook(ansible, files(*with_chain(pki, pki.issue(ocsp_url=None))), *(['--check'] if check else []))
     result = assert_clean_failure(run, 'OCSP stapling is on, and the new proxy certificate names no OCSP responder',
                                   ACTION)
     assert 'Turn stapling off first' in result['msg']
@@ -201,7 +209,7 @@ def test_a_proxy_certificate_without_responder_while_stapling_is_on_is_refused(a
 
 
 def test_a_proxy_certificate_without_responder_while_stapling_is_off_is_written(ansible, cluster, pki, files):
-    run = playbook(ansible, files(*pki.issue(ocsp_url=None)))
+    run = playbook(ansible, files(*with_chain(pki, pki.issue(ocsp_url=None))))
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     # And the cluster's responder URL is the new certificate's: none.
     assert cluster.config['responder_url'] == ''
@@ -217,11 +225,15 @@ def bad_inputs(pki):
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(b'a-passphrase')).decode()
     return {
-        'no-pem': ('not a certificate', key, 'certificate holds no PEM certificate (-----BEGIN CERTIFICATE-----).'),
+        # A file's path where its content belongs: the lookup is named.
+        'no-pem': ('certs/proxy-chain.pem', key, "certificate holds no PEM certificate (-----BEGIN CERTIFICATE-----) but "
+                   "one line of 21 characters, such as a file's path: to read it from a file, give "
+                   "lookup('ansible.builtin.file', path), not the path."),
         'damaged-certificate': (certificate.replace(certificate.splitlines()[5], 'A' * 64), key,
                                 'certificate: certificate 1 of 1 is not a valid X.509 certificate.'),
-        'no-key': (certificate, 'not a key', 'key must hold one PEM private key (-----BEGIN PRIVATE KEY-----); it '
-                                             'holds 0.'),
+        'no-key': (certificate, 'certs/proxy.key', "key holds no PEM private key (-----BEGIN PRIVATE KEY-----) but one "
+                   "line of 15 characters, such as a file's path: to read it from a file, give "
+                   "lookup('ansible.builtin.file', path), not the path."),
         'damaged-key': (certificate, key.replace(key.splitlines()[2], 'B' * 64),
                         'key is not a private key that can be read.'),
         'encrypted-key': (certificate, encrypted, 'key is encrypted; the cluster takes a private key without a '
@@ -295,7 +307,7 @@ def test_each_documented_status_has_its_message(ansible, cluster, pki, files, na
     faults, env, needle, status = STATUSES[name]
     cluster.update({'faults': faults})
     before = cluster.certificates['proxy']['cert']
-    run = playbook(ansible, files(*pki.issue()), env=env)
+    run = playbook(ansible, files(*with_chain(pki, pki.issue())), env=env)
     result = assert_clean_failure(run, needle, ACTION)
     assert result['http_status'] == status
     assert cluster.certificates['proxy']['cert'] == before
@@ -312,7 +324,7 @@ def test_each_documented_status_has_its_message(ansible, cluster, pki, files, na
 def test_a_conflict_that_passes_is_retried_into_success(ansible, cluster, pki, files):
     cluster.update({'faults': {'cert_conflict': {'count': 2}}})
     certificate, key = pki.issue()
-    run = playbook(ansible, files(certificate, key))
+    run = playbook(ansible, files(*with_chain(pki, (certificate, key))))
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP] + [PUT_CERTS] * 3 + [GET_CERTS]
     assert fingerprint_of(cluster.certificates['proxy']['cert']) == fingerprint_of(certificate)
@@ -323,7 +335,7 @@ def test_a_persistent_conflict_applied_on_some_nodes_is_changed_and_force_rewrit
     # Four 409s in a row, the write applied all the same on the node the GET asks.
     cluster.update({'faults': {'cert_conflict': {'count': 4, 'applied': True}}})
     certificate, key = pki.issue()
-    variables = files(certificate, key)
+    variables = files(*with_chain(pki, (certificate, key)))
     run = playbook(ansible, variables)
     result = assert_clean_failure(run, 'the nodes may now hold different proxy certificates', ACTION)
     assert result['changed'] is True and result['http_status'] == 409
@@ -349,7 +361,7 @@ def test_a_write_that_takes_longer_than_the_timeout_is_waited_for(ansible, clust
     # The API gives a certificate write up to 900 s: timeout (2 s here) is not the limit of its answer.
     cluster.update({'faults': {'write_delay': 4}})
     certificate, key = pki.issue()
-    run = playbook(ansible, dict(files(certificate, key), cluster_timeout=2))
+    run = playbook(ansible, dict(files(*with_chain(pki, (certificate, key))), cluster_timeout=2))
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     assert run.task(ACTION)['result']['changed'] is True
     assert cluster.count('PUT', '/v1/cluster/certificates') == 1
@@ -361,7 +373,7 @@ def test_a_write_without_an_answer_is_not_sent_again_but_read_back(ansible, clus
     cluster.update({'faults': {'drop_next': {'count': 1, 'method': 'PUT', 'applied': applied}}})
     certificate, key = pki.issue()
     before = cluster.certificates['proxy']['cert']
-    run = playbook(ansible, files(certificate, key))
+    run = playbook(ansible, files(*with_chain(pki, (certificate, key))))
     assert cluster.calls() == [GET_CERTS, GET_CLUSTER, GET_OCSP, PUT_CERTS, GET_CERTS]
     result = run.task(ACTION)['result']
     if applied:
@@ -378,7 +390,7 @@ def test_a_write_without_an_answer_is_not_sent_again_but_read_back(ansible, clus
 def test_a_failed_read_of_the_ocsp_configuration_says_the_certificate_was_not_written(ansible, cluster, pki, files):
     cluster.update({'faults': {'capability_406': True}})
     before = cluster.certificates['proxy']['cert']
-    run = playbook(ansible, files(*pki.issue()))
+    run = playbook(ansible, files(*with_chain(pki, pki.issue())))
     result = assert_clean_failure(run, 'The proxy certificate was not written: before writing one, the module reads '
                                        'the OCSP configuration (GET /v1/ocsp)', ACTION)
     assert 'Not all nodes of the cluster support OCSP (HTTP 406' in result['msg']
@@ -431,7 +443,7 @@ def test_a_stored_certificate_that_does_not_parse_is_replaced(ansible, cluster, 
     cluster.update({'certificates': {'syncer': {'cert': '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n'
                                                         '-----END CERTIFICATE-----\n', 'key': 'x'}}})
     certificate, key = pki.issue('syncer.cluster.example.test', ocsp_url=None)
-    run = playbook(ansible, files(certificate, key, name='syncer'), '--diff')
+    run = playbook(ansible, files(*with_chain(pki, (certificate, key)), name='syncer'), '--diff')
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     result = run.task(ACTION)['result']
     assert result['changed'] is True
@@ -498,7 +510,7 @@ def test_without_cryptography_the_module_says_what_to_install(ansible, cluster, 
 
 def test_names_that_miss_the_clusters_fqdn_warn_without_refusing(ansible, cluster, pki, files):
     cluster.update({'fqdn': 'east.redis.example.test'})
-    certificate, key = pki.issue(sans=('east.redis.example.test', '*.east.redis.example.test'))
+    certificate, key = with_chain(pki, pki.issue(sans=('east.redis.example.test', '*.east.redis.example.test')))
     run = playbook(ansible, files(certificate, key, name='api'), '--check')
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     said = [w for w in run.task(ACTION)['result']['warnings'] if "does not cover the cluster's FQDN" in w]

@@ -12,6 +12,9 @@ import json
 import os
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 import redis_enterprise_sim as simlib
 from runner import ROOT
@@ -29,7 +32,7 @@ def pki():
     return simlib.Pki()
 
 
-def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, cluster):
+def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, cluster, simulator):
     run = read(ansible)
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
     result = run.task(ACTION)['result']
@@ -40,12 +43,20 @@ def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, clu
     for name, described in certificates.items():
         assert described['key_matches'] is True and described['expired'] is False
         assert described['days_until_expiry'] in (364, 365)
-        assert described['chain'] == []
         if name != 'proxy':
+            assert described['chain'] == [], name
+        if name not in ('proxy', 'api'):
             assert described['subject'] == described['issuer'], name
             assert described['ocsp_responder_url'] is None
+    # The one its HTTPS port presents: the simulator's CA issued it, so that its ca.pem verifies the port.
+    with open(simulator.ca_path, 'rb') as handle:
+        ca = x509.load_pem_x509_certificate(handle.read())
+    assert certificates['api']['issuer'] == ca.subject.rfc4514_string()
+    assert certificates['api']['ocsp_responder_url'] is None
     # The tests' cluster is one whose proxy certificate, from a CA, names a responder.
     assert certificates['proxy']['issuer'] == 'O=redis.enterprise simulator,CN=redis.enterprise simulator proxy CA'
+    # With that CA's certificate, which the cluster's OCSP requests need.
+    assert [c['subject'] for c in certificates['proxy']['chain']] == [certificates['proxy']['issuer']]
     assert certificates['proxy']['ocsp_responder_url'] == simlib.RESPONDER_URL
     assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
 
@@ -117,6 +128,59 @@ def test_a_stored_certificate_that_does_not_parse_is_an_entry_with_its_error(ans
     assert len(said) == 1 and 'rladmin cluster certificate list' in said[0]
 
 
+def unreadable_extension():
+    """A certificate that parses, but whose subject alternative names do
+    not: cryptography reads the extensions only when asked for them."""
+    key = simlib.new_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'odd.cluster.example.test')])
+    now = simlib.utc_now()
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now)
+                   .not_valid_after(now + datetime.timedelta(days=90))
+                   # An OCTET STRING where the names' SEQUENCE belongs.
+                   .add_extension(x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, b'\x04\x02zz'),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.mark.both_paths
+def test_entries_of_another_type_than_pem_text_are_entries_with_their_error(ansible, cluster):
+    # What a cluster or a proxy in front of it might answer: numbers, a list, an object, a boolean,
+    # a certificate whose extensions do not parse; a good certificate whose key is a number.
+    proxy = cluster.certificates['proxy']['cert']
+    answer = {'api_cert': 5, 'api_key': 'x', 'cm_cert': [proxy], 'syncer_cert': {'pem': proxy},
+              'metrics_exporter_cert': False, 'ccs_internode_encryption_cert': unreadable_extension(),
+              'proxy_cert': proxy, 'proxy_key': 5, 'data_internode_encryption_cert': proxy,
+              'data_internode_encryption_key': cluster.certificates['proxy']['key'], 'ldap_client_cert': None,
+              'sso_service_cert': ''}
+    cluster.update({'faults': {'raw_next': {'count': 1, 'method': 'GET', 'path': '/v1/cluster/certificates',
+                                            'body': json.dumps(answer)}}})
+    run = read(ansible)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    result = run.task(ACTION)['result']
+    found = result['certificates']
+    errors = dict((name, entry['error']) for name, entry in found.items() if 'error' in entry)
+    assert errors == {
+        'api': 'The api certificate the cluster returned is a number, not PEM text',
+        'cm': 'The cm certificate the cluster returned is a list, not PEM text',
+        'syncer': 'The syncer certificate the cluster returned is an object, not PEM text',
+        'metrics_exporter': 'The metrics_exporter certificate the cluster returned is a boolean, not PEM text',
+        'ccs_internode_encryption': errors['ccs_internode_encryption']}
+    assert errors['ccs_internode_encryption'].startswith(
+        'The ccs_internode_encryption certificate the cluster returned: certificate 1 of 1 has an extension that '
+        'cannot be read (')
+    assert all(list(found[name]) == ['error'] for name in errors)
+    # The others described; a key that cannot be read is not the certificate's.
+    assert sorted(found) == sorted(list(errors) + ['data_internode_encryption', 'proxy'])
+    assert found['proxy']['key_matches'] is False and found['proxy']['ocsp_responder_url'] == simlib.RESPONDER_URL
+    assert found['data_internode_encryption']['key_matches'] is True
+    assert found['proxy']['days_until_expiry'] in (364, 365)
+    said = [warning for warning in result['warnings'] if 'it is returned with its error' in warning]
+    assert sorted(warning.split(' ', 2)[1] for warning in said) == sorted(errors)
+    assert 'BEGIN PRIVATE KEY' not in run.output
+
+
 # The fleet's expiry audit, docs/examples/audit_certificates.yml, over three clusters.
 
 @pytest.fixture(scope='module')
@@ -131,7 +195,7 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     healthy, expiring, unstapled = fleet.clusters
     for state in fleet.clusters:
         certificate, key = pki.issue()
-        state.update({'certificates': {'proxy': {'cert': certificate, 'key': key}}})
+        state.update({'certificates': {'proxy': {'cert': certificate + pki.ca_pem, 'key': key}}})
     now = datetime.datetime.now(datetime.timezone.utc)
     short, short_key = pki.issue('api.expiring.example.test', days=12, not_before=now - datetime.timedelta(days=2))
     expiring.update({'certificates': {'api': {'cert': short, 'key': short_key}}})
@@ -143,7 +207,11 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     # The healthy cluster once more, with a CA file that is not there: its line says so.
     missing = str(tmp_path / 'no-such-ca.pem')
     hosts['cluster-no-ca'] = {'redis_url': fleet.urls[0], 'redis_ca_path': missing}
-    inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': fleet.ca_path}}}))
+    # cluster02 presents the api certificate of another CA: the fleet's CA file holds both.
+    cas = tmp_path / 'fleet-cas.pem'
+    with open(fleet.ca_path) as handle:
+        cas.write_text(handle.read() + pki.ca_pem)
+    inventory.write_text(json.dumps({'redis_clusters': {'hosts': hosts, 'vars': {'redis_ca_path': str(cas)}}}))
     run = ansible(['ansible-playbook', '-i', str(inventory), AUDIT, '-e', 'expiry_warning_days=30'],
                   env={'REDIS_ENTERPRISE_URL': None, 'REDIS_ENTERPRISE_CA_PATH': None})
     assert run.rc == 2, run.stdout[-3000:] + run.stderr

@@ -42,10 +42,16 @@ def rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def run_tasks(ansible, tmp_path, tasks, *options):
+def chained(pki, pair):
+    """(certificate, key) of a pair pki issued, the certificate followed by its chain."""
+    return pair[0] + ''.join(pki.chain), pair[1]
+
+
+def run_tasks(ansible, tmp_path, tasks, *options, checked=()):
     """One playbook of a certificate task per (title, name, certificate,
     key), each given (not None) read from a file (bytes as given, text as UTF-8) by
-    lookup('ansible.builtin.file'), errors ignored: (run, {title: record})."""
+    lookup('ansible.builtin.file'), errors ignored, those titled in checked
+    in check mode: (run, {title: record})."""
     play = []
     for index, (title, name, certificate, key) in enumerate(tasks):
         arguments = {'name': name}
@@ -55,7 +61,8 @@ def run_tasks(ansible, tmp_path, tasks, *options):
             path = tmp_path / ('%s-%d' % (kind, index))
             path.write_bytes(content if isinstance(content, bytes) else content.encode())
             arguments[option] = "{{ lookup('ansible.builtin.file', '%s') }}" % path
-        play.append({'name': title, ACTION: arguments, 'ignore_errors': True})
+        play.append(dict({'name': title, ACTION: arguments, 'ignore_errors': True},
+                         **({'check_mode': True} if title in checked else {})))
     playbook = tmp_path / 'rules.yml'
     playbook.write_text(json.dumps([{'name': 'Certificates against the documented requirements',
                                      'hosts': 'localhost', 'gather_facts': False, 'tasks': play}]))
@@ -116,11 +123,11 @@ def test_what_breaks_a_requirement_is_refused_before_any_request(ansible, cluste
 @pytest.mark.both_paths
 def test_other_names_take_what_the_generated_ones_refuse_and_expiry_warns_and_crlf_goes_as_lf(
         ansible, cluster, pki, tmp_path, rsa_key):
-    client_only = pki.issue('ldap-client.example.test', ocsp_url=None, eku=[EKU.CLIENT_AUTH])
+    client_only = chained(pki, pki.issue('ldap-client.example.test', ocsp_url=None, eku=[EKU.CLIENT_AUTH]))
     # A CA for client certificates, its extended key usage restricted to them; an EC key.
     ca_key = simlib.new_key()
     ca = simlib.make_certificate('redis.enterprise test client CA', ca_key, ca=True, eku=[EKU.CLIENT_AUTH])
-    internode = pki.issue('node.cluster.example.test', key=rsa_key, eku=BOTH)
+    internode = chained(pki, pki.issue('node.cluster.example.test', key=rsa_key, eku=BOTH))
     soon = pki.issue(days=10)
     crlf = [text.replace('\n', '\r\n') for text in pki.issue('cm.cluster.example.test')]
     tasks = [
@@ -201,3 +208,69 @@ def test_inputs_that_are_not_pem_are_named_with_their_fix(ansible, cluster, pki,
               and line not in certificate]
     assert secret and len(run.stdout) > 5000
     assert [line for line in secret if line in run.output] == []
+
+
+ROOT = 'O=redis.enterprise simulator,CN=redis.enterprise test root CA'
+ISSUING = 'O=redis.enterprise simulator,CN=redis.enterprise test issuing CA'
+GET_CERTS, GET_CLUSTER, GET_OCSP = ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster'), ('GET', '/v1/ocsp')
+
+
+@pytest.mark.both_paths
+def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansible, cluster, pki, tmp_path):
+    """Each case in check mode, then for real, in one playbook."""
+    other_root = simlib.Pki(name='another root CA')
+    proxy, api, cm, syncer = (pki.issue(name + '.cluster.example.test') for name in ('proxy', 'api', 'cm', 'syncer'))
+    impostor = simlib.Pki(name='redis.enterprise test issuing CA')
+    by_root = simlib.Pki(name='redis.enterprise LDAP root CA')
+    ldap = by_root.issue('ldap-client.example.test', ocsp_url=None)
+    cases = [
+        ('a leaf, then a root that did not issue it', 'proxy', proxy[0] + other_root.ca_pem, proxy[1]),
+        ('the chain out of order', 'api', api[0] + pki.chain[1] + pki.chain[0], api[1]),
+        ("the issuer's name on another key", 'cm', cm[0] + impostor.ca_pem, cm[1]),
+        ('a proxy certificate without its intermediate', 'proxy') + proxy,
+        ('a chain without its root', 'syncer', syncer[0] + pki.chain[0], syncer[1]),
+        ('a leaf with the root that issued it', 'ldap_client', ldap[0] + by_root.ca_pem, ldap[1]),
+    ]
+    checked = [(title + ', check mode',) + tuple(case) for title, *case in cases]
+    run, records = run_tasks(ansible, tmp_path, checked + cases, checked=[case[0] for case in checked])
+    for check in (True, False):
+        said = dict((title, records[title + (', check mode' if check else '')]) for title, *dummy in cases)
+        message = refused(said['a leaf, then a root that did not issue it'],
+                          'The proxy certificate is not a chain: certificate 2 (O=redis.enterprise simulator,CN='
+                          'another root CA) did not sign certificate 1 (O=redis.enterprise simulator,CN='
+                          'proxy.cluster.example.test), which names %s as its issuer.' % ISSUING)
+        assert message.endswith('Nothing was written.')
+        refused(said['the chain out of order'], 'certificate 2 (%s) did not sign certificate 1 (O=redis.enterprise '
+                'simulator,CN=api.cluster.example.test), which names %s as its issuer (certificate 3 signed it: put '
+                'the chain in order)' % (ROOT, ISSUING))
+        refused(said["the issuer's name on another key"], 'certificate 2 (%s) is named as the issuer of certificate '
+                '1, but its key did not sign it' % ISSUING)
+        results = dict((title, record['result']) for title, record in said.items())
+        (leaf_alone,) = results['a proxy certificate without its intermediate']['warnings']
+        assert leaf_alone.startswith('The proxy certificate is given without the certificate of its issuer, %s: '
+                                     'clients that do not hold that intermediate CA cannot build a path to a CA they '
+                                     'trust' % ISSUING)
+        # The proxy certificate names a responder: what OCSP stapling then needs, by RFC 6960.
+        assert 'It names the OCSP responder http://ocsp.example.test, which OCSP stapling asks' in leaf_alone
+        assert "(the hashes of the issuer's name and of its public key, RFC 6960 CertID)" in leaf_alone
+        (no_root,) = results['a chain without its root']['warnings']
+        assert no_root.startswith('The chain of the syncer certificate ends with certificate 2 (%s), whose issuer, '
+                                  '%s, is not given' % (ISSUING, ROOT))
+        assert 'OCSP' not in no_root
+        assert not results['a leaf with the root that issued it'].get('warnings')
+        for title in ('a proxy certificate without its intermediate', 'a chain without its root',
+                      'a leaf with the root that issued it'):
+            assert said[title]['status'] == 'ok' and results[title]['changed'] is True, (title, check)
+    # The refused tasks made no request, the checked ones wrote nothing: the calls are those of the three others, in
+    # check mode, then for real.
+    accepted = []
+    for check in (True, False):
+        write = [] if check else [PUT_CERTS, GET_CERTS]
+        accepted += [GET_CERTS, GET_CLUSTER, GET_OCSP] + write + [GET_CERTS, GET_CLUSTER] + write + [GET_CERTS] + write
+    assert cluster.calls() == accepted
+    assert cluster.writes() == [PUT_CERTS] * 3
+    assert cluster.certificates['proxy']['cert'] == proxy[0]
+    assert cluster.certificates['syncer']['cert'] == syncer[0] + pki.chain[0]
+    # ansible-core before 2.19 wraps a warning's lines.
+    assert ('[WARNING]: The proxy certificate is given without the certificate of its issuer'
+            in ' '.join((run.stdout + run.stderr).split()))

@@ -21,6 +21,9 @@ import yaml
 
 from runner import BIN, ROOT, TARBALL
 
+# It depends on ansible-core itself: run on the oldest too (conftest.py).
+pytestmark = pytest.mark.core
+
 
 def run(args, **kwargs):
     # Without the ANSIBLE_* variables of the caller: an ANSIBLE_COLLECTIONS_PATH that

@@ -27,6 +27,9 @@ from packaging.version import Version
 import redis_enterprise_sim as simlib
 from runner import BIN, ROOT, VERSION, assert_clean_failure
 
+# It depends on ansible-core itself: run on the oldest too (conftest.py).
+pytestmark = pytest.mark.core
+
 EE_FILE = os.path.join(ROOT, 'docs', 'execution-environment', 'execution-environment.yml')
 # A collection with a Python requirement of its own, installed next to this
 # one: the introspection reports both, each from its collection.

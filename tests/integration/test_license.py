@@ -53,8 +53,9 @@ def test_check_then_real_then_again_with_the_calls_and_no_text_at_vvvv(ansible, 
          'loop': ['{{ installed }}', '{{ found }}']},
     ])
     steps = [(['--check', '--diff'], True, [('GET', '/v1/license'), ('GET', '/v1/license')]),
+             # Read back, with the cluster's FQDN the license's cluster_name must be.
              (['--diff'], True, [('GET', '/v1/license'), ('PUT', '/v1/license'), ('GET', '/v1/license'),
-                                 ('GET', '/v1/license')]),
+                                 ('GET', '/v1/cluster'), ('GET', '/v1/license')]),
              (['--diff'], False, [('GET', '/v1/license'), ('GET', '/v1/license')])]
     for step, (options, changed, calls) in enumerate(steps):
         cluster.log.clear()
@@ -108,7 +109,6 @@ REFUSED = {
     'another cluster': ('The cluster refused the license: it violates the license terms for this cluster (HTTP 406, '
                         'license_violation, PUT /v1/license). The cluster said: The license is for the cluster '
                         'other.example.test, not for cluster.example.test.'),
-    'expired': ('The cluster installed the license, but the cluster reports it expired (expiration_date '),
 }
 
 
@@ -117,8 +117,7 @@ def test_what_the_cluster_refuses_fails_and_says_what_it_holds(ansible, cluster,
     good = simlib.license_text()
     corrupt = good.replace(good.splitlines()[2], good.splitlines()[2][::-1])
     texts = {'no markers': 'licenses/prod.license.txt', 'corrupt': corrupt,
-             'another cluster': simlib.license_text(cluster_name='other.example.test'),
-             'expired': simlib.license_text(expires=simlib.utc_now() - datetime.timedelta(days=1))}
+             'another cluster': simlib.license_text(cluster_name='other.example.test')}
     (tmp_path / 'vars.json').write_text(json.dumps({'texts': texts}))
     play = write_play(tmp_path, [{'name': name, LICENSE: {'license': '{{ texts[%r] }}' % name}, 'ignore_errors': True}
                                  for name in texts])
@@ -139,22 +138,103 @@ def test_what_the_cluster_refuses_fails_and_says_what_it_holds(ansible, cluster,
         assert found[name]['result']['msg'].startswith(message), (name, found[name]['result']['msg'])
     assert (found['corrupt']['result']['http_status'], found['another cluster']['result']['http_status']) == (400, 406)
     # No request for the text without markers; one PUT for each of the others.
-    assert cluster.writes() == [('PUT', '/v1/license')] * 3
-    assert cluster.license == texts['expired']
+    assert cluster.writes() == [('PUT', '/v1/license')] * 2
+    assert cluster.license == old
 
 
-def test_a_refusal_that_drops_the_license_says_so_and_info_finds_none(ansible, cluster, tmp_path):
-    """The docs warn that a cluster given a license it refuses may behave
-    as if it had none: the message says what the cluster holds then."""
-    cluster.update({'faults': {'license_refusal_drops': True}})
-    (tmp_path / 'vars.json').write_text(json.dumps({'other': simlib.license_text(cluster_name='other.example.test')}))
-    run = ansible(['ansible-playbook', '-e', '@' + str(tmp_path / 'vars.json'), write_play(tmp_path, [
-        {'name': 'Refused', LICENSE: {'license': '{{ other }}'}, 'ignore_errors': True},
-        {'name': 'Read', INFO: {}}])])
-    refused = run.task(LICENSE)['result']
-    assert run.task(LICENSE)['status'] == 'failed' and refused['msg'].endswith(
-        'The cluster now holds no license (GET /v1/license answers 404).'), refused['msg']
-    assert run.task(INFO)['result'] == dict(run.task(INFO)['result'], installed=False, license={})
+def corrupted(text):
+    """text with one line of it reversed: its signature no longer holds."""
+    line = text.splitlines()[2]
+    return text.replace(line, line[::-1])
+
+
+def dates(found):
+    return 'valid until %s' % found['expiration_date']
+
+
+@pytest.mark.both_paths
+def test_a_license_that_fails_once_installed_is_replaced_by_the_one_before_and_one_near_expiry_warns(
+        ansible, cluster, tmp_path):
+    """Each way a new license can fail after its PUT, one task each: the
+    license read before it installed again, the message naming both
+    licenses' dates; where putting it back is refused, that too. And a
+    license within license_warning_days installs with a warning. No text in
+    any output at -vvvv."""
+    now = simlib.utc_now()
+    texts = {
+        'soon': simlib.license_text(owner='Soon Ltd.', days=10),
+        'expired': simlib.license_text(owner='Expired Ltd.', expires=now - datetime.timedelta(days=1)),
+        # Installed by the cluster, which then reports it not valid: too few shards for what it runs.
+        'too few shards': simlib.license_text(owner='Small Ltd.', shards_limit=2),
+        'another cluster': simlib.license_text(owner='Other Ltd.', cluster_name='other.example.test'),
+        'corrupt': corrupted(simlib.license_text(owner='Corrupt Ltd.')),
+        'expired, put-back refused': simlib.license_text(owner='Late Ltd.', expires=now - datetime.timedelta(days=2)),
+    }
+    old = cluster.license
+    # A cluster that checks a license once it holds it; that drops its license on a refusal, as the docs warn; and
+    # that refuses the PUTs after the ninth: the put-back of the last case.
+    cluster.update({'faults': {'license_unchecked': True, 'license_refusal_drops': True,
+                               'license_puts_refused_after': 9}})
+    (tmp_path / 'vars.json').write_text(json.dumps({'texts': texts}))
+    tasks = [{'name': 'soon', LICENSE: {'license': '{{ texts.soon }}'}},
+             {'name': 'soon again', LICENSE: {'license': '{{ texts.soon }}'}},
+             {'name': 'soon again, 5 days', LICENSE: {'license': '{{ texts.soon }}', 'license_warning_days': 5}}]
+    tasks += [{'name': name, LICENSE: {'license': '{{ texts[%r] }}' % name}, 'ignore_errors': True}
+              for name in list(texts)[1:]]
+    tasks.append({'name': 'Read', INFO: {}, 'ignore_errors': True})
+    run = ansible(['ansible-playbook', '-vvvv', '-e', '@' + str(tmp_path / 'vars.json'), write_play(tmp_path, tasks)])
+    found = dict((record['task'], record) for record in run.records)
+    assert sorted(found) == sorted(task['name'] for task in tasks), run.stdout[-3000:]
+    assert texts_in(run.output, old, *texts.values()) == [] and len(run.stdout) > 10000
+    assert 'Traceback' not in run.output
+    soon = simlib.license_facts(texts['soon'])
+
+    # Within 30 days: installed with a warning; given again, the warning again; under 5 days, none.
+    said = 'The license expires on %s, in 9 days: it is installed, but renew it before then.' % soon['expiration_date']
+    assert (found['soon']['status'], found['soon']['result']['changed']) == ('ok', True)
+    assert found['soon']['result']['warnings'] == [said]
+    assert (found['soon again']['result']['changed'], found['soon again']['result']['warnings']) == (False, [said])
+    assert not found['soon again, 5 days']['result'].get('warnings')
+
+    back = ('The license it replaced is installed again: the license of Soon Ltd., %s. Give this task a license that '
+            'is valid now.' % dates(soon))
+    messages = {}
+    for name in list(texts)[1:]:
+        assert found[name]['status'] == 'failed', name
+        messages[name] = found[name]['result']['msg']
+    facts = dict((name, simlib.license_facts(text)) for name, text in texts.items() if name != 'corrupt')
+    for name, wrong in (('expired', 'the cluster reports it expired (expiration_date %s)'
+                         % facts['expired']['expiration_date']),
+                        ('too few shards', 'the cluster reports it not valid (expired: true), though its '
+                         'expiration_date %s is ahead' % facts['too few shards']['expiration_date']),
+                        ('another cluster', 'it is issued for the cluster other.example.test, and this cluster is '
+                         'cluster.example.test, and the cluster reports it not valid (expired: true)')):
+        owner = facts[name]['owner']
+        assert messages[name].startswith('The cluster installed the new license, of %s, %s, but %s'
+                                         % (owner, dates(facts[name]), wrong)), messages[name]
+        assert ': under it, the cluster behaves as if it had no license, and refuses most changes to its databases. ' \
+            in messages[name]
+        assert messages[name].endswith(back), messages[name]
+        assert found[name]['result'].get('changed') is False
+    # Refused, and the refusal took the old license away: put back too.
+    assert messages['corrupt'].startswith('The cluster refused the license as corrupt or malformed (HTTP 400')
+    assert ('With that, the cluster lost the license it held: it holds no license (GET /v1/license answers 404). '
+            + back) in messages['corrupt']
+    # The put-back refused: said, with why and what the cluster holds then.
+    late = facts['expired, put-back refused']
+    assert messages['expired, put-back refused'].startswith(
+        'The cluster installed the new license, of Late Ltd., %s, but the cluster reports it expired' % dates(late))
+    assert ('Putting back the license it replaced, the license of Soon Ltd., %s, failed too: The cluster refused the '
+            'license: it violates the license terms for this cluster (HTTP 406, license_violation, PUT /v1/license). '
+            'The cluster said: The cluster refuses a new license now.' % dates(soon)) in messages['expired, put-back refused']
+    assert messages['expired, put-back refused'].endswith(
+        'The cluster now holds no license (GET /v1/license answers 404). Install a valid license at once.')
+    assert found['expired, put-back refused']['result']['changed'] is True
+    # The old text, installed again after each failing case: what the cluster installed, in order.
+    assert cluster.licenses_installed == [texts['soon'], texts['expired'], texts['soon'], texts['too few shards'],
+                                          texts['soon'], texts['another cluster'], texts['soon'], texts['soon'],
+                                          texts['expired, put-back refused']]
+    assert cluster.license is None and found['Read']['result']['installed'] is False
 
 
 def test_a_user_without_view_license_is_told_which_roles_have_it(ansible, cluster, tmp_path):

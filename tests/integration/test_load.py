@@ -19,6 +19,9 @@ import pytest
 import redis_enterprise_sim as simlib
 from fault_matrix import DESIRED
 
+# It depends on ansible-core itself: run on the oldest too (conftest.py).
+pytestmark = pytest.mark.core
+
 CLUSTERS = 100
 FORKS = 50
 

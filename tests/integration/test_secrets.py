@@ -20,7 +20,7 @@ from runner import ROOT
 
 # Behaviour that depends on the path, in one process that shares the matrix's
 # simulated clusters.
-pytestmark = pytest.mark.xdist_group('secrets')
+pytestmark = [pytest.mark.xdist_group('secrets'), pytest.mark.core]
 
 
 def _basic(user, password):

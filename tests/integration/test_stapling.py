@@ -124,7 +124,8 @@ def pki():
 
 def install(ansible, tmp_path, pki, *options):
     certificate, key = pki.issue('proxy-new.cluster.example.test')
-    (tmp_path / 'proxy.pem').write_text(certificate)
+    # With its CA's certificate: the cluster needs it to ask the responder.
+    (tmp_path / 'proxy.pem').write_text(certificate + pki.ca_pem)
     (tmp_path / 'proxy.key').write_text(key)
     return ansible(['ansible-playbook', 'certificate.yml', '-e', json.dumps({
         'cert_file': str(tmp_path / 'proxy.pem'), 'key_file': str(tmp_path / 'proxy.key')})] + list(options))
@@ -264,3 +265,67 @@ def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, f
     assert changed == []
     assert [r['host'] for r in again.records if r['status'] == 'failed'] == ['cluster-revoked']
     assert [state.count('PUT') for state in fleet.clusters] == [0, 0, 0]
+
+
+CANNOT_ASK = ('Cannot build an OCSP request for the proxy certificate: the certificate of its issuer '
+              'O=redis.enterprise simulator,CN=redis.enterprise test CA is not installed with it')
+
+
+def test_a_proxy_certificate_without_its_issuer_warns_and_the_cluster_cannot_ask_its_responder(
+        ansible, cluster, pki, tmp_path):
+    """Installed with a warning, as the docs let a chain go without its
+    root; but the cluster names the certificate to its responder by its
+    issuer, so neither stapling can be turned on nor a new certificate
+    tested while that issuer is missing."""
+    alone, alone_key = pki.issue('proxy-alone.cluster.example.test')
+    chained, chained_key = pki.issue('proxy-chained.cluster.example.test')
+    later, later_key = pki.issue('proxy-later.cluster.example.test')
+    files = {}
+    for name, text in (('alone', alone), ('alone_key', alone_key), ('chained', chained + pki.ca_pem),
+                       ('chained_key', chained_key), ('later', later), ('later_key', later_key)):
+        (tmp_path / name).write_text(text)
+        files[name] = "{{ lookup('ansible.builtin.file', '%s') }}" % (tmp_path / name)
+
+    def certificate(title, name):
+        return {'name': title, 'redis.enterprise.certificate': {
+            'name': 'proxy', 'certificate': files[name], 'key': files[name + '_key']}, 'ignore_errors': True}
+    stapling = {'name': 'Stapling on', 'redis.enterprise.ocsp': ON, 'ignore_errors': True}
+    tasks = [certificate('Without its issuer', 'alone'), stapling,
+             certificate('With its issuer', 'chained'), dict(stapling, name='Stapling on, now'),
+             certificate('Without its issuer, stapling on', 'later'),
+             {'name': 'The cached status', 'redis.enterprise.ocsp_info': {}, 'ignore_errors': True}]
+    play = tmp_path / 'issuer.yml'
+    play.write_text(json.dumps([{'name': 'Issuers', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]))
+    run = ansible(['ansible-playbook', str(play)])
+    records = dict((record['task'], record) for record in run.records)
+    assert sorted(records) == sorted(task['name'] for task in tasks), run.stdout[-3000:]
+    # Stapling off: installed, with the warning that says why the cluster needs the issuer.
+    first = records['Without its issuer']
+    assert first['status'] == 'ok' and first['result']['changed'] is True
+    (warning,) = first['result']['warnings']
+    assert 'given without the certificate of its issuer' in warning and 'RFC 6960 CertID' in warning
+    # The cluster cannot ask the responder: stapling is not turned on.
+    refused = records['Stapling on']
+    assert refused['status'] == 'failed' and refused['result']['error_code'] == 'invalid_ocsp_response'
+    assert refused['result']['msg'].startswith('Not turning OCSP stapling on: asking the OCSP responder '
+                                               'http://ocsp.example.test failed (')
+    assert CANNOT_ASK in refused['result']['msg']
+    # With its issuer, it can.
+    assert records['With its issuer']['status'] == 'ok' and not records['With its issuer']['result'].get('warnings')
+    assert records['Stapling on, now']['status'] == 'ok'
+    assert records['Stapling on, now']['result']['ocsp_status']['cert_status'] == 'GOOD'
+    # Stapling on: installed, then the test that follows fails, saying what the chain lacked.
+    failed = records['Without its issuer, stapling on']['result']
+    assert records['Without its issuer, stapling on']['status'] == 'failed' and failed['changed'] is True
+    assert failed['msg'].startswith('The proxy certificate is installed, but asking its OCSP responder failed (')
+    assert CANNOT_ASK in failed['msg']
+    assert ("The certificate was given without its issuer's, which the cluster needs to ask (see the warning): install "
+            'it again with its chain, the intermediate that signed it first.') in failed['msg']
+    assert failed['certificate']['subject'].endswith('CN=proxy-later.cluster.example.test')
+    # While stapling is on, the cluster has no status for the certificate it serves.
+    status = records['The cached status']['result']
+    assert records['The cached status']['status'] == 'failed' and status['http_status'] == 500
+    assert CANNOT_ASK in status['msg']
+    assert cluster.writes() == [('PUT', '/v1/cluster/certificates'), TEST, ('PUT', '/v1/cluster/certificates'), TEST,
+                                PUT, ('PUT', '/v1/cluster/certificates'), TEST]
+    assert 'Traceback' not in run.output and 'BEGIN PRIVATE KEY' not in run.output

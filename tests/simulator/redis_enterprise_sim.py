@@ -5,19 +5,20 @@
 """A simulator of the OCSP, certificate and access-control parts of the
 Redis Enterprise Software REST API.
 
-Serves GET/PUT /v1/ocsp, GET /v1/ocsp/status, POST /v1/ocsp/test, GET/PUT
-/v1/cluster/certificates, PUT /v1/cluster/update_cert, DELETE
-/v1/cluster/certificates/{name}, GET /v1/cluster, and GET/POST of
-/v1/users, /v1/roles and /v1/redis_acls with GET/PUT/DELETE of each by uid
-(?dry_run=true where the spec has it) over real HTTPS on loopback, as the
-REST API reference describes them, with basic auth, the
-documented statuses and error codes, and fault switches. It is as strict as
+Serves the calls of ROUTES (the program's --help lists them; ?dry_run=true
+where DRY_RUNS has it) over real HTTPS on loopback, as the REST API
+reference describes them, with basic auth, the documented statuses and
+error codes, and fault switches. It is as strict as
 a cluster may be: a request must accept application/json (406), a body must
 be sent as application/json (415), a PUT of /v1/ocsp resets the writable
 fields its body omits to their defaults, and a certificate with text outside
 its PEM blocks is refused. A fresh cluster has self-signed certificates for
 every name it generates, and its OCSP responder URL is the one its proxy
-certificate names (none, for a self-signed one). It has the built-in
+certificate names (none, for a self-signed one). As a cluster needs the
+certificate of the proxy certificate's issuer to build an OCSP request
+(RFC 6960 CertID), POST /v1/ocsp/test answers 500 invalid_ocsp_response for
+a proxy certificate installed without it, and so does GET /v1/ocsp/status
+while stapling is on. It has the built-in
 roles, three Redis ACLs and the users who log in (SEED_USERS: two admins, a
 cluster_viewer and a user_manager), with the permissions of the permissions
 reference; a user's password is never answered, and must be 8 characters
@@ -61,14 +62,21 @@ simulator imports nothing of the checker or of jsonschema.
 A Simulator's cluster can go down and come back on the same port
 (take_down(index), bring_up(index)), as the event source's tests need.
 
+Each port presents its cluster's api certificate (Certificates,
+SimServer): on a fresh cluster one that the Simulator's CA issued, whose
+ca.pem verifies it; an api certificate written is the one the connections
+opened after it meet, as a rotation on a cluster does.
+
 Run it as a program (`make simulator` does, on port 9443) to serve until
-interrupted; --help lists its options:
+interrupted; --help says what it serves, its logins and passwords, and how
+to get a license it accepts:
   python redis_enterprise_sim.py --cert-dir DIR [--port 9443] [--clusters N]
       [--responder-url http://ocsp.example.test] [--ready-file FILE] [--check-contract]
-It prints the shell lines that point the collection at the first cluster,
-with absolute paths. It starts only where no other simulator serves from
-DIR and nothing listens on its ports, so the CA of a running one is never
-overwritten.
+It writes DIR/license.txt, a license it accepts, and prints the shell lines
+that point the collection at the first cluster, with absolute paths, its
+logins and the license's path. It starts only where no other simulator
+serves from DIR and nothing listens on its ports, so the CA of a running
+one is never overwritten.
 
 ConnectProxy is a proxy on loopback, http:// or https://, that opens CONNECT
 tunnels and forwards plain http requests, optionally asking for credentials
@@ -82,6 +90,7 @@ import argparse
 import base64
 import copy
 import datetime
+import functools
 import hashlib
 import http.client
 import json
@@ -91,6 +100,8 @@ import signal
 import socket
 import ssl
 import sys
+import tempfile
+import textwrap
 import threading
 import time
 import ipaddress
@@ -99,6 +110,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
@@ -314,6 +326,11 @@ DEFAULT_FAULTS = {
     'license_refusal_drops': False,
     # PUT /v1/license answers 200 and keeps the license the cluster had.
     'license_not_applied': False,
+    # PUT /v1/license installs a license it would refuse with 406 (another cluster's, or one allowing fewer shards
+    # than the cluster uses), and GET answers it expired: true: a cluster that finds it not valid once it holds it.
+    'license_unchecked': False,
+    # None, or a number n: once n more PUTs of /v1/license were taken, the next ones are refused (406).
+    'license_puts_refused_after': None,
     # A certificate write answers 200 with no body ('empty', as the docs show none) or a JSON object.
     'write_answer': 'empty',
     # The responder's GOOD answer is out of date: its next_update is in the past.
@@ -483,6 +500,27 @@ def ocsp_url_of(text):
     return next((d.access_location.value for d in access if d.access_method == AuthorityInformationAccessOID.OCSP), '')
 
 
+def issuer_missing(text):
+    """The issuer of the first certificate of text, as an RFC 4514 name,
+    when no certificate of text signed it (it signs itself, or one after
+    it did), else None. An OCSP request names a certificate by its issuer's
+    name and key (RFC 6960 CertID): without that certificate, the cluster
+    cannot ask the responder."""
+    try:
+        certificates = x509.load_pem_x509_certificates(text.encode())
+    except ValueError:
+        # Not a certificate a test would staple: the other checks say what it is.
+        return None
+    leaf = certificates[0]
+    for issuer in certificates:
+        try:
+            leaf.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return None
+    return leaf.issuer.rfc4514_string()
+
+
 _FRESH = {}
 _FRESH_LOCK = threading.Lock()
 
@@ -495,7 +533,10 @@ def fresh_certificates(responder_url):
         if responder_url not in _FRESH:
             found = dict((name, self_signed('%s.cluster.example.test' % name)) for name in GENERATED_NAMES)
             if responder_url:
-                found['proxy'] = Pki(responder_url, name='redis.enterprise simulator proxy CA').issue()
+                # With its CA's certificate, which the cluster's OCSP requests need.
+                ca = Pki(responder_url, name='redis.enterprise simulator proxy CA')
+                cert, key = ca.issue()
+                found['proxy'] = (cert + ca.ca_pem, key)
             _FRESH[responder_url] = dict((name, {'cert': cert, 'key': key}) for name, (cert, key) in found.items())
         return copy.deepcopy(_FRESH[responder_url])
 
@@ -544,6 +585,8 @@ class Cluster:
             self.license = license_text()
             self.clock = sim_databases.Clock()
             self.databases = sim_databases.Databases()
+            # The texts PUT /v1/license installed, in order.
+            self.licenses_installed = []
 
     def snapshot(self):
         with self.lock:
@@ -1370,11 +1413,22 @@ def license_facts(text):
     return dict(facts) if signed.get('signature') == good else None
 
 
+def license_violation(cluster, facts):
+    """What makes a license one the cluster cannot run under (406), or None."""
+    if facts['cluster_name'] != cluster.fqdn:
+        return 'The license is for the cluster %s, not for %s' % (facts['cluster_name'], cluster.fqdn)
+    if facts['ram_shards_limit'] < SHARDS_IN_USE[0] or facts['flash_shards_limit'] < SHARDS_IN_USE[1]:
+        return 'The license allows %d RAM shards; the cluster uses %d' % (facts['ram_shards_limit'], SHARDS_IN_USE[0])
+    return None
+
+
 def license_answer(cluster):
     facts = license_facts(cluster.license)
     expires = datetime.datetime.strptime(facts['expiration_date'], '%Y-%m-%dT%H:%M:%SZ').replace(
         tzinfo=datetime.timezone.utc)
-    return dict(facts, license=cluster.license, key=cluster.license, expired=expires <= utc_now(),
+    # A license_unchecked cluster checks a license once it holds it: one with a violation is not valid.
+    expired = expires <= utc_now() or bool(cluster.faults['license_unchecked'] and license_violation(cluster, facts))
+    return dict(facts, license=cluster.license, key=cluster.license, expired=expired,
                 ram_shards_in_use=SHARDS_IN_USE[0], flash_shards_in_use=SHARDS_IN_USE[1])
 
 
@@ -1386,17 +1440,20 @@ def handle_license(cluster, method, body):
     if not isinstance(body, dict) or set(body) != {'license'} or not isinstance(body['license'], str):
         return _error(400, 'invalid_schema', 'the body is {"license": "..."}')
     facts = license_facts(body['license'])
-    if facts is None:
+    violation = facts and not cluster.faults['license_unchecked'] and license_violation(cluster, facts)
+    refused_after = cluster.faults['license_puts_refused_after']
+    if refused_after is not None and refused_after <= 0:
+        problem = _error(406, 'license_violation', 'The cluster refuses a new license now')
+    elif facts is None:
         problem = _error(400, 'invalid_license', 'The license key is corrupt')
-    elif facts['cluster_name'] != cluster.fqdn:
-        problem = _error(406, 'license_violation', 'The license is for the cluster %s, not for %s'
-                         % (facts['cluster_name'], cluster.fqdn))
-    elif facts['ram_shards_limit'] < SHARDS_IN_USE[0] or facts['flash_shards_limit'] < SHARDS_IN_USE[1]:
-        problem = _error(406, 'license_violation', 'The license allows %d RAM shards; the cluster uses %d'
-                         % (facts['ram_shards_limit'], SHARDS_IN_USE[0]))
+    elif violation:
+        problem = _error(406, 'license_violation', violation)
     else:
+        if refused_after is not None:
+            cluster.faults['license_puts_refused_after'] = refused_after - 1
         if not cluster.faults['license_not_applied']:
             cluster.license = body['license']
+            cluster.licenses_installed.append(body['license'])
         return 200, license_answer(cluster)
     if cluster.faults['license_refusal_drops']:
         cluster.license = None
@@ -1472,13 +1529,19 @@ def handle_api(cluster, method, path, body, role, query=None, caller=None):
                 return _error(400, 'no_responder_url', 'Tried to enable OCSP with no responder URL configured')
             cluster.config = new
             return 200, dict(new)
+        unaskable = _unaskable(cluster)
         if path == '/v1/ocsp/status':
             if faults['status_error']:
                 return _error(500, faults['status_error'], 'OCSP status is not valid')
+            if unaskable and cluster.config['ocsp_functionality']:
+                # Stapling is on, and every query of the responder fails: no status for the certificate served.
+                return _error(500, 'invalid_ocsp_response', unaskable)
             return 200, dict(cluster.status)
         # POST /v1/ocsp/test
         if not cluster.config['responder_url']:
             return _error(500, 'no_responder_url', 'No responder URL configured')
+        if unaskable:
+            return _error(500, 'invalid_ocsp_response', unaskable)
         if faults['test_delay']:
             # Outside the lock, as the cluster keeps serving meanwhile.
             cluster.lock.release()
@@ -1493,6 +1556,18 @@ def handle_api(cluster, method, path, body, role, query=None, caller=None):
         if cluster.config['ocsp_functionality']:
             cluster.status = dict(status)
         return 200, status
+
+
+def _unaskable(cluster):
+    """Why the cluster cannot build an OCSP request for its proxy
+    certificate (its issuer's certificate is not installed with it), or
+    None. POST /v1/ocsp/test answers it as a failed polling task."""
+    proxy = cluster.certificates.get('proxy')
+    missing = proxy and cluster.config['responder_url'] and issuer_missing(proxy['cert'])
+    if not missing:
+        return None
+    return ('Cannot build an OCSP request for the proxy certificate: the certificate of its issuer %s is not installed '
+            'with it' % missing)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -1731,9 +1806,13 @@ class SimServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, cluster, ssl_context=None, host='127.0.0.1', port=0, users=None):
+    def __init__(self, cluster, tls=True, host='127.0.0.1', port=0, users=None):
         self.cluster = cluster
-        self.ssl_context = ssl_context
+        self.tls = tls
+        # The api certificate and key presented, and their context: the
+        # cluster's, looked at again for each connection.
+        self._presented = None
+        self._context = None
         # Set on stop: releases the connections a hang_next holds.
         self.stopping = threading.Event()
         # Who may log in besides the cluster's own users (SEED_USERS and
@@ -1744,11 +1823,36 @@ class SimServer(ThreadingHTTPServer):
         self.connections_lock = threading.Lock()
         super().__init__((host, port), Handler)
 
+    @property
+    def ssl_context(self):
+        """The context a new connection gets: the cluster's api certificate
+        as it is now, so that one written (PUT /v1/cluster/certificates,
+        update_cert, the state, a reset) is what the next client meets,
+        while the connections open go on with the one they got. A pair no
+        server could present (a key of another certificate, none) leaves the
+        last one, as a cluster refuses to install it."""
+        if not self.tls:
+            return None
+        with self.cluster.lock:
+            pair = self.cluster.certificates.get('api') or {}
+            presented = (pair.get('cert'), pair.get('key'))
+        if presented != self._presented:
+            self._presented = presented
+            try:
+                self._context = serving_context(*presented)
+            except (OSError, TypeError, ValueError):
+                pass
+        return self._context
+
     def get_request(self):
         sock, addr = self.socket.accept()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.ssl_context is not None:
-            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        if self.tls:
+            context = self.ssl_context
+            if context is None:
+                sock.close()
+                raise OSError('the cluster holds no api certificate to present')
+            sock = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         with self.connections_lock:
             self.connections.add(sock)
         return sock, addr
@@ -1775,12 +1879,14 @@ class SimServer(ThreadingHTTPServer):
 
     @property
     def url(self):
-        scheme = 'https' if self.ssl_context is not None else 'http'
+        scheme = 'https' if self.tls else 'http'
         return '%s://127.0.0.1:%d' % (scheme, self.server_address[1])
 
 
 class Certificates:
-    """A test CA and server certificates for 127.0.0.1 and localhost."""
+    """The simulator's CA, written to ca.pem in its directory, and the
+    server certificates it issues: a fresh cluster's api certificate, the
+    one its HTTPS port presents, and the broken ones of the TLS tests."""
 
     def __init__(self, directory):
         import trustme  # only the simulator needs it, never the modules
@@ -1790,40 +1896,79 @@ class Certificates:
         self.ca = trustme.CA(organization_name='redis.enterprise simulator CA')
         self.ca_path = os.path.join(directory, 'ca.pem')
         self.ca.cert_pem.write_to_path(self.ca_path)
-        self._certs = {}
 
-    def context(self, kind='good'):
-        """A server SSLContext: good, wrong_host, expired or self_signed."""
+    def issue(self, kind='good', common_name='api.' + FQDN):
+        """(certificate PEM, key PEM) of a server certificate: good (this
+        CA's, for the cluster's names and loopback's), wrong_host (this CA's,
+        for another host), expired (this CA's, in 2020) or self_signed (an
+        unknown CA's, which no ca_path of the simulator's trusts)."""
         import trustme
 
+        start = utc_now() - datetime.timedelta(hours=1)
+        # A year, as a fresh cluster's own.
+        names = {'common_name': common_name, 'organization_name': 'redis.enterprise simulator', 'not_before': start,
+                 'not_after': start + datetime.timedelta(days=365)}
         if kind == 'self_signed':
-            issuer = trustme.CA(organization_name='unknown CA')
-            cert = issuer.issue_cert('127.0.0.1', 'localhost')
+            leaf = trustme.CA(organization_name='unknown CA').issue_cert('127.0.0.1', 'localhost', **names)
         elif kind == 'wrong_host':
-            cert = self.ca.issue_cert('cluster.other.example')
+            leaf = self.ca.issue_cert('cluster.other.example', **names)
         elif kind == 'expired':
             past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
-            cert = self.ca.issue_cert('127.0.0.1', 'localhost', not_before=past,
-                                      not_after=past + datetime.timedelta(days=30))
+            names.update(not_before=past, not_after=past + datetime.timedelta(days=30))
+            leaf = self.ca.issue_cert('127.0.0.1', 'localhost', **names)
         else:
-            cert = self.ca.issue_cert('127.0.0.1', 'localhost')
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cert.configure_cert(context)
-        return context
+            leaf = self.ca.issue_cert(*DEFAULT_SANS, **names)
+        # PKCS#8, as the cluster's other keys.
+        key = serialization.load_pem_private_key(leaf.private_key_pem.bytes(), password=None)
+        return ''.join(blob.bytes().decode('ascii') for blob in leaf.cert_chain_pems), key_pem(key)
+
+    def context(self, kind='good', common_name='server.' + FQDN):
+        """A server SSLContext presenting a certificate of kind (see issue)."""
+        return serving_context(*self.issue(kind, common_name))
+
+
+@functools.lru_cache(maxsize=64)
+def serving_context(cert, key):
+    """A server SSLContext presenting cert (PEM: the leaf, then its chain)
+    with key. ssl reads them from files only: a private directory for the
+    moment it takes. One per pair, for every server that presents it."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, 'pair.pem')
+        with open(path, 'w') as handle:
+            handle.write(key.strip() + '\n' + cert.strip() + '\n')
+        context.load_cert_chain(path)
+    return context
+
+
+class ServedCluster(Cluster):
+    """A cluster whose fresh api certificate is api, (certificate PEM, key
+    PEM) of the simulator's CA, rather than a self-signed one: its clients
+    verify it with the CA's file, as they would a cluster's own CA."""
+
+    def __init__(self, name, responder_url, api):
+        self._fresh_api = {'cert': api[0], 'key': api[1]}
+        super().__init__(name, responder_url=responder_url)
+
+    def reset(self):
+        super().reset()
+        with self.lock:
+            self.certificates['api'] = dict(self._fresh_api)
 
 
 class Simulator:
-    """Several simulated clusters, one HTTPS port each, served by threads."""
+    """Several simulated clusters, one HTTPS port each, served by threads;
+    each port presents its cluster's api certificate."""
 
     def __init__(self, cert_dir, clusters=1, responder_url='', tls=True, cert_kind='good', port=0):
         self.certs = Certificates(cert_dir)
         self.servers = []
-        # One certificate serves every port: issuing one per cluster costs a
-        # key generation each, seconds for a fleet.
-        context = self.certs.context(cert_kind) if tls else None
+        # One api certificate for every cluster: issuing one each costs a
+        # key generation, seconds for a fleet.
+        api = self.certs.issue(cert_kind)
         for index in range(clusters):
-            cluster = Cluster('cluster%02d' % (index + 1), responder_url=responder_url)
-            self.servers.append(SimServer(cluster, context, port=port + index if port else 0))
+            cluster = ServedCluster('cluster%02d' % (index + 1), responder_url, api)
+            self.servers.append(SimServer(cluster, tls=tls, port=port + index if port else 0))
         self.threads = []
         # The indexes of the clusters taken down.
         self.down = set()
@@ -1863,7 +2008,7 @@ class Simulator:
         """Cluster index, taken down, serves again on the same port, with the
         state it had."""
         old = self.servers[index]
-        server = SimServer(old.cluster, old.ssl_context, port=old.server_address[1], users=old.users)
+        server = SimServer(old.cluster, tls=old.tls, port=old.server_address[1], users=old.users)
         self.servers[index] = server
         thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': poll_interval}, daemon=True)
         thread.start()
@@ -2125,7 +2270,102 @@ def exports(sim, collections_path=None):
     return '\n'.join("export %s='%s'" % pair for pair in variables)
 
 
+# What the program tells a user, in --help and in the lines it prints at
+# start, made from the tables the simulator serves by, so that neither
+# drifts from what it does; the README quotes them, and
+# tests/integration/test_readme.py holds it to them.
+
+# The file of --cert-dir that holds a license the simulator accepts.
+LICENSE_FILE = 'license.txt'
+METHODS = ('GET', 'POST', 'PUT', 'DELETE')
+
+
+def logins():
+    """(email, password, management role) of every user who logs in to a
+    fresh cluster."""
+    management_of = dict((uid, management) for uid, dummy, management in BUILTIN_ROLES)
+    return [(email, password, management_of[role]) for dummy, email, dummy, password, role in SEED_USERS]
+
+
+def login_lines():
+    """The logins as a table: email, password, management role."""
+    found = logins()
+    emails = max(len(email) for email, dummy, dummy in found) + 2
+    passwords = max(len(password) for dummy, password, dummy in found) + 2
+    return [email.ljust(emails) + password.ljust(passwords) + role for email, password, role in found]
+
+
+def endpoint_lines():
+    """One line per path of ROUTES, in their order: its methods, the path,
+    and the methods that take ?dry_run."""
+    paths = {}
+    for method, path in ROUTES:
+        paths.setdefault(path, []).append(method)
+    paths = dict((path, sorted(methods, key=METHODS.index)) for path, methods in paths.items())
+    first = max(len(', '.join(methods)) for methods in paths.values()) + 2
+    width = max(len(path) for path in paths) + 2
+    lines = []
+    for path, methods in paths.items():
+        dry = [method for method in methods if (method, path) in DRY_RUNS]
+        served = path.ljust(width) + '?dry_run: ' + ', '.join(dry) if dry else path
+        lines.append(', '.join(methods).ljust(first) + served)
+    return lines
+
+
+def accepted_license():
+    """The text of license.txt: one the fresh cluster accepts, valid for
+    longer than the one it holds, so that installing it changes something."""
+    return license_text(days=730)
+
+
+def _wrapped(text):
+    return '\n'.join(textwrap.wrap(text, 78))
+
+
+def help_epilog():
+    indent = '\n  '
+    return '\n\n'.join([
+        _wrapped('Logins, the users of a fresh cluster (email, password, management role); the users created through '
+                 'the API log in too:') + indent + indent.join(login_lines()),
+        _wrapped('A license it accepts: at start it writes %s in --cert-dir, a license for %s valid for two years (the '
+                 'one a fresh cluster holds is valid for one), and prints its path. Give its text to '
+                 'redis.enterprise.license:' % (LICENSE_FILE, FQDN))
+        + indent + "license: \"{{ lookup('ansible.builtin.file', '/path/to/cert-dir/%s') }}\"" % LICENSE_FILE,
+        'Endpoints of the REST API (basic auth, as one of the logins):' + indent + indent.join(endpoint_lines())
+        + '\n' + _wrapped('and, with no auth, the state of a cluster: GET, PUT /_sim/state; POST /_sim/reset.'),
+        _wrapped("TLS: each port presents its cluster's api certificate. A fresh cluster's is issued by the CA of "
+                 'ca.pem in --cert-dir (REDIS_ENTERPRISE_CA_PATH); an api certificate written (PUT '
+                 '/v1/cluster/certificates or PUT /v1/cluster/update_cert) is the one that the connections opened '
+                 'after it meet.'),
+        _wrapped('It serves until interrupted (Ctrl-C or SIGTERM). Once it listens, it prints the shell lines that '
+                 'point the collection at the first cluster, with absolute paths, its logins and the path of the '
+                 'license; --ready-file gets {"urls": [...], "ca_path": ..., "license_path": ..., "pid": ...}. It '
+                 'refuses to start, writing nothing, while another simulator serves from the same --cert-dir or '
+                 'something listens on one of its ports.'),
+    ])
+
+
+def started(sim, license_path, collections_path=None):
+    """What the program prints once it listens."""
+    return '\n'.join([
+        'Simulated cluster%s at %s. In another shell:' % ('s' if len(sim.urls) > 1 else '', ', '.join(sim.urls)),
+        '', exports(sim, collections_path), '',
+        'Its logins (email, password, management role), for REDIS_ENTERPRISE_USERNAME and REDIS_ENTERPRISE_PASSWORD:',
+    ] + ['  ' + line for line in login_lines()] + [
+        'A license it accepts, for redis.enterprise.license: %s' % license_path,
+        '', 'Ctrl-C stops it.'])
+
+
+def _write(path, text):
+    """Write text to path at once: a reader never finds half of it."""
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
 def _port_in_use(port):
+
     """Whether something listens on 127.0.0.1:port already: bound as the
     simulator's servers bind, so a port in TIME_WAIT counts as free."""
     probe = socket.socket()
@@ -2162,16 +2402,17 @@ def _refuse(what, cert_dir, stop='Stop that simulator (Ctrl-C in its shell)'):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description=__doc__.split('\n', 1)[0],
-        epilog='Serves until interrupted (Ctrl-C), then prints the shell lines that point the collection at the '
-               'first cluster; --ready-file gets {"urls": [...], "ca_path": ..., "pid": ...} once it listens. '
-               'Refuses to start, writing nothing, while another simulator serves from the same --cert-dir or '
-               'something listens on one of its ports.')
+        description=_wrapped('A simulated Redis Enterprise Software cluster, or several, one port each: the calls of '
+                             'its REST API listed below, over HTTPS on 127.0.0.1, to try the redis.enterprise '
+                             'collection against.'),
+        epilog=help_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--clusters', type=int, default=1, help='clusters to serve, one port each (default: 1)')
     parser.add_argument('--port', type=int, default=0, help='first port (default: any free port)')
     parser.add_argument('--cert-dir', required=True,
-                        help='where to write the CA certificate (ca.pem); one simulator at a time per directory')
-    parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ..., "pid": ...} here once listening')
+                        help='where to write the CA certificate (ca.pem) and a license it accepts (%s); one '
+                             'simulator at a time per directory' % LICENSE_FILE)
+    parser.add_argument('--ready-file', help='write {"urls": [...], "ca_path": ..., "license_path": ..., "pid": ...} '
+                                             'here once listening')
     parser.add_argument('--responder-url', default='',
                         help='the OCSP responder URL that the proxy certificate names, which turning stapling on '
                              'needs (default: none, as on a fresh cluster); e.g. %s' % RESPONDER_URL)
@@ -2213,16 +2454,13 @@ def main(argv=None):
             return _refuse('a port from %d could not be bound (%s)' % (args.port, error), args.cert_dir.rstrip('/'))
         for cluster in sim.clusters:
             cluster.update({'config': json.loads(args.config)})
+        license_path = os.path.join(cert_dir, LICENSE_FILE)
+        _write(license_path, accepted_license())
         sim.start()
-        info = json.dumps({'urls': sim.urls, 'ca_path': sim.ca_path, 'pid': os.getpid()})
+        info = json.dumps({'urls': sim.urls, 'ca_path': sim.ca_path, 'license_path': license_path, 'pid': os.getpid()})
         for path in [running] + ([args.ready_file] if args.ready_file else []):
-            tmp = path + '.tmp'
-            with open(tmp, 'w') as handle:
-                handle.write(info + '\n')
-            os.replace(tmp, path)
-        print('Simulated cluster%s at %s (admin %s). In another shell:\n\n%s\n\nCtrl-C stops it.'
-              % ('s' if len(sim.urls) > 1 else '', ', '.join(sim.urls), ADMIN_USER,
-                 exports(sim, args.collections_path)), flush=True)
+            _write(path, info + '\n')
+        print(started(sim, license_path, args.collections_path), flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())

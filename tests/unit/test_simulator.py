@@ -81,6 +81,27 @@ def test_a_fresh_cluster_has_no_responder_url(tmp_path):
         assert (test.status_code, test.json()['error_code']) == (500, 'no_responder_url')
 
 
+def test_the_responder_cannot_be_asked_for_a_proxy_certificate_installed_without_its_issuer(api, cluster):
+    # The fresh proxy certificate comes with its CA's: it can be asked about.
+    assert api('POST', '/v1/ocsp/test').json()['cert_status'] == 'GOOD'
+    pki = simlib.Pki()
+    certificate, key = pki.issue()
+    cluster.update({'certificates': {'proxy': {'cert': certificate, 'key': key}}})
+    for method, path in (('POST', '/v1/ocsp/test'), ('GET', '/v1/ocsp/status')):
+        if path.endswith('status'):
+            # The cached status is the simulator's only while stapling is off; on, every query fails.
+            assert api(method, path).status_code == 200
+            cluster.update({'config': {'ocsp_functionality': True}})
+        answer = api(method, path)
+        assert (answer.status_code, answer.json()['error_code']) == (500, 'invalid_ocsp_response'), path
+        assert answer.json()['description'] == (
+            'Cannot build an OCSP request for the proxy certificate: the certificate of its issuer '
+            'O=redis.enterprise simulator,CN=redis.enterprise test CA is not installed with it')
+    cluster.update({'certificates': {'proxy': {'cert': certificate + pki.ca_pem, 'key': key}}})
+    assert api('POST', '/v1/ocsp/test').json()['cert_status'] == 'GOOD'
+    assert api('GET', '/v1/ocsp/status').json()['cert_status'] == 'GOOD'
+
+
 @pytest.mark.parametrize('encoding, status', [('utf-8', 200), ('latin-1', 401)])
 def test_the_utf8_admin_is_known_by_its_utf8_credentials(simulator, sim_url, encoding, status):
     # RFC 7617: the user name and password as UTF-8; Latin-1 ('replace' for

@@ -66,3 +66,19 @@ def test_the_permissions_of_the_license(api, cluster):
     text = simlib.license_text(days=10)
     assert api('PUT', '/v1/license', user=VIEWER, json={'license': text}).status_code == 403
     assert api('PUT', '/v1/license', user=USER_MANAGER, json={'license': text}).status_code == 200
+
+
+def test_the_switches_of_a_license_checked_once_installed_and_of_puts_refused(api, cluster):
+    old = cluster.license
+    other = simlib.license_text(cluster_name='other.example.test')
+    cluster.update({'faults': {'license_unchecked': True, 'license_puts_refused_after': 2}})
+    # Installed, then reported not valid, though its expiration date is a year ahead.
+    assert api('PUT', '/v1/license', json={'license': other}).status_code == 200
+    answer = api('GET', '/v1/license').json()
+    assert answer['cluster_name'] == 'other.example.test' and answer['expired'] is True
+    assert api('PUT', '/v1/license', json={'license': old}).status_code == 200
+    assert api('GET', '/v1/license').json()['expired'] is False
+    # The third PUT is refused.
+    refused = api('PUT', '/v1/license', json={'license': other})
+    assert (refused.status_code, refused.json()['error_code']) == (406, 'license_violation')
+    assert cluster.license == old and cluster.licenses_installed == [other, old]

@@ -30,14 +30,27 @@ description:
   - "Each event is C(event.redis_enterprise), with the keys C(cluster) (its URL), C(kind) (C(staple),
     C(certificate), C(license) or C(cluster)), C(state) (C(ok), C(off), C(bad), C(expiring), C(expired),
     C(error) or C(unreachable)), C(name) (the certificate's name, on certificate events; null otherwise),
-    C(previous_state) (null on the first event of a condition), C(details) (what the cluster said, dates in
-    ISO 8601 UTC, days left, and a C(message)) and C(http_status) (on C(error) and C(unreachable), when the
-    cluster answered one; null otherwise). The collection's guide, Event-Driven Ansible, describes each."
+    C(condition) (the condition within its cluster, never null: the kind, and for one certificate a colon and
+    its name, as in C(certificate:proxy)), C(previous_state) (the state of the last event of the same
+    condition; null on its first), C(details) (what the cluster said, dates in ISO 8601 UTC, days left, and a
+    C(message)) and C(http_status) (on C(error) and C(unreachable), when the cluster answered one; null
+    otherwise). The collection's guide, Event-Driven Ansible, describes each."
+  - "Every condition's first state is an event, whatever it is. A condition that cannot be read is an C(error)
+    event for that condition alone, with the HTTP status or what in the answer could not be read, and the
+    others are read all the same; one certificate that does not parse, or that the answer gives as something
+    else than PEM text, is an C(error) event for that certificate. The read of the certificates itself is the
+    certificate event with C(name) null: its first state is an event when it is C(error), and its C(ok) comes
+    only after an error of it, as while it never failed the certificates' own events tell that it succeeds."
+  - "To throttle a rule per condition, group by C(event.redis_enterprise.cluster) and
+    C(event.redis_enterprise.condition), as the collection's rulebooks do: both are on every event, never null
+    (C(name) is null but on certificate events, and a throttled rule of ansible-rulebook does not fire for an
+    event that lacks an attribute it groups by)."
   - While a cluster is unreachable, or refuses the credentials (HTTP 401), its other conditions keep their last
     state and emit nothing; it is polled again after twice the wait each time, up to 4 times O(interval).
   - Each poll runs in a thread of a pool of at most 16, off the event loop, over one kept-alive HTTPS
     connection per cluster, with the collection's transport (TLS verified, O(ca_path), proxies, retries).
   - Never puts a password, a private key or the license text in an event or a log line.
+  - Wrong options stop it at start with one line that says what is wrong, and no traceback.
 requirements:
   - Python 3.9 or later, as ansible-rulebook needs.
   - ansible-core (2.16 or later), requests (2.25 or later) with urllib3 (1.26 or later), and cryptography
@@ -173,6 +186,24 @@ from ansible.module_utils.errors import UnsupportedError  # noqa: E402
 
 RedisEnterpriseError = _api.RedisEnterpriseError
 
+
+class OptionError(ValueError):
+    """What is wrong with the source's options, in one line.
+
+    ansible-rulebook logs the exception that ends a source, then one line for
+    each frame of its __traceback__: for a mistake in the options, lines
+    about this code around the one that says what to fix. This error shows
+    none: Python keeps its traceback where this attribute does not reach
+    (raise and with_traceback() still work), and whoever reads
+    __traceback__ gets None."""
+
+    __traceback__ = property(lambda self: None, lambda self, value: None)
+
+
+def _refused(text):
+    return OptionError('redis.enterprise.cluster_events: %s' % text)
+
+
 LOG = logging.getLogger('redis.enterprise.cluster_events')
 
 # Polls at a time: bounded, so a fleet of thousands does not start thousands
@@ -185,6 +216,18 @@ MAX_BACKOFF = 4
 # cluster behind it), as the transport retries them; no answer at all counts too.
 OUTAGE_STATUSES = (502, 503, 504)
 DAY = 86400
+# What a reader of an answer meets in one that is not what the API
+# describes (a field of another type, an object where text should be): that
+# condition is in error, and the others are read all the same.
+UNREADABLE = (TypeError, ValueError, AttributeError, KeyError, IndexError)
+# What each condition is read from, for the messages.
+READS = dict(staple='the OCSP configuration or status (GET %s, GET %s)' % (_ocsp.CONFIG_PATH, _ocsp.STATUS_PATH),
+             certificate='the certificates (GET %s)' % _certificate.CERTIFICATES_PATH,
+             license='the license (GET %s)' % _license.LICENSE_PATH)
+WHAT = dict(staple='OCSP staple', certificate='certificates', license='license')
+# The fields that decide a state, typed as the modules type them.
+FUNCTIONALITY = next(field for field in _ocsp.FIELDS if field.name == 'ocsp_functionality')
+EXPIRED = _engine.Field('expired', 'bool')
 
 # The options and what each cluster of clusters may override.
 OPTIONS = dict(
@@ -215,18 +258,18 @@ def _spec(top):
 
 def _validate(spec, given, what, secrets):
     """given validated against spec (as a module's options are), or
-    ValueError that says what is wrong, no secret in it."""
+    OptionError that says what is wrong, no secret in it."""
     result = ArgumentSpecValidator(spec).validate(given)
     if result.error_messages:
         said = ' '.join(_connection.sentence(('Unsupported parameters: %s' if isinstance(error, UnsupportedError)
                                               else '%s') % error.msg) for error in result.errors)
-        raise ValueError(remove_values('redis.enterprise.cluster_events: %s: %s' % (what, said), secrets))
+        raise OptionError(remove_values('redis.enterprise.cluster_events: %s: %s' % (what, said), secrets))
     return result.validated_parameters
 
 
 def settings(args):
     """(options, [per-cluster connection options]) of the source's arguments,
-    or ValueError. ansible-rulebook's own arguments (eda_*) are left out."""
+    or OptionError. ansible-rulebook's own arguments (eda_*) are left out."""
     # An option given as null is an option not given, as a rulebook's
     # "{{ var | default(None) }}" gives it: the environment variable then counts.
     given = dict((key, value) for key, value in args.items()
@@ -239,40 +282,38 @@ def settings(args):
     options = _validate(_spec(top=True), given, 'the source arguments', secrets)
     interval = options['interval']
     if not 0 < interval <= DAY:
-        raise ValueError('redis.enterprise.cluster_events: interval must be a number of seconds greater than 0 and '
-                         'at most %d; got %r.' % (DAY, interval))
+        raise _refused('interval must be a number of seconds greater than 0 and at most %d; got %r.'
+                       % (DAY, interval))
     for name in ('certificate_days', 'license_days'):
         if options[name] < 0:
-            raise ValueError('redis.enterprise.cluster_events: %s must be 0 or more days; got %r.'
-                             % (name, options[name]))
+            raise _refused('%s must be 0 or more days; got %r.' % (name, options[name]))
     clusters = options['clusters']
     if clusters is None:
         url = os.environ.get(_connection.ENV['url'])
         if not url:
-            raise ValueError('redis.enterprise.cluster_events: give clusters, a list of the clusters\' REST API URLs '
-                             '(or mappings with url), or set the %s environment variable.' % _connection.ENV['url'])
+            raise _refused('give clusters, a list of the clusters\' REST API URLs (or mappings with url), or '
+                           'set the %s environment variable.' % _connection.ENV['url'])
         clusters = [url]
     if not clusters:
-        raise ValueError('redis.enterprise.cluster_events: clusters is empty: list at least one cluster.')
+        raise _refused('clusters is empty: list at least one cluster.')
     found, seen = [], set()
     for index, item in enumerate(clusters):
         what = 'clusters[%d]' % index
         if isinstance(item, str):
             item = dict(url=item)
         if not isinstance(item, dict):
-            raise ValueError('redis.enterprise.cluster_events: %s must be a URL or a mapping with url; got a %s.'
-                             % (what, type(item).__name__))
+            raise _refused('%s must be a URL or a mapping with url; got a %s.' % (what, type(item).__name__))
         own = _validate(_spec(top=False), item, what, secrets)
         if not own.get('url'):
-            raise ValueError('redis.enterprise.cluster_events: %s has no url.' % what)
+            raise _refused('%s has no url.' % what)
         connection = dict((name, own[name] if own.get(name) is not None else options.get(name))
                           for name in CLUSTER_OPTIONS)
         try:
             connection['url'] = _api.parse_url(connection['url'])
         except RedisEnterpriseError as error:
-            raise ValueError('redis.enterprise.cluster_events: %s: %s' % (what, error.msg))
+            raise _refused('%s: %s' % (what, error.msg))
         if connection['url'] in seen:
-            raise ValueError('redis.enterprise.cluster_events: %s lists %s a second time.' % (what, connection['url']))
+            raise _refused('%s lists %s a second time.' % (what, connection['url']))
         seen.add(connection['url'])
         found.append(connection)
     return options, found
@@ -306,6 +347,15 @@ class _Calls(_engine.Resource):
 
 def observation(kind, state, details, name=None, http_status=None):
     return dict(kind=kind, name=name, state=state, details=details, http_status=http_status)
+
+
+def condition(kind, name):
+    """What names a condition within its cluster, never null: the kind, and
+    for one certificate its name after a colon (certificate:proxy). The
+    rulebooks throttle by it and the cluster, which every event has: a
+    throttled rule of ansible-rulebook never fires for an event without one
+    of the attributes it groups by."""
+    return kind if name is None else '%s:%s' % (kind, name)
 
 
 class Cluster(object):
@@ -345,13 +395,18 @@ class Cluster(object):
 
     def poll(self):
         """What the cluster says now: a list of observations (kind, name,
-        state, details, http_status), the cluster's first."""
+        state, details, http_status), the cluster's first. A condition whose
+        answer cannot be read is in error, alone: the others are read all
+        the same."""
         now = _now()
+        found = [observation('cluster', 'ok', dict(message='The cluster answers.'))]
         try:
-            found = [observation('cluster', 'ok', dict(message='The cluster answers.'))]
-            found.extend(self._staple())
-            found.extend(self._certificates(now))
-            found.extend(self._license())
+            for kind, read in (('staple', self._staple), ('certificate', lambda: self._certificates(now)),
+                               ('license', self._license)):
+                try:
+                    found.extend(read())
+                except UNREADABLE as error:
+                    found.append(self._unreadable(kind, error))
         except _Outage as outage:
             return [observation('cluster', outage.state, dict(message=outage.error.msg),
                                 http_status=outage.error.http_status)]
@@ -370,12 +425,35 @@ class Cluster(object):
             details['error_code'] = error.error_code
         return observation(kind, 'error', details, name=name, http_status=error.http_status)
 
+    def _unreadable(self, kind, error):
+        """An answer of the cluster that this code could not read: an error
+        of its condition alone, and in the log how it came about."""
+        LOG.debug('%s: reading the %s failed.', self.url, kind, exc_info=True)
+        said = (READS[kind], type(error).__name__, error)
+        return observation(kind, 'error', dict(message=(
+            'The answer about %s could not be read (%s: %s): it is not what the REST API reference describes. '
+            'Check the cluster\'s version, and any proxy between it and here.' % said)))
+
+    @staticmethod
+    def _malformed(kind, field, value, path, hint):
+        """A field that decides a condition's state, answered with a value
+        that is none of its type: the condition cannot be told."""
+        return observation(kind, 'error', dict(message=(
+            'The cluster answered %s=%r in GET %s, which is not %s, so the %s cannot be told. Check the cluster\'s '
+            'version, and any proxy between it and here.' % (field, value, path, hint, WHAT[kind]))))
+
     def _staple(self):
         try:
             config = self.api.get(_ocsp.CONFIG_PATH)
         except RedisEnterpriseError as error:
             return [self._failed(error, 'staple')]
-        if not config.get('ocsp_functionality'):
+        # As the modules read it: clusters and proxies may answer it as text.
+        value = config.get('ocsp_functionality')
+        try:
+            stapling = value is not None and FUNCTIONALITY.coerce(value)
+        except ValueError:
+            return [self._malformed('staple', FUNCTIONALITY.name, value, _ocsp.CONFIG_PATH, FUNCTIONALITY.hint())]
+        if not stapling:
             return [observation('staple', 'off', dict(
                 ocsp_functionality=False, responder_url=config.get('responder_url') or None,
                 message='OCSP stapling is off: the cluster staples no OCSP status.'))]
@@ -383,6 +461,9 @@ class Cluster(object):
             status = _ocsp.with_iso_dates(self.api.get(_ocsp.STATUS_PATH), self)
         except RedisEnterpriseError as error:
             return [self._failed(error, 'staple')]
+        if not isinstance(status.get('cert_status') or '', str):
+            return [self._malformed('staple', 'cert_status', status['cert_status'], _ocsp.STATUS_PATH,
+                                    'a status (GOOD, REVOKED or UNKNOWN)')]
         details = dict((name, status.get(name + '_iso')) for name in _ocsp.STATUS_DATES)
         details.update(ocsp_functionality=True, cert_status=status.get('cert_status') or None,
                        responder_url=status.get('responder_url') or config.get('responder_url') or None)
@@ -396,10 +477,12 @@ class Cluster(object):
 
     def _certificates(self, now):
         try:
+            # Each certificate that cannot be read is an entry with its error.
             stored = _certificate.read_certificates(self.api, keys=False)
         except RedisEnterpriseError as error:
             return [self._failed(error, 'certificate')]
-        # The read itself, name null: an event only when it failed before.
+        # The read itself, name null: its ok is what the certificates' own
+        # events say, so it is an event only after an error (changes()).
         found = [observation('certificate', 'ok', dict(message='The certificates were read.'))]
         for name, entry in sorted(stored.items()):
             if entry.error:
@@ -428,8 +511,14 @@ class Cluster(object):
                                          'expired, and refuses most changes. Install one with '
                                          'redis.enterprise.license.'))]
         details = dict(found, installed=True)
+        if details.get('expired') is not None:
+            try:
+                details['expired'] = EXPIRED.coerce(details['expired'])
+            except ValueError:
+                return [self._malformed('license', EXPIRED.name, details['expired'], _license.LICENSE_PATH,
+                                        EXPIRED.hint())]
         days = details['days_until_expiry']
-        if _license.problem(found):
+        if _license.problem(details):
             state = 'expired'
         elif days is None:
             details['message'] = ('The license has no expiration date that can be read (expiration_date: %r), so '
@@ -450,7 +539,9 @@ class Cluster(object):
 
     def changes(self, found):
         """The events of a poll's observations: one for each condition whose
-        state changed, none for the others. The states are updated."""
+        state changed, none for the others. The states are updated: each is
+        the state last announced, so that previous_state only ever names
+        one that was."""
         events = []
         read = any(item['kind'] == 'certificate' and item['name'] is None and item['state'] == 'ok'
                    for item in found)
@@ -460,9 +551,11 @@ class Cluster(object):
             previous = self.states.get(key)
             if item['state'] == previous:
                 continue
-            self.states[key] = item['state']
-            if key == ('certificate', None) and previous is None:
+            if key == ('certificate', None) and previous is None and item['state'] == 'ok':
+                # The certificates read, ok while it never failed: the
+                # certificates' own events say so.
                 continue
+            self.states[key] = item['state']
             events.append(self.event(item, previous))
         if read:
             for key in sorted(k for k in self.states if k[0] == 'certificate' and k[1] is not None):
@@ -477,8 +570,8 @@ class Cluster(object):
 
     def event(self, item, previous):
         return dict(redis_enterprise=dict(
-            cluster=self.url, kind=item['kind'], name=item['name'], state=item['state'], previous_state=previous,
-            details=item['details'], http_status=item['http_status']))
+            cluster=self.url, kind=item['kind'], name=item['name'], condition=condition(item['kind'], item['name']),
+            state=item['state'], previous_state=previous, details=item['details'], http_status=item['http_status']))
 
     def schedule(self, tick, interval, found):
         """When the cluster is due after the poll of tick: the next tick, or
@@ -505,7 +598,7 @@ class Watcher(object):
                 self.clusters.append(Cluster(connection, options['certificate_days'], options['license_days']))
             except RedisEnterpriseError as error:
                 self.close()
-                raise ValueError('redis.enterprise.cluster_events: %s: %s' % (connection['url'], error.msg))
+                raise _refused('%s: %s' % (connection['url'], error.msg))
         self.pool = None
         self.rounds = set()
 

@@ -87,3 +87,53 @@ def test_a_clusters_message_that_quotes_the_license_has_it_cut_out():
     assert said == 'invalid key [license text], rejected'
     # Cut to the end when the quote is cut short.
     assert _api._without_pem('bad: ----- LICENSE START -----\nabcd/EFGH') == 'bad: [license text]'
+
+
+def test_a_license_for_another_cluster_or_reported_not_valid_is_a_problem_saying_which():
+    found = {'expired': False, 'days_until_expiry': 100, 'expiration_date': 'Z', 'cluster_name': 'other.example.test'}
+    assert _license.problem(found) is None  # no FQDN to compare with: the event source's use
+    assert _license.problem(found, 'cluster.example.test') == ('it is issued for the cluster other.example.test, and '
+                                                               'this cluster is cluster.example.test')
+    # The FQDN as DNS compares it: case aside, a trailing dot aside.
+    assert _license.problem(dict(found, cluster_name='Cluster.Example.Test.'), 'cluster.example.test') is None
+    assert _license.problem(dict(found, cluster_name=''), 'cluster.example.test') is None
+    # Reported expired with days still ahead: the cluster finds it not valid.
+    assert _license.problem(dict(found, expired=True), 'other.example.test') == (
+        'the cluster reports it not valid (expired: true), though its expiration_date Z is ahead')
+    assert _license.problem(dict(found, expired=True), 'cluster.example.test') == (
+        'it is issued for the cluster other.example.test, and this cluster is cluster.example.test, and the cluster '
+        'reports it not valid (expired: true), though its expiration_date Z is ahead')
+
+
+@pytest.mark.parametrize('left, days, said', [
+    (datetime.timedelta(days=9, hours=23), 30, 'in 9 days'),
+    (datetime.timedelta(days=30), 30, 'in 30 days'),
+    (datetime.timedelta(days=30, seconds=1), 30, None),
+    (datetime.timedelta(days=1, hours=1), 30, 'in 1 day'),
+    (datetime.timedelta(hours=5), 30, 'in less than a day'),
+    (datetime.timedelta(days=9), 5, None),
+    # Expired is the failure, not a warning.
+    (-datetime.timedelta(hours=1), 30, None),
+])
+def test_a_license_within_its_warning_days_is_warned_of(left, days, said):
+    now = datetime.datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    expires = (now + left).strftime('%Y-%m-%dT%H:%M:%SZ')
+    warning = _license.expires_soon({'expiration_date': expires}, days, now=now)
+    if said is None:
+        assert warning is None
+    else:
+        assert warning == 'The license expires on %s, %s: it is installed, but renew it before then.' % (expires, said)
+
+
+def test_negative_warning_days_are_refused_before_any_request():
+    with pytest.raises(RedisEnterpriseError) as info:
+        _license.LICENSE.desired({'license': TEXT, 'license_warning_days': -1})
+    assert info.value.msg == ('license_warning_days must be 0 or more (0: no warning); got -1. Nothing was sent to the '
+                              'cluster.')
+
+
+def test_the_text_kept_to_put_back_never_shows():
+    kept = _license.Withheld(TEXT)
+    assert kept.text == TEXT
+    for shown in (repr(kept), str(kept), '%s' % kept, '%r' % [kept], '{}'.format({'kept': kept})):
+        assert 'abcd' not in shown and 'LICENSE' not in shown

@@ -8,6 +8,7 @@ own reading of the same certificates where OpenSSL is at hand."""
 from __future__ import annotations
 
 import datetime
+import functools
 import shutil
 import subprocess
 
@@ -388,10 +389,15 @@ def refusal(name, certificate, key):
     return info.value.msg
 
 
+def with_chain(pki, pair):
+    """(the leaf followed by its CA's certificate, the key) of a pair pki issued."""
+    return pair[0] + pki.ca_pem, pair[1]
+
+
 def test_desired_applies_the_purpose_rule_to_the_generated_names_only():
     pki = simlib.Pki()
-    server_only = pki.issue(eku=[EKU.SERVER_AUTH])
-    client_only = pki.issue(eku=[EKU.CLIENT_AUTH])
+    server_only = with_chain(pki, pki.issue(eku=[EKU.SERVER_AUTH]))
+    client_only = with_chain(pki, pki.issue(eku=[EKU.CLIENT_AUTH]))
     for name in _certificate.GENERATED:
         assert 'has an extended key usage without TLS Web Client Authentication' in refusal(name, *server_only)
         assert 'without TLS Web Server Authentication' in refusal(name, *client_only)
@@ -425,11 +431,209 @@ def test_desired_refuses_a_certificate_not_valid_yet_under_every_name_and_says_e
 
 def test_desired_returns_the_expiry_warning_and_lf_only_pem():
     pki = simlib.Pki()
-    certificate, key = pki.issue(days=10)
+    certificate, key = with_chain(pki, pki.issue(days=10))
     want = _certificate.CERTIFICATE.desired(params('proxy', certificate.replace('\n', '\r\n'),
                                                    key.replace('\n', '\r\n')))
     (warning,) = want['warnings']
     assert warning.startswith('The proxy certificate expires on %s, in 9 days' % _x509.iso(
         _x509.not_after(want['certificates'][0])))
     assert want['pem'] == certificate and want['key'] == key
-    assert _certificate.CERTIFICATE.desired(params('proxy', *pki.issue(days=31)))['warnings'] == []
+    assert _certificate.CERTIFICATE.desired(params('proxy', *with_chain(pki, pki.issue(days=31))))['warnings'] == []
+
+
+# Chains: each certificate signed by the next, by its signature (OpenSSL's verify the reference), on cryptography
+# releases with and without verify_directly_issued_by (40); the last one's issuer given or named.
+
+@functools.lru_cache(maxsize=None)
+def ca_key(kind, which='ca'):
+    """A key of kind, the same for the same which: RSA and DSA keys take long to make."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ed448, ed25519, rsa
+    return {'RSA': lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            'EC': simlib.new_key,
+            'Ed25519': ed25519.Ed25519PrivateKey.generate,
+            'Ed448': ed448.Ed448PrivateKey.generate,
+            'DSA': lambda: dsa.generate_private_key(key_size=2048)}[kind]()
+
+
+def signed(common_name, key, issuer=None, ca=False, pss=False):
+    """A certificate of key, signed by issuer (certificate, key) or by key
+    itself: with SHA-256 (RSA-PSS with pss), without a hash for EdDSA."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519, padding
+    from cryptography.x509.oid import NameOID
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    issuer_name, signer = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(simlib.utc_now() - datetime.timedelta(days=1))
+               .not_valid_after(simlib.utc_now() + datetime.timedelta(days=30))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    digest = None if isinstance(signer, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)) else hashes.SHA256()
+    if pss:
+        return builder.sign(signer, digest, rsa_padding=padding.PSS(mgf=padding.MGF1(hashes.SHA256()),
+                                                                    salt_length=padding.PSS.DIGEST_LENGTH))
+    return builder.sign(signer, digest)
+
+
+def pem_of(certificate):
+    from cryptography.hazmat.primitives import serialization
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def openssl_verifies(certificate, issuer, tmp_path):
+    """Whether OpenSSL finds certificate signed by issuer, trusted as given."""
+    (tmp_path / 'issuer.pem').write_text(pem_of(issuer))
+    done = subprocess.run([OPENSSL, 'verify', '-partial_chain', '-trusted', str(tmp_path / 'issuer.pem')],
+                          input=pem_of(certificate), capture_output=True, text=True, check=False, timeout=30)
+    return done.returncode == 0
+
+
+@pytest.mark.parametrize('by_key', [False, True], ids=['verify_directly_issued_by', 'by-key-kind'])
+@pytest.mark.parametrize('kind', ['RSA', 'EC', 'Ed25519', 'Ed448', 'DSA'])
+def test_a_signature_is_checked_with_the_issuers_key_of_every_kind(kind, by_key, tmp_path):
+    key = ca_key(kind)
+    ca = signed('redis.enterprise test CA', key, ca=True)
+    leaf_ = signed('leaf.example.test', simlib.new_key(), issuer=(ca, key))
+    # The same name, another key: of the same kind, and of another.
+    impostor_key = ca_key(kind, 'impostor')
+    impostor = signed('redis.enterprise test CA', impostor_key, ca=True)
+    other_kind = signed('redis.enterprise test CA', ca_key('Ed25519' if kind == 'EC' else 'EC'), ca=True)
+    another_name = signed('another CA', key, ca=True)
+    for issuer in (ca, impostor, other_kind, another_name):
+        assert _x509.signed_by(leaf_, issuer, by_key=by_key) is openssl_verifies(leaf_, issuer, tmp_path), issuer
+    assert _x509.signed_by(leaf_, ca, by_key=by_key) is True
+    assert _x509.signed_by(ca, ca, by_key=by_key) is True and _x509.signed_by(leaf_, leaf_, by_key=by_key) is False
+    # A leaf the impostor signed, checked against the real CA: the names agree, the signature does not.
+    forged = signed('leaf.example.test', simlib.new_key(), issuer=(impostor, impostor_key))
+    assert _x509.signed_by(forged, ca, by_key=by_key) is False
+
+
+def test_an_rsa_pss_signature_is_checked_where_the_library_can_and_said_unchecked_where_it_cannot(tmp_path):
+    key = ca_key('RSA')
+    ca = signed('redis.enterprise PSS CA', key, ca=True, pss=True)
+    leaf_ = signed('leaf.example.test', simlib.new_key(), issuer=(ca, key), pss=True)
+    assert openssl_verifies(leaf_, ca, tmp_path)
+    assert _x509.signed_by(leaf_, ca) is True
+    assert _x509.check_chain([leaf_, ca], 'The proxy certificate') == (None, [])
+    # Before cryptography 40 the PSS parameters cannot be read: not refused, said.
+    assert _x509.signed_by(leaf_, ca, by_key=True) is None
+    refusal, warnings = _x509.check_chain([leaf_, ca], 'The proxy certificate', by_key=True)
+    assert refusal is None and len(warnings) == 1
+    assert warnings[0].startswith('The signature of certificate 1 (CN=leaf.example.test) by certificate 2 could not '
+                                  "be checked: this Python's cryptography ")
+    assert warnings[0].endswith('cannot verify rsassaPss signatures. The chain is installed as given.')
+
+
+@pytest.fixture(scope='module')
+def cas():
+    """(root, intermediate) CAs, the intermediate signed by the root, and a
+    leaf of the intermediate; each a Pki, the leaf a parsed certificate."""
+    root = simlib.Pki(name='chain root CA')
+    intermediate = simlib.Pki(name='chain issuing CA', issuer=root)
+    leaf_ = x509.load_pem_x509_certificate(intermediate.issue('proxy.chain.example.test')[0].encode())
+    return root.certificate, intermediate.certificate, leaf_
+
+
+ROOT = 'O=redis.enterprise simulator,CN=chain root CA'
+ISSUING = 'O=redis.enterprise simulator,CN=chain issuing CA'
+LEAF = 'O=redis.enterprise simulator,CN=proxy.chain.example.test'
+
+
+@pytest.mark.parametrize('by_key', [False, True], ids=['verify_directly_issued_by', 'by-key-kind'])
+def test_a_chain_in_order_to_its_root_has_nothing_to_say(cas, by_key):
+    root, issuing, leaf_ = cas
+    assert _x509.check_chain([leaf_, issuing, root], 'The proxy certificate', by_key=by_key) == (None, [])
+    assert _x509.check_chain([issuing, root], 'The proxy certificate', by_key=by_key) == (None, [])
+    # A self-signed certificate alone: its issuer is itself.
+    assert _x509.check_chain([root], 'The proxy certificate', by_key=by_key) == (None, [])
+
+
+@pytest.mark.parametrize('by_key', [False, True], ids=['verify_directly_issued_by', 'by-key-kind'])
+def test_a_chain_that_does_not_chain_is_refused_naming_each_pair(cas, by_key):
+    root, issuing, leaf_ = cas
+    refusal, warnings = _x509.check_chain([leaf_, root], 'The proxy certificate', by_key=by_key)
+    assert refusal == (
+        'The proxy certificate is not a chain: certificate 2 (%s) did not sign certificate 1 (%s), which names %s as '
+        'its issuer. Each certificate after the first must be the certificate of the CA that signed the one before '
+        'it: the leaf first, then its intermediates, then (optionally) the root. Nothing was written.'
+        % (ROOT, LEAF, ISSUING))
+    assert warnings == []
+    # Out of order: each pair that does not chain, and where the missing signer is.
+    refusal = _x509.check_chain([leaf_, root, issuing], 'The proxy certificate', by_key=by_key)[0]
+    assert ('certificate 2 (%s) did not sign certificate 1 (%s), which names %s as its issuer (certificate 3 signed '
+            'it: put the chain in order); certificate 3 (%s) did not sign certificate 2 (%s), which names %s as its '
+            'issuer.' % (ROOT, LEAF, ISSUING, ISSUING, ROOT, ROOT)) in refusal
+    # The issuer's name on a certificate of another key: the names alone would pass it.
+    impostor = simlib.Pki(name='chain issuing CA').certificate
+    assert impostor.subject == leaf_.issuer
+    refusal = _x509.check_chain([leaf_, impostor], 'The proxy certificate', by_key=by_key)[0]
+    assert refusal.startswith('The proxy certificate is not a chain: certificate 2 (%s) is named as the issuer of '
+                              'certificate 1, but its key did not sign it: another CA of the same name, or that CA '
+                              'with a new key.' % ISSUING)
+
+
+@pytest.mark.parametrize('by_key', [False, True], ids=['verify_directly_issued_by', 'by-key-kind'])
+def test_a_leaf_without_its_issuer_warns_and_names_it_with_ocsp_where_it_is_stapled(cas, by_key):
+    root, issuing, leaf_ = cas
+    refusal, (warning,) = _x509.check_chain([leaf_], 'The proxy certificate', by_key=by_key)
+    assert refusal is None
+    assert warning == (
+        'The proxy certificate is given without the certificate of its issuer, %s: clients that do not hold that '
+        'intermediate CA cannot build a path to a CA they trust, and refuse the connection. It is installed, but give '
+        'the leaf followed by its chain, the intermediate that signed it first (the docs ask for the full chain, leaf '
+        'to root; the root may be left out).' % ISSUING)
+    refusal, (warning,) = _x509.check_chain([leaf_], 'The proxy certificate', responder=simlib.RESPONDER_URL,
+                                            by_key=by_key)
+    assert warning.endswith(
+        ' It names the OCSP responder http://ocsp.example.test, which OCSP stapling asks: an OCSP request names the '
+        "certificate by its issuer (the hashes of the issuer's name and of its public key, RFC 6960 CertID), so the "
+        "cluster needs the issuer's certificate to ask, and without it has no status to staple: clients that check "
+        'the staple then refuse the handshake.')
+    # Given with its issuer, but not the root: the root is named, and no word of OCSP.
+    refusal, (warning,) = _x509.check_chain([leaf_, issuing], 'The proxy certificate',
+                                            responder=simlib.RESPONDER_URL, by_key=by_key)
+    assert refusal is None
+    assert warning == ('The chain of the proxy certificate ends with certificate 2 (%s), whose issuer, %s, is not '
+                       'given: it is installed, and clients must hold that CA as a trusted one. The docs let the root '
+                       'be left out; if that CA is an intermediate one, add its certificate at the end of the chain.'
+                       % (ISSUING, ROOT))
+    # A CA the cluster trusts as given (mtls_trusted_ca) is no chain it presents.
+    assert _x509.check_chain([issuing], 'The mtls_trusted_ca certificate', anchor=True, by_key=by_key) == (None, [])
+
+
+def test_desired_refuses_a_broken_chain_and_warns_of_a_missing_issuer_under_each_name(rsa_key):
+    root = simlib.Pki(name='desired root CA')
+    issuing = simlib.Pki(name='desired issuing CA', issuer=root)
+    # RSA for the internode names, which take nothing else; EC, quicker to read, for the others.
+    pairs = {'RSA': issuing.issue(key=rsa_key), 'EC': issuing.issue()}
+    for name in _certificate.NAMES:
+        certificate, key = pairs['RSA' if name.endswith('_internode_encryption') else 'EC']
+        message = refusal(name, certificate + root.ca_pem, key)
+        assert message.startswith('The %s certificate is not a chain: certificate 2 (' % name), message
+        warnings = _certificate.CERTIFICATE.desired(params(name, certificate, key))['warnings']
+        if name in _certificate.KEYLESS:
+            assert warnings == [], name
+            continue
+        (warning,) = warnings
+        assert warning.startswith('The %s certificate is given without the certificate of its issuer, '
+                                  'O=redis.enterprise simulator,CN=desired issuing CA: ' % name)
+        # Only the proxy certificate is stapled.
+        assert ('It names the OCSP responder http://ocsp.example.test' in warning) is (name == 'proxy'), name
+        assert _certificate.CERTIFICATE.desired(params(name, certificate + ''.join(issuing.chain), key))['warnings'] \
+            == []
+
+
+@pytest.mark.parametrize('text', ['certs/proxy.pem', '/etc/pki/redis/proxy-chain.pem\n', 'C:\\certs\\proxy.crt'])
+def test_a_path_given_for_the_pem_names_the_file_lookup(text):
+    with pytest.raises(ValueError) as info:
+        _x509.load_certificates(text, 'certificate', option=True)
+    assert str(info.value) == ("certificate holds no PEM certificate (-----BEGIN CERTIFICATE-----) but one line of %d "
+                               "characters, such as a file's path: to read it from a file, give "
+                               "lookup('ansible.builtin.file', path), not the path" % len(text.strip()))
+    with pytest.raises(ValueError) as info:
+        _x509.load_key(text.replace('proxy', 'proxy-key'), 'key', option=True)
+    assert str(info.value).startswith("key holds no PEM private key (-----BEGIN PRIVATE KEY-----) but one line of ")
+    assert "give lookup('ansible.builtin.file', path), not the path" in str(info.value)
+    # What the cluster answers is no task's path.
+    with pytest.raises(ValueError) as info:
+        _x509.load_certificates(text, 'The cm certificate the cluster returned')
+    assert str(info.value) == 'The cm certificate the cluster returned holds no PEM certificate (-----BEGIN CERTIFICATE-----)'

@@ -19,6 +19,11 @@ import subprocess
 import sys
 
 import pytest
+import requests
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 import redis_enterprise_sim as simlib
 from ansible_collections.redis.enterprise.plugins.module_utils import _api
@@ -30,7 +35,7 @@ INTERVAL = 0.1
 # Long enough for several polls at INTERVAL: what must not come in it, does not.
 QUIET = 0.6
 CERTIFICATES = sorted(simlib.GENERATED_NAMES)
-KEYS = {'cluster', 'kind', 'name', 'state', 'previous_state', 'details', 'http_status'}
+KEYS = {'cluster', 'kind', 'name', 'condition', 'state', 'previous_state', 'details', 'http_status'}
 ENV = ('REDIS_ENTERPRISE_URL', 'REDIS_ENTERPRISE_USERNAME', 'REDIS_ENTERPRISE_PASSWORD', 'REDIS_ENTERPRISE_CA_PATH',
        'REDIS_ENTERPRISE_VALIDATE_CERTS', 'REDIS_ENTERPRISE_TIMEOUT')
 
@@ -163,6 +168,7 @@ def test_a_first_event_for_each_condition_then_none_while_nothing_changes(source
     for event in events:
         assert set(event) == KEYS
         assert event['cluster'] == sim.urls[0]
+        assert event['condition'] == (event['kind'] if event['name'] is None else 'certificate:' + event['name'])
         assert event['http_status'] is None
         assert event['details']['message']
     staple, proxy, license = events[1], events[2 + CERTIFICATES.index('proxy')], events[-1]
@@ -328,6 +334,162 @@ def test_a_call_the_user_may_not_make_is_an_error_of_its_condition(source, sim):
         ('certificate', name, 'ok', None) for name in CERTIFICATES] + [('license', None, 'error', None)]
     assert staple['http_status'] == 403 and 'view_ocsp_config' in staple['details']['message']
     assert license['http_status'] == 403 and 'view_license' in license['details']['message']
+
+
+def call(sim, method, path, **kwargs):
+    """A call of the first cluster's API as its admin: the JSON it answers."""
+    answer = requests.request(method, sim.urls[0] + path, auth=(simlib.ADMIN_USER, simlib.ADMIN_PASSWORD),
+                              headers={'Accept': 'application/json'}, verify=sim.ca_path, timeout=5, **kwargs)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_a_read_refused_from_the_first_poll_is_announced_and_so_is_its_recovery(source, sim):
+    # A user whose role, DB Viewer, holds none of view_ocsp_config, view_cluster_info and view_license.
+    roles = dict((role['name'], role['uid']) for role in call(sim, 'GET', '/v1/roles'))
+    email, password = 'watcher@example.com', 'W4tcher-S3cret-Pa55'
+    user = call(sim, 'POST', '/v1/users', json={'email': email, 'name': 'Watcher', 'password': password,
+                                                'role_uids': [roles['DB Viewer']]})
+
+    def give(role):
+        call(sim, 'PUT', '/v1/users/%d' % user['uid'], json={'role_uids': [roles[role]]})
+
+    async def scenario():
+        run = Run(source, args_for(sim, username=email, password=password))
+        first = await run.events(4)
+        # Cluster Viewer may read the certificates, still not the OCSP configuration nor the license.
+        give('Cluster Viewer')
+        back = await run.events(1 + len(CERTIFICATES))
+        give('DB Viewer')
+        again = await run.events(1)
+        await run.quiet()
+        await run.stop()
+        return first, back, again
+
+    first, back, again = drive(scenario)
+    assert kinds(first) == [('cluster', None, 'ok', None), ('staple', None, 'error', None),
+                            ('certificate', None, 'error', None), ('license', None, 'error', None)]
+    read = first[2]
+    assert (read['condition'], read['http_status']) == ('certificate', 403)
+    assert 'view_cluster_info' in read['details']['message']
+    # Its recovery names the error that was announced; each certificate then has its first event.
+    assert kinds(back) == [('certificate', None, 'ok', 'error')] + [
+        ('certificate', name, 'ok', None) for name in CERTIFICATES]
+    assert back[0]['http_status'] is None
+    assert kinds(again) == [('certificate', None, 'error', 'ok')]
+
+
+def unreadable_extension():
+    """A certificate that parses, but whose subject alternative names do
+    not: cryptography reads the extensions only when asked for them."""
+    key = simlib.new_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'odd.cluster.example.test')])
+    now = simlib.utc_now()
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now)
+                   .not_valid_after(now + datetime.timedelta(days=90))
+                   # An OCTET STRING where the names' SEQUENCE belongs.
+                   .add_extension(x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, b'\x04\x02zz'),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_a_malformed_certificate_is_an_error_of_that_certificate_alone(source, sim):
+    cluster = sim.clusters[0]
+    proxy = cluster.certificates['proxy']['cert']
+    # Each a value that is not PEM text, or a certificate that cannot be described; the
+    # proxy certificate as it is, its key a number; unset ones null or empty.
+    answer = {'api_cert': 5, 'cm_cert': [proxy], 'syncer_cert': {'pem': proxy}, 'metrics_exporter_cert': True,
+              'ccs_internode_encryption_cert': unreadable_extension(), 'proxy_cert': proxy, 'proxy_key': 5,
+              'ldap_client_cert': None, 'sso_service_cert': ''}
+    cluster.update({'faults': {'raw_next': {'count': 1000, 'method': 'GET', 'path': '/v1/cluster/certificates',
+                                            'body': json.dumps(answer)}}})
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        events = await run.events(9)
+        await run.quiet()
+        await run.stop()
+        return events
+
+    events = drive(scenario)
+    assert kinds(events) == [('cluster', None, 'ok', None), ('staple', None, 'off', None)] + [
+        ('certificate', name, 'error', None) for name in ('api', 'ccs_internode_encryption', 'cm',
+                                                          'metrics_exporter')] + [
+        ('certificate', 'proxy', 'ok', None), ('certificate', 'syncer', 'error', None), ('license', None, 'ok', None)]
+    said = dict((event['name'], event['details']['message']) for event in events if event['state'] == 'error')
+    assert said == {
+        'api': 'The api certificate the cluster returned is a number, not PEM text',
+        'cm': 'The cm certificate the cluster returned is a list, not PEM text',
+        'metrics_exporter': 'The metrics_exporter certificate the cluster returned is a boolean, not PEM text',
+        'syncer': 'The syncer certificate the cluster returned is an object, not PEM text',
+        'ccs_internode_encryption': said['ccs_internode_encryption']}
+    assert said['ccs_internode_encryption'].startswith(
+        'The ccs_internode_encryption certificate the cluster returned: certificate 1 of 1 has an extension that '
+        'cannot be read (')
+    assert all(event['http_status'] is None for event in events)
+    assert events[6]['condition'] == 'certificate:proxy'
+    assert events[6]['details']['ocsp_responder_url'] == simlib.RESPONDER_URL
+
+
+def test_a_field_of_another_type_is_an_error_of_its_condition_alone(source, sim):
+    cluster = sim.clusters[0]
+    # Off the declaration on purpose: a stapling switch and a license's expired that are no booleans.
+    license = {'expired': 'maybe', 'expiration_date': '2030-01-01T00:00:00Z', 'owner': 'Example Inc.'}
+    cluster.update({'config': {'ocsp_functionality': 'sometimes'}, 'faults': {'off_contract': True, 'raw_next': {
+        'count': 1000, 'method': 'GET', 'path': '/v1/license', 'body': json.dumps(license)}}})
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        first = await run.events(len(first_round()))
+        # rladmin's word for off, which the modules read as false too.
+        cluster.update({'config': {'ocsp_functionality': 'disabled'}})
+        off = await run.events(1)
+        # On, with a stapled status whose cert_status is a number.
+        status = dict(simlib.fresh_status(), cert_status=0.5)
+        cluster.update({'config': {'ocsp_functionality': 'enabled'}, 'status': status})
+        unread = await run.events(1)
+        await run.stop()
+        return first, off[0], unread[0]
+
+    first, off, unread = drive(scenario)
+    assert kinds(first) == first_round(staple='error', license='error')
+    staple, license = first[1], first[-1]
+    assert staple['details']['message'].startswith(
+        "The cluster answered ocsp_functionality='sometimes' in GET /v1/ocsp, which is not true or false, so the "
+        'OCSP staple cannot be told.')
+    assert license['details']['message'].startswith(
+        "The cluster answered expired='maybe' in GET /v1/license, which is not true or false, so the license cannot "
+        'be told.')
+    assert staple['http_status'] is None and license['http_status'] is None
+    assert (off['kind'], off['state'], off['previous_state']) == ('staple', 'off', 'error')
+    assert (unread['kind'], unread['state'], unread['previous_state']) == ('staple', 'error', 'off')
+    assert unread['details']['message'].startswith(
+        'The cluster answered cert_status=0.5 in GET /v1/ocsp/status, which is not a status (GOOD, REVOKED or '
+        'UNKNOWN), so the OCSP staple cannot be told.')
+
+
+def test_a_reader_that_fails_on_an_answer_leaves_the_other_conditions_read(source, sim, monkeypatch, caplog):
+    # A fault of the reading this code did not foresee, in the license's.
+    def unforeseen(api, warn=None):
+        return {}['days_until_expiry'], None
+
+    monkeypatch.setattr(source['_license'], 'read', unforeseen)
+    caplog.set_level(logging.DEBUG)
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        events = await run.events(len(first_round()))
+        await run.stop()
+        return events
+
+    events = drive(scenario)
+    assert kinds(events) == first_round(license='error')
+    assert events[-1]['details']['message'] == (
+        "The answer about the license (GET /v1/license) could not be read (KeyError: 'days_until_expiry'): it is not "
+        "what the REST API reference describes. Check the cluster's version, and any proxy between it and here.")
+    assert 'reading the license failed' in caplog.text and 'Traceback' in caplog.text
 
 
 def test_expiring_and_expired_certificates(source, sim):
@@ -540,3 +702,11 @@ def test_loaded_by_its_path_outside_any_collection_loader(tmp_path):
     assert name == 'main'
     assert where == os.path.join(collections, 'ansible_collections', 'redis', 'enterprise', 'plugins',
                                  'module_utils', '_api.py')
+
+
+def test_its_documentation_is_yaml_that_names_every_option(source):
+    # ansible-doc does not read event sources: nothing else parses these.
+    documentation = yaml.safe_load(source['DOCUMENTATION'])
+    assert sorted(documentation['options']) == sorted(source['_spec'](top=True))
+    assert 'condition' in ' '.join(documentation['description'])
+    assert yaml.safe_load(source['EXAMPLES'])[0]['sources'][0]['redis.enterprise.cluster_events']
