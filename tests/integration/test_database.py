@@ -285,3 +285,14 @@ def test_no_secret_reaches_any_output(ansible, cluster, tmp_path):
     stored = cluster.bdb('vault')
     assert cluster.bdb_passwords(stored['uid']) == [secrets[0]]
     assert stored['backup_location']['secret_access_key'] == secrets[2]
+
+
+def test_wait_false_returns_after_the_write_with_its_action_and_says_so(ansible, cluster, tmp_path):
+    cluster.update({'faults': {'bdb_pending': 3600}})
+    run = one(ansible, tmp_path, {'name': 'orders', 'memory_size': '100MB', 'wait': False})
+    result = run.task(ACTION)['result']
+    assert run.rc == 0 and result['changed'] is True and result['database']['status'] == 'pending'
+    action_uid = result['action']['action_uid']
+    (warning,) = [w for w in result['warnings'] if w.startswith('wait is false')]
+    assert 'the database is pending; its action is %s' % action_uid in warning
+    assert [call[1] for call in cluster.calls() if '/actions/' in call[1]] == []
