@@ -68,6 +68,7 @@ def test_a_busy_answer_is_sent_again_with_the_backoff_and_anything_else_is_not()
         return answer
     assert waiter.retrying_busy(send, lambda error: error.http_status == 409) == {'ok': True}
     assert clock.sleeps == [0.25, 0.5, 1.0]
+
     def refused():
         raise RedisEnterpriseError('no', http_status=400)
     with pytest.raises(RedisEnterpriseError) as info:
