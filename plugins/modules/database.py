@@ -57,8 +57,8 @@ attributes:
         mode reports it with a warning.
       - Check mode does not wait; the result is the database as the cluster would hold it, without what only the
         cluster can fill in (its uid, port and endpoints, for a new one).
-      - The default user's password (O(default_user_password)) and the backup credentials are not validated: the API
-        has no dry run for them.
+      - The default user's password (O(default_user_password)) and the backup credentials are not validated, as the
+        API has no dry run for them.
   diff_mode:
     support: full
     details:
@@ -213,7 +213,7 @@ options:
     description:
       - Where backups go, without its credentials (C(type) and, for its type, C(bucket_name), C(subdir), C(path),
         C(url)...), as the API's C(backup_location). Compared on the keys given.
-      - A credential here (a key whose name says secret, password, token, credential or key) is refused: give it in
+      - A credential here (a key whose name says secret, password, token, credential or key) is refused; give it in
         O(backup_credentials).
       - Sent whole, with O(backup_credentials), when it differs, when the database is created, or with
         O(update_password=always).

@@ -178,7 +178,7 @@ def test_a_lost_create_answer_makes_one_database_and_the_next_run_is_ok(ansible,
     assert result['changed'] is True and result['database']['status'] == 'active'
     assert any('got no answer' in warning and 'it was not sent again' in warning for warning in result['warnings'])
     # Sent once, and found by its name.
-    assert [call for call in cluster.writes()] == [('POST', '/v1/bdbs')]
+    assert cluster.writes() == [('POST', '/v1/bdbs')]
     assert [bdb['name'] for bdb in cluster.bdbs()] == ['orders']
     cluster.log.clear()
     again = one(ansible, tmp_path, arguments)
