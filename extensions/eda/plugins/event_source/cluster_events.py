@@ -20,7 +20,7 @@ DOCUMENTATION = r'''
 ---
 author: Redis Enterprise collection maintainers
 version_added: 0.5.0
-short_description: Watch Redis Enterprise clusters: the OCSP staple, certificates, license and databases.
+short_description: Watch Redis Enterprise clusters for a bad staple, expiring certificates or license, failing databases.
 description:
   - An ansible-rulebook event source that polls the REST API of each cluster it is given every O(interval)
     seconds, and emits an event when a condition of a cluster changes, and one for each condition at start.
