@@ -156,7 +156,7 @@ def _import():
     lies in: put first, so that this copy of the collection is the one used."""
     try:
         from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
-            _api, _certificate, _connection, _engine, _license, _ocsp, _x509)
+            _api, _certificate, _connection, _engine, _fields, _license, _ocsp, _x509)
     except ImportError as first:
         here = os.path.dirname(os.path.abspath(__file__))
         root = os.path.abspath(os.path.join(here, *[os.pardir] * 7))
@@ -169,16 +169,16 @@ def _import():
             sys.path.insert(0, root)
         try:
             from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
-                _api, _certificate, _connection, _engine, _license, _ocsp, _x509)
+                _api, _certificate, _connection, _engine, _fields, _license, _ocsp, _x509)
         except ImportError as error:
             raise ImportError(
                 'redis.enterprise.cluster_events needs ansible-core, requests and cryptography in the Python of '
                 'ansible-rulebook (%s): install them in the decision environment (the collection\'s '
                 'requirements.txt, and ansible-core). %s' % (sys.executable, error))
-    return _api, _certificate, _connection, _engine, _license, _ocsp, _x509
+    return _api, _certificate, _connection, _engine, _fields, _license, _ocsp, _x509
 
 
-_api, _certificate, _connection, _engine, _license, _ocsp, _x509 = _import()
+_api, _certificate, _connection, _engine, _fields, _license, _ocsp, _x509 = _import()
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
 from ansible.module_utils.common.parameters import remove_values  # noqa: E402
@@ -227,7 +227,7 @@ READS = dict(staple='the OCSP configuration or status (GET %s, GET %s)' % (_ocsp
 WHAT = dict(staple='OCSP staple', certificate='certificates', license='license')
 # The fields that decide a state, typed as the modules type them.
 FUNCTIONALITY = next(field for field in _ocsp.FIELDS if field.name == 'ocsp_functionality')
-EXPIRED = _engine.Field('expired', 'bool')
+EXPIRED = _fields.Field('expired', 'bool')
 
 # The options and what each cluster of clusters may override.
 OPTIONS = dict(
