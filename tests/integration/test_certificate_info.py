@@ -118,11 +118,6 @@ def test_a_viewer_may_read_the_certificates_the_databases_too(ansible, cluster, 
     assert 'key' not in entry and 'BEGIN PRIVATE KEY' not in run.output
     assert cluster.calls() == [('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates'),
                                ('GET', '/v1/bdbs')]
-    # databases: false reads the cluster's alone.
-    cluster.log.clear()
-    run = ansible(['ansible', 'localhost', '-m', ACTION, '-a', 'databases=false'])
-    assert run.rc == 0 and 'database_certificates' not in run.records[0]['result'], run.stdout
-    assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
 
 
 def test_ad_hoc_and_a_bad_answer(ansible, cluster):

@@ -120,3 +120,12 @@ def test_a_cluster_without_database_certificates_lists_none(run_module, simulato
     assert not failed, result
     assert result['database_certificates'] == [] and 'proxy' in result['certificates']
     assert cluster.calls() == [('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates')]
+
+
+def test_databases_false_reads_the_clusters_certificates_alone(run_module, simulator, cluster, sim_url):
+    certificate, key = simlib.Pki().issue('orders.cluster.example.test')
+    cluster.update({'bdbs': [{'name': 'orders', 'certificate': {'cert': certificate, 'key': key}}]})
+    failed, result = run_module(certificate_info, dict(connection_of(simulator, sim_url), databases=False))
+    assert not failed, result
+    assert 'database_certificates' not in result and 'proxy' in result['certificates']
+    assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
