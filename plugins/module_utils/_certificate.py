@@ -750,20 +750,20 @@ class DatabaseCertificate(Resource):
         return dict(certificate=plan.after, database=dict(name=task.params['database'], uid=state['uid']))
 
     def explain(self, params, failure):
-        if failure.method == 'GET' or failure.status in (401, 403):
+        # The engine's own messages say the rest (a 403 names the permission).
+        if failure.method != 'POST' or failure.status in (401, 403):
             return None
         database = params.get('database')
         outcome = (' The cluster said so in a dry run of the write (check mode): nothing was written.'
                    if failure.dry_run else '')
-        if failure.method == 'DELETE':
-            return None
         if failure.status == 400:
             said = ('The cluster refused the proxy certificate of the database %s or its key as invalid (HTTP 400, '
                     '%s).%s Check that the certificate is PEM, leaf first, and the key its unencrypted private key.'
                     % (database, failure.call, failure.said))
         elif failure.status == 404:
-            said = ('The cluster has no database of that uid any more (HTTP 404, %s): the database %s was removed '
-                    'since it was found.%s' % (failure.call, database, failure.said))
+            said = ('The cluster has no such call, or no database of that uid any more (HTTP 404, %s): it has no '
+                    'per-database certificates (Redis Enterprise 8 and later have them), or the database %s was '
+                    'removed since it was found.%s' % (failure.call, database, failure.said))
         elif failure.status == 406:
             said = ('The cluster did not accept the proxy certificate of the database %s (HTTP 406, %s, error code '
                     '%s).%s Give a current certificate, of the database\'s endpoints.'
