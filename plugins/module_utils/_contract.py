@@ -851,11 +851,12 @@ DATABASE_ENDPOINTS = {
         'permission': 'update_bdb',
         'answers': {200: None, 404: ERROR},
     },
+    # 404, 405: a cluster before per-database certificates (Redis Enterprise 8), which has no such call.
     ('GET', '/v1/bdbs/certificates'): {
         'permission': 'view_all_bdbs_info',
         'query': {'page': _NUMBER, 'page_size': _NUMBER, 'expires_before': _TEXT,
                   'tls_mode': _choice('disabled', 'replica_ssl', 'enabled')},
-        'answers': {200: _array(BDB_CERTIFICATE), 400: ERROR, 500: ERROR},
+        'answers': {200: _array(BDB_CERTIFICATE), 400: ERROR, 404: ERROR, 405: ERROR, 500: ERROR},
     },
 }
 ENDPOINTS.update(DATABASE_ENDPOINTS)

@@ -25,15 +25,23 @@ description:
   - An ansible-rulebook event source that polls the REST API of each cluster it is given every O(interval)
     seconds, and emits an event when a condition of a cluster changes, and one for each condition at start.
   - "Conditions: the OCSP staple (C(GET /v1/ocsp), and while stapling is on C(GET /v1/ocsp/status)), each
-    certificate of the cluster (C(GET /v1/cluster/certificates)), the license (C(GET /v1/license)), each
-    database (C(GET /v1/bdbs), and the action of a database at work or with a new action), and the cluster itself:
-    whether it answers."
+    certificate of the cluster (C(GET /v1/cluster/certificates)), each database's own proxy certificate that
+    expires within O(certificate_days) (C(GET /v1/bdbs/certificates) with C(expires_before)), the license
+    (C(GET /v1/license)), each database (C(GET /v1/bdbs), and the action of a database at work or with a new
+    action), and the cluster itself: whether it answers."
+  - "A database's certificate is named C(bdb:<database>) (C(bdb:<database>:<uid>) when two databases share the
+    name), so that its condition, C(certificate:bdb:orders), is told from the cluster's C(certificate:proxy); its
+    C(details) add C(database) and C(bdb_uid). As only those that expire soon are read, a database's certificate
+    has its first event when it becomes C(expiring) (or C(expired), or C(error)), and an C(ok) one when it no
+    longer expires within O(certificate_days): renewed, or removed. A cluster without per-database certificates
+    (HTTP 404 or 405, before Redis Enterprise 8) has none of these conditions; another failure of that read is the
+    C(error) of the certificates' read (C(name) null)."
   - "Each event is C(event.redis_enterprise), with the keys C(cluster) (its URL), C(kind) (C(staple),
     C(certificate), C(license), C(database) or C(cluster)), C(state) (C(ok), C(off), C(bad), C(expiring),
     C(expired), C(pending), C(stuck), C(failed), C(error) or C(unreachable)), C(name) (the certificate's or the
     database's name, on certificate and database events; null otherwise), C(condition) (the condition within its
     cluster, never null: the kind, and for one certificate or database a colon and its name, as in
-    C(certificate:proxy) or C(database:orders)), C(previous_state) (the state of the last event of the same
+    C(certificate:proxy), C(certificate:bdb:orders) or C(database:orders)), C(previous_state) (the state of the last event of the same
     condition; null on its first), C(details) (what the cluster said, dates in ISO 8601 UTC, days left, and a
     C(message)) and C(http_status) (on C(error) and C(unreachable), when the cluster answered one; null
     otherwise). The collection's guide, Event-Driven Ansible, describes each."
@@ -123,6 +131,7 @@ options:
   certificate_days:
     description:
       - A certificate that expires within this many days is C(expiring).
+      - The databases' certificates are read up to this many days ahead (C(expires_before)).
     type: int
     default: 30
   license_days:
@@ -250,7 +259,8 @@ DAY = 86400
 UNREADABLE = (TypeError, ValueError, AttributeError, KeyError, IndexError)
 # What each condition is read from, for the messages.
 READS = dict(staple='the OCSP configuration or status (GET %s, GET %s)' % (_ocsp.CONFIG_PATH, _ocsp.STATUS_PATH),
-             certificate='the certificates (GET %s)' % _certificate.CERTIFICATES_PATH,
+             certificate='the certificates (GET %s, GET %s)' % (
+                 _certificate.CERTIFICATES_PATH, _certificate.BDB_CERTIFICATES_PATH),
              license='the license (GET %s)' % _license.LICENSE_PATH)
 WHAT = dict(staple='OCSP staple', certificate='certificates', license='license')
 # The fields that decide a state, typed as the modules type them.
@@ -538,19 +548,42 @@ class Cluster(object):
         # events say, so it is an event only after an error (changes()).
         found = [observation('certificate', 'ok', dict(message='The certificates were read.'))]
         for name, entry in sorted(stored.items()):
-            if entry.error:
-                found.append(observation('certificate', 'error', dict(message=entry.error), name=name))
+            found.append(self._certificate(name, 'The %s certificate' % name, entry, now))
+        try:
+            # Only those that expire within certificate_days: the others, ok, make no condition.
+            databases = _certificate.read_database_certificates(
+                self.api, expires_before=now + datetime.timedelta(days=self.certificate_days))
+            names = _certificate.database_names(self.api) if databases else {}
+        except RedisEnterpriseError as error:
+            failed = self._failed(error, 'certificate')
+            failed['details']['message'] = "The databases' certificates could not be read: %s" % (
+                failed['details']['message'])
+            return [failed] + found[1:]
+        for uid, entry in databases or ():
+            if uid not in names:
+                # Its database was removed since: the next poll does not find it.
                 continue
-            details = _x509.describe(entry.certificates[0])
-            days, expired = _certificate.expiry(entry.certificates[0], now)
-            state = 'expired' if expired else 'expiring' if days < self.certificate_days else 'ok'
-            details.update(days_until_expiry=days, expired=expired, message={
-                'ok': 'The %s certificate expires on %s, in %d days.',
-                'expiring': 'The %s certificate expires on %s, in %d days: renew it.',
-                'expired': 'The %s certificate expired on %s (%d days): renew it.',
-            }[state] % (name, details['not_after'], days))
-            found.append(observation('certificate', state, details, name=name))
+            database, name = names[uid]
+            found.append(self._certificate(name, 'The proxy certificate of the database %s' % database, entry, now,
+                                           dict(database=database, bdb_uid=uid)))
         return found
+
+    def _certificate(self, name, what, entry, now, more=None):
+        """The observation of one certificate (entry, a Stored), named name,
+        what in its message: a cluster's, or with more (the database's name
+        and uid) a database's."""
+        if entry.error:
+            return observation('certificate', 'error', dict(more or {}, message=entry.error), name=name)
+        details = _x509.describe(entry.certificates[0])
+        days, expired = _certificate.expiry(entry.certificates[0], now)
+        state = 'expired' if expired else 'expiring' if days < self.certificate_days else 'ok'
+        details.update(more or {})
+        details.update(days_until_expiry=days, expired=expired, message={
+            'ok': '%s expires on %s, in %d days.',
+            'expiring': '%s expires on %s, in %d days: renew it.',
+            'expired': '%s expired on %s (%d days): renew it.',
+        }[state] % (what, details['not_after'], days))
+        return observation('certificate', state, details, name=name)
 
     def _license(self):
         try:
@@ -766,7 +799,13 @@ class Cluster(object):
                 if key in observed:
                     continue
                 previous = self.states.pop(key)
-                if previous != 'ok':
+                if previous != 'ok' and key[1].startswith('bdb:'):
+                    # Read are only those that expire soon: this one was renewed, or is gone.
+                    events.append(self.event(observation('certificate', 'ok', dict(message=(
+                        'The %s certificate is no longer one that expires within %d days: it was renewed, or removed '
+                        '(on its own or with its database).' % (key[1], self.certificate_days))), name=key[1]),
+                        previous))
+                elif previous != 'ok':
                     events.append(self.event(observation('certificate', 'ok', dict(
                         message='The cluster no longer has the %s certificate.' % key[1], removed=True),
                         name=key[1]), previous))

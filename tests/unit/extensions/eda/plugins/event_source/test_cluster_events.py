@@ -638,7 +638,11 @@ def test_a_poll_reads_each_action_until_it_ended_and_v1_where_v2_is_missing(sour
     def poll():
         del cluster.log[:]
         found = [(item['state'], item['details']) for item in watched.poll() if item['name'] == 'db']
-        return found[0][0], found[0][1], cluster.calls(query=True)
+        calls = cluster.calls(query=True)
+        # The databases' certificates that expire soon, at a date of the poll's own: once, after the cluster's.
+        expiring = [call for call in calls if call[1].startswith('/v1/bdbs/certificates?')]
+        assert len(expiring) == 1 and calls.index(expiring[0]) == 2, calls
+        return found[0][0], found[0][1], [call for call in calls if call not in expiring]
 
     try:
         # Pending for 31 minutes by its action's creation_time, in Unix seconds.
@@ -755,6 +759,76 @@ def test_a_databases_read_refused_or_malformed_is_an_error_of_the_databases_alon
     assert nameless['details']['message'].startswith(
         "The cluster answered name=None in GET /v1/bdbs, which is not a database's name, so the databases cannot "
         'be told.')
+
+
+def bdb_certificates_answer(status, code):
+    """The next answers of GET /v1/bdbs/certificates: an error of status."""
+    return {'faults': {'raw_next': {'count': 1000, 'method': 'GET', 'path': '/v1/bdbs/certificates', 'status': status,
+                                    'body': json.dumps({'error_code': code, 'description': 'Not here'})}}}
+
+
+def test_a_databases_expiring_certificate_is_its_own_condition(source, sim):
+    cluster = sim.clusters[0]
+    pki = simlib.Pki()
+    soon, key = pki.issue('orders.cluster.example.test', days=10)
+    later, later_key = pki.issue('sessions.cluster.example.test', days=365)
+    # orders' certificate expires within certificate_days; sessions' does not, and is never a condition.
+    cluster.update({'bdbs': [{'name': 'orders', 'certificate': {'cert': soon, 'key': key}},
+                             {'name': 'sessions', 'certificate': {'cert': later, 'key': later_key}}]})
+
+    async def scenario():
+        run = Run(source, args_for(sim, certificate_days=30))
+        # With the two databases' own conditions, ok.
+        first = await run.events(len(first_round()) + 3)
+        expired_pem, expired_key = pki.expired('orders.cluster.example.test')
+        cluster.update({'bdbs': [{'uid': 1, 'certificate': {'cert': expired_pem, 'key': expired_key}}]})
+        expired = await run.events(1)
+        cluster.update({'bdbs': [{'uid': 1, 'certificate': {'cert': later, 'key': later_key}}]})
+        renewed = await run.events(1)
+        # A cluster without per-database certificates: nothing to say (and nothing more of the renewal).
+        cluster.log.clear()
+        cluster.update(bdb_certificates_answer(404, 'not_found'))
+        await run.quiet()
+        unsupported = cluster.calls(query=True)
+        # Any other failure of that read is the certificates' read in error, the cluster's certificates still read.
+        cluster.update(bdb_certificates_answer(500, 'internal_error'))
+        failed = await run.events(1)
+        cluster.update({'faults': {'raw_next': {'count': 0}}})
+        back = await run.events(1)
+        await run.quiet()
+        await run.stop()
+        return first, expired[0], renewed[0], unsupported, failed[0], back[0]
+
+    first, expired, renewed, unsupported, failed, back = drive(scenario)
+    assert kinds(first) == first_round()[:-1] + [('certificate', 'bdb:orders', 'expiring', None),
+                                                 ('license', None, 'ok', None), ('database', 'orders', 'ok', None),
+                                                 ('database', 'sessions', 'ok', None)]
+    expiring = first[-4]
+    assert expiring['condition'] == 'certificate:bdb:orders'
+    assert (expiring['details']['database'], expiring['details']['bdb_uid']) == ('orders', 1)
+    assert expiring['details']['days_until_expiry'] in (9, 10) and expiring['details']['expired'] is False
+    assert 'CN=orders.cluster.example.test' in expiring['details']['subject']
+    assert expiring['details']['message'].startswith('The proxy certificate of the database orders expires on ')
+    assert (expired['condition'], expired['state'], expired['previous_state']) == (
+        'certificate:bdb:orders', 'expired', 'expiring')
+    assert expired['details']['expired'] is True and expired['details']['days_until_expiry'] < 0
+    # Renewed, it is no longer among those the cluster answers: its condition ends, ok.
+    assert (renewed['condition'], renewed['state'], renewed['previous_state']) == (
+        'certificate:bdb:orders', 'ok', 'expired')
+    assert renewed['details']['message'] == (
+        'The bdb:orders certificate is no longer one that expires within 30 days: it was renewed, or removed (on its '
+        'own or with its database).')
+    # Each poll asks only for what expires before its day 30, and reads no names when nothing does.
+    asked = [entry for entry in cluster.log if entry['path'] == '/v1/bdbs/certificates']
+    assert asked and all('expires_before=' in entry['query'] and 'page_size=1000' in entry['query'] for entry in asked)
+    assert [call for call in unsupported if call[1].startswith('/v1/bdbs/certificates?')]
+    assert ('GET', '/v1/bdbs?fields=uid%2Cname') not in unsupported
+    assert (failed['condition'], failed['state'], failed['previous_state'], failed['http_status']) == (
+        'certificate', 'error', None, 500)
+    assert failed['details']['message'].startswith("The databases' certificates could not be read: ")
+    assert (back['condition'], back['state'], back['previous_state']) == ('certificate', 'ok', 'error')
+    assert 'sessions' not in json.dumps([event for event in first + [expired, renewed, failed, back]
+                                         if event['kind'] == 'certificate'])
 
 
 def test_expiring_expired_and_missing_license(source, sim):
