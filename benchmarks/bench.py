@@ -65,7 +65,8 @@ sys.path.insert(0, os.path.join(ROOT, 'build', 'collections'))
 
 import redis_enterprise_sim as simlib  # noqa: E402  pylint: disable=wrong-import-position
 # The waiter's backoff, against which the polls of a waited create are counted.
-from ansible_collections.redis.enterprise.plugins.module_utils import _wait  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.redis.enterprise.plugins.module_utils import (  # noqa: E402  pylint: disable=wrong-import-position
+    _wait)
 
 DESIRED = {
     'ocsp_functionality': True,

@@ -19,7 +19,7 @@ description:
     C(GET /v1/redis_acls), read only when a database has some).
   - A database that is not C(active) (pending, changing, being removed, or C(creation-failed)) also comes with its
     action (RV(databases[].action)), read with one C(GET /v2/actions/{uid}) each (C(/v1/actions/{uid}) on a cluster
-    without C(/v2)): what it is at, or the error it failed with, which the status alone does not say. An active
+    without C(/v2)), which says what it is at, or the error it failed with, as the status alone does not. An active
     database gives its C(action_uid) only, so that a cluster of active databases costs one request whatever their
     number.
   - No secret, whether or not the cluster masks them (its C(mask_bdb_credentials)); dropped where the answer is read

@@ -457,7 +457,8 @@ def _outcome(row):
 
 def render():
     """docs/reliability.md, from the rows and the limits of the REST layer."""
-    from ansible_collections.redis.enterprise.plugins.module_utils import _api, _contract  # pylint: disable=import-outside-toplevel
+    from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
+        _api, _contract)
 
     lines = [
         '<!-- Generated from tests/integration/fault_matrix.py by `make reliability-doc`; do not edit. -->',

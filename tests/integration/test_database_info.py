@@ -26,7 +26,8 @@ PASSWORDS = {'cache': 'Cache-Def4ult-Pa55-1c2d', 'vault': 'Vault-Def4ult-Pa55-3e
 S3_KEY_ID, S3_SECRET = 'AKIAEXAMPLEBACKUP42', 'S3cr3t/Backup+Key/7a8b'
 FTP_PASSWORD = 'Ftp-Backup-Pa55-5c6d'
 SOURCE_PASSWORD = 'S0urce-Pa55-9e0f'
-SOURCE_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFakeReplicaSourceKey0123456789abcd\n-----END PRIVATE KEY-----\n'
+SOURCE_KEY = ('-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFakeReplicaSourceKey0123456789abcd\n'
+              '-----END PRIVATE KEY-----\n')
 # The cluster's built-in roles and Redis ACLs (redis_enterprise_sim.BUILTIN_ROLES, BUILTIN_ACLS), by uid.
 ROLES = dict((uid, name) for uid, name, dummy in simlib.BUILTIN_ROLES)
 ACLS = dict((uid, name) for uid, name, dummy in simlib.BUILTIN_ACLS)
@@ -84,8 +85,7 @@ TASKS = [
 
 
 @pytest.mark.both_paths
-def test_every_database_or_one_without_a_secret_as_admin_and_cluster_viewer_masked_or_not(ansible, cluster, api,
-                                                                                           tmp_path):
+def test_every_database_or_one_without_a_secret_as_admin_and_viewer_masked_or_not(ansible, cluster, api, tmp_path):
     kept = seed(cluster, api)
     actions = dict((action['bdb_uid'], action) for action in cluster.snapshot()['actions'])
     play = tmp_path / 'database_info.yml'

@@ -159,8 +159,7 @@ def test_body_is_read_only_up_to_a_bound(client, cluster, monkeypatch):
     assert 'larger than 1000 bytes' in failure(client.get, '/v1/ocsp').msg
 
 
-def test_a_call_that_declares_its_answer_size_reads_that_much_and_every_other_call_the_default(client, cluster,
-                                                                                              monkeypatch):
+def test_a_call_that_declares_its_answer_size_reads_that_much_and_others_the_default(client, cluster, monkeypatch):
     api = _engine.Api(client, _engine.Resource(), {})
     # A thousand databases answer GET /v1/bdbs with more than the default allows.
     cluster.update({'bdbs': {'count': 1000}})
