@@ -132,6 +132,8 @@ FLEET_LABELS = {
     'ocsp_module': 'redis.enterprise.ocsp, module path',
     'audit': 'docs/examples/audit_ocsp.yml (ocsp_info, set_fact, debug), direct',
 }
+FLEET_RATIOS = ('fleet ocsp/ping', 'fleet ocsp/uri', 'fleet ocsp module/ping', 'fleet ocsp/ocsp module',
+                'fleet audit/ping')
 FLEET_SIZES = '10,100,1000'
 FLEET_ROUNDS = '3,3,1'
 # The fleet targets hold at the largest fleet; growth is its per-host cost
@@ -466,7 +468,8 @@ def databases(runner, count, rounds, pendings, log=print):
     the empty playbook, as a playbook (its time and peak memory, the
     requests) and as a direct run; then a create waited for at each pending
     time of pendings, on the simulator's clock at real time."""
-    found = {'databases': count, 'rounds': [], 'creates': []}
+    found = {'databases': count, 'rounds': [], 'creates': [], 'load_before': load_average(),
+             'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
     for index in range(rounds if count else 0):
         empty = runner.run('empty', 1, watch=True)
         played = runner.run_playbook('database_info.yml', {}, setup={'bdbs': {'count': count}}, watch=True)
@@ -507,6 +510,7 @@ def databases(runner, count, rounds, pendings, log=print):
         log('a create waited for, pending %g s: %d requests (%s), waited %.2fs'
             % (pending, found['creates'][-1]['requests'], ', '.join('%s %d' % item for item in sorted(calls.items())),
                made['waited']))
+    found['load_after'] = load_average()
     return found
 
 
@@ -561,13 +565,17 @@ def fleet_curve(sizes, rounds, forks, python=sys.executable, collections=None, l
     return {'sizes': curve, 'growth': growth}
 
 
-def load_note():
+def load_average():
+    """The 1, 5 and 15-minute load averages, as /proc/loadavg gives them."""
     try:
         with open('/proc/loadavg') as handle:
-            load = handle.read().split()[:3]
+            return ' '.join(handle.read().split()[:3])
     except OSError:
-        load = ['?'] * 3
-    return 'load average %s, %d CPUs' % (' '.join(load), os.cpu_count() or 0)
+        return '? ? ?'
+
+
+def load_note():
+    return 'load average %s, %d CPUs' % (load_average(), os.cpu_count() or 0)
 
 
 def _met(name, value):
@@ -647,9 +655,11 @@ def databases_report(found):
             '(direct execution), then the same read in a Python process of its own '
             '([benchmarks/database_info_direct.py](../benchmarks/database_info_direct.py)). Memory: the peak PSS of '
             "the playbook's process tree and the peak RSS of ansible-playbook and of its workers (sampled every "
-            '50 ms; the task runs in a worker); for the direct run, the growth of its peak RSS over the run and the '
-            'peak of its Python allocations (tracemalloc, in a second run).' % (len(rounds), 's' if len(rounds) > 1
-                                                                                else ''), '',
+            '50 ms; the task runs in a worker); for the direct run, its peak RSS (VmHWM) over its RSS before the '
+            'run, and the peak of its Python allocations (tracemalloc, in a second run). Measured %s; load average '
+            'before %s, '
+            'after %s.' % (len(rounds), 's' if len(rounds) > 1 else '', found['date'], found['load_before'],
+                           found['load_after']), '',
             '| run | wall s, median (min to max) | requests | peak PSS of the process tree, MiB | peak RSS of '
             'ansible-playbook, MiB | peak RSS of a worker, MiB |', '|---|---|---|---:|---:|---:|',
             '| empty playbook | %s |  | %.0f | %.0f | %.0f |' % (
@@ -662,8 +672,8 @@ def databases_report(found):
                 max(r['peak_tree_pss_mib'] for r in rounds), max(r['controller_peak_rss_mib'] for r in rounds),
                 max(r['worker_peak_rss_mib'] for r in rounds)),
             '', "The task's own time, the playbook's minus the empty playbook's median: %s s." % _spread(task),
-            '', '| direct run | seconds, median (min to max) | peak RSS growth over the run, MiB (largest) | '
-            'RSS before it (Python, ansible-core, requests), MiB | Python allocations at their peak, MiB | '
+            '', '| direct run | seconds, median (min to max) | peak RSS over the RSS before the run, MiB (largest) | '
+            'RSS before the run (Python, ansible-core, requests), MiB | Python allocations at their peak, MiB | '
             'databases returned | result as JSON, MiB |', '|---|---|---:|---:|---:|---:|---:|',
             '| `database_info`, %d databases | %s | %.1f | %.0f | %.1f | %d | %.1f |' % (
                 count, _spread([d['seconds'] for d in direct], '%.3f'), max(d['rss_growth_mib'] for d in direct),
@@ -828,6 +838,9 @@ def main(argv=None):
     parser.add_argument('--create-pending', default=CREATE_PENDING,
                         help='seconds the action of each waited create stays pending, comma-separated (default %s), '
                         'empty to skip them' % CREATE_PENDING)
+    parser.add_argument('--reuse', metavar='JSON',
+                        help="the --json of an earlier run: its loop and fleet figures are kept as they are, and only "
+                        "the databases' are measured again (the page gives each its own date and load)")
     parser.add_argument('--json', help='write the raw results here')
     parser.add_argument('--chart', help='write the chart (PNG, needs matplotlib) here')
     parser.add_argument('--doc', help='replace the results between the bench markers of this Markdown file')
@@ -841,27 +854,40 @@ def main(argv=None):
 
     import ansible.release  # the ansible-core the playbooks run with
 
-    result = {
-        'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
-        'machine': '%s %s' % (platform.system(), platform.machine()),
-        'python': platform.python_version(), 'ansible': ansible.release.__version__,
-        'n': args.n, 'rounds': args.rounds, 'load_before': load_note(), 'variant': args.variant,
-        'variant_label': args.variant_label,
-    }
+    pendings = [float(value) for value in args.create_pending.split(',') if value.strip()]
+    if args.reuse:
+        with open(args.reuse) as handle:
+            result = json.load(handle)
+        result.pop('databases', None)
+        # In the order the tables give them, which the file's sorted keys lost.
+        result.update(ratios=ratios(result['costs']), cpu_ratios=ratios(result['cpu']))
+        for size in (result.get('fleet') or {}).get('sizes', ()):
+            size['ratios'] = dict((name, size['ratios'][name]) for name in FLEET_RATIOS)
+        sizes = [size['hosts'] for size in result['fleet']['sizes']] if result.get('fleet') else []
+    else:
+        result = {
+            'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+            'machine': '%s %s' % (platform.system(), platform.machine()),
+            'python': platform.python_version(), 'ansible': ansible.release.__version__,
+            'n': args.n, 'rounds': args.rounds, 'load_before': load_note(), 'variant': args.variant,
+            'variant_label': args.variant_label,
+        }
     with tempfile.TemporaryDirectory(prefix='redis-enterprise-bench-') as workdir:
         with simlib.Simulator(os.path.join(workdir, 'certs'), responder_url=simlib.RESPONDER_URL) as sim:
             count_connections(sim)
             runner = Runner(sim, workdir, collections=args.collections, variant=args.variant)
-            costs, cpu, requests, empty = measure(runner, args.n, args.rounds, warm_up=args.warm_up)
-            requests = dict((case, per_task_requests(r)) for case, r in requests.items())
-            result.update(costs=costs, cpu=cpu, requests=requests, empty=empty, ratios=ratios(costs),
-                          cpu_ratios=ratios(cpu))
-            pendings = [float(value) for value in args.create_pending.split(',') if value.strip()]
+            if not args.reuse:
+                costs, cpu, requests, empty = measure(runner, args.n, args.rounds, warm_up=args.warm_up)
+                requests = dict((case, per_task_requests(r)) for case, r in requests.items())
+                result.update(costs=costs, cpu=cpu, requests=requests, empty=empty, ratios=ratios(costs),
+                              cpu_ratios=ratios(cpu))
             if args.databases or pendings:
                 result['databases'] = databases(runner, args.databases, args.database_rounds, pendings)
-    if sizes:
+    if sizes and not args.reuse:
         result['fleet'] = fleet_curve(sizes, rounds, args.forks, collections=args.collections)
-    result['load_after'] = load_note()
+    if not args.reuse:
+        result['load_after'] = load_note()
+    requests = result['requests']
     if args.chart:
         try:
             import matplotlib  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import

@@ -9,10 +9,12 @@ without ansible-playbook around it: what the read of every database costs
 the module itself.
 
 Prints one JSON object: the seconds of the first run (the connection and its
-TLS handshake included), the growth of the process's peak RSS over it, the
-peak of the Python allocations of a second run traced with tracemalloc
-(which slows the run: its time is not the one reported), the databases
-returned and the size of the result as JSON.
+TLS handshake included); the process's RSS before it and its peak RSS
+(VmHWM) after it, whose difference bounds what the run added (the peak may
+also be one of the imports before it); the peak of the Python allocations of
+a second run traced with tracemalloc (which slows the run: its time is not
+the one reported); the databases returned and the size of the result as
+JSON.
 
   python benchmarks/database_info_direct.py --url URL --username U --password P --ca-path CA
 """
@@ -22,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 import tracemalloc
@@ -30,9 +31,13 @@ import tracemalloc
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _rss_mib():
-    # ru_maxrss is in KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def _status_mib(field):
+    """A field of /proc/self/status (VmRSS, VmHWM), in MiB."""
+    with open('/proc/self/status') as handle:
+        for line in handle:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) / 1024.0
+    raise SystemExit('/proc/self/status has no %s' % field)
 
 
 def main(argv=None):
@@ -57,11 +62,11 @@ def main(argv=None):
             raise SystemExit('database_info did not run directly: %r' % (result,))
         return result
 
-    before = _rss_mib()
+    before = _status_mib('VmRSS')
     started = time.perf_counter()
     result = run()
     seconds = time.perf_counter() - started
-    after = _rss_mib()
+    after = _status_mib('VmHWM')
     size = len(json.dumps(result))
     count = len(result['databases'])
     del result

@@ -84,3 +84,19 @@ def test_bench_runs_and_counts_requests(tmp_path, collections_path):
     assert '| redis.enterprise.database, converged, direct |' in text and '| database/ping |' in text
     assert '### database_info over a cluster of 20 databases' in text and '| 1 | 7 | ' in text
     assert 'old' not in text and '| ocsp/uri |' in text and '| fleet ocsp/uri |' in text and '| 3 | redis.enterprise.ocsp, direct |' in text
+
+    # --reuse keeps an earlier run's loop and fleet figures and measures the databases again.
+    again = tmp_path / 'again.json'
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, 'benchmarks', 'bench.py'), '--reuse', str(results), '--databases', '5',
+         '--database-rounds', '1', '--create-pending', '', '--json', str(again), '--doc', str(doc)],
+        env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    redone = json.loads(again.read_text())
+    assert redone['costs'] == result['costs'] and redone['fleet'] == result['fleet'] and redone['date'] == result['date']
+    assert redone['databases']['databases'] == 5 and redone['databases']['creates'] == []
+    assert redone['databases']['rounds'][0]['requests'] == {'GET /v1/bdbs': 1}
+    text = doc.read_text()
+    assert text.count('| redis.enterprise.database, converged, direct |') == 1 and '| fleet ocsp/uri |' in text
+    assert '### database_info over a cluster of 5 databases' in text and '### Requests of a create' not in text
+    assert text.index('| fleet ocsp/ping |') < text.index('| fleet audit/ping |')
