@@ -61,6 +61,10 @@ SECRETS = ('authentication_admin_pass', 'authentication_redis_pass', 'authentica
 # A backup location's credentials, by their names (objects/bdb/backup_location).
 CREDENTIAL = re.compile(r'(secret|password|passwd|passphrase|token|credential|(^|_)key($|_))', re.I)
 URL_USERINFO = re.compile(r'^([A-Za-z][A-Za-z0-9+.-]*://)[^@/]*@')
+# The sources a database syncs from (objects/bdb/syncer_sources: Replica Of,
+# and its deprecated name; an Active-Active database's peers): each a URI
+# that may carry the source's password, and a TLS client_key.
+SOURCES = ('replica_sources', 'sync_sources', 'crdt_sources')
 # The statuses a database is at work in; creation-failed has no next.
 BUSY_STATUSES = ('pending', 'active-change-pending', 'delete-pending', 'import-pending', 'recovery')
 FAILED_STATUS = 'creation-failed'
@@ -70,13 +74,16 @@ SENT = SECRET_SENT
 
 
 def drop_secrets(bdb):
-    """A database as read, without its secrets: the passwords' fields and
-    the backup location's credentials, a URL's user and password among
-    them."""
+    """A database as read, without its secrets: the passwords' fields, and
+    the credentials of its backup location and of the sources it syncs
+    from, a URL's user and password among them."""
     found = dict((key, value) for key, value in bdb.items() if key not in SECRETS)
     location = found.get('backup_location')
     if isinstance(location, dict):
         found['backup_location'] = location_shown(location)
+    for key in SOURCES:
+        if isinstance(found.get(key), list):
+            found[key] = [location_shown(item) if isinstance(item, dict) else item for item in found[key]]
     return found
 
 
@@ -1007,9 +1014,33 @@ def _data_safety(current, body):
 DATABASE = Database()
 
 
+def read_action(api, uid, paths):
+    """The action of uid as the cluster answers it, or None when none of
+    paths (/v2, then /v1) knows it. A path that answered 404 where a later
+    one knew the action is dropped from paths: on a cluster without /v2,
+    the next actions cost one GET each."""
+    for index, path in enumerate(paths):
+        try:
+            action = api.get(path % uid)
+        except RedisEnterpriseError as error:
+            if error.http_status != 404:
+                raise
+            continue
+        del paths[:index]
+        return action
+    return None
+
+
 class Info(Resource):
     """Every database, or one by name, with its endpoints, status, running
-    action and roles_permissions by name; no secret."""
+    action and roles_permissions by name; no secret.
+
+    All in one GET of /v1/bdbs, and the names of roles and Redis ACLs when a
+    database has roles_permissions. A database that is not active also gets
+    its action, one GET each: its status says that it is pending or that
+    its create failed, its action what it is at or why it failed. An active
+    one keeps its action_uid alone, so that a cluster of active databases
+    costs one GET whatever their number."""
 
     spec = Spec(dict(name=dict(type='str')))
 
@@ -1019,7 +1050,14 @@ class Info(Resource):
         if name is not None:
             databases = [bdb for bdb in databases if bdb.get('name') == name]
         names = lookup_names(api) if any(bdb.get('roles_permissions') for bdb in databases) else ({}, {})
-        return [described(bdb, names) for bdb in databases]
+        paths = list(_wait.ACTION_PATHS)
+        found = []
+        for bdb in databases:
+            shown = described(bdb, names)
+            if bdb.get('status') != 'active':
+                shown['action'] = read_action(api, bdb['action_uid'], paths) if bdb.get('action_uid') else None
+            found.append(shown)
+        return found
 
     def result(self, task, state, plan, written):
         return dict(databases=state)

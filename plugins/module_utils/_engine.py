@@ -190,7 +190,8 @@ class Resource(object):
 
 class Api(object):
     """The calls of one resource for one task: the Client, with the
-    declared permissions and the resource's retries and messages."""
+    declared permissions and answer sizes, and the resource's retries and
+    messages."""
 
     def __init__(self, client, resource, params):
         self.client = client
@@ -216,7 +217,8 @@ class Api(object):
         permission = _contract.permission(method, path)
         return self.client.request(method, path, body=body, permission=permission, read_timeout=read_timeout,
                                    explain=explain, empty_ok=empty_ok, query=query or None,
-                                   array=_contract.answers_array(method, path), holders=_contract.holders(permission))
+                                   array=_contract.answers_array(method, path), holders=_contract.holders(permission),
+                                   max_bytes=_contract.max_bytes(method, path))
 
     def get(self, path, query=None):
         return self.call('GET', path, query=query)

@@ -17,9 +17,15 @@ description:
     cluster holds it, with its endpoints as C(dns_name:port), its status, the uid of its running or last action
     (C(action_uid)), its shards and modules, and its C(roles_permissions) by names (C(GET /v1/roles) and
     C(GET /v1/redis_acls), read only when a database has some).
+  - A database that is not C(active) (pending, changing, being removed, or C(creation-failed)) also comes with its
+    action (RV(databases[].action)), read with one C(GET /v2/actions/{uid}) each (C(/v1/actions/{uid}) on a cluster
+    without C(/v2)), which says what it is at, or the error it failed with, as the status alone does not. An active
+    database gives its C(action_uid) only, so that a cluster of active databases costs one request whatever their
+    number.
   - No secret, whether or not the cluster masks them (its C(mask_bdb_credentials)); dropped where the answer is read
-    are C(authentication_admin_pass), C(authentication_redis_pass), and the credentials of C(backup_location) (a
-    URL's user and password among them).
+    are C(authentication_admin_pass), C(authentication_redis_pass), the credentials of C(backup_location), and the
+    C(client_key) of the sources a database syncs from (C(replica_sources), C(sync_sources), C(crdt_sources)); the
+    user and password in a URL of these are shown as C(********).
   - Changes nothing.
 author:
   - Redis Enterprise collection maintainers (@redis-enterprise-ansible)
@@ -42,8 +48,10 @@ options:
         list.
     type: str
 notes:
-  - Reading the databases takes C(view_all_bdbs_info), and their roles_permissions by name C(view_all_roles_info) and
-    C(view_all_redis_acls_info); every built-in role holds them, C(cluster_viewer) and C(db_viewer) among them.
+  - Reading the databases takes C(view_all_bdbs_info), their roles_permissions by name C(view_all_roles_info) and
+    C(view_all_redis_acls_info), and the actions C(view_status_of_cluster_action); every built-in role holds them,
+    C(cluster_viewer) and C(db_viewer) among them.
+  - The list of every database is read up to 64 MiB, some thousands of databases; any other answer up to 1 MiB.
 seealso:
   - module: redis.enterprise.database
 '''
@@ -54,9 +62,9 @@ EXAMPLES = r'''
   delegate_to: localhost
   register: found
 
-- name: The ones that are not active
+- name: The ones that are not active, and what their action is at
   ansible.builtin.debug:
-    msg: "{{ item.name }} is {{ item.status }} (action {{ item.action_uid | default('none') }})"
+    msg: "{{ item.name }} is {{ item.status }}; its action {{ (item.action or {}).status | default('is not known') }}"
   loop: "{{ found.databases | rejectattr('status', 'equalto', 'active') | list }}"
   loop_control:
     label: "{{ item.name }}"
@@ -85,6 +93,27 @@ databases:
       roles_permissions_by_name:
         - role: App
           redis_acl: Cache Read Write
+    - uid: 2
+      name: orders
+      status: pending
+      action_uid: 7d1c5e2a-41b3-4c55-9a0e-2f4e8b7c6d10
+      action:
+        action_uid: 7d1c5e2a-41b3-4c55-9a0e-2f4e8b7c6d10
+        action_type: state-machine
+        name: SMCreateBDB
+        status: running
+        progress: 40.0
+      endpoint_addresses: [redis-12001.cluster.example.com:12001]
+      roles_permissions_by_name: []
+  contains:
+    action:
+      description:
+        - The action of a database that is not C(active), as the cluster answers C(GET /v2/actions/{uid}) (or
+          C(/v1/actions/{uid}) on a cluster without C(/v2)); its C(status) and, once failed, its error
+          (C(additional_info.error) on v2, C(error_message)).
+        - V(null) when the database gives no C(action_uid), or the cluster no longer remembers the action.
+      returned: for each database that is not active
+      type: dict
 http_status:
   description: The HTTP status of the failed call to the cluster.
   returned: failure, when the cluster answered
