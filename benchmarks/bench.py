@@ -11,11 +11,20 @@ process, redis_enterprise_direct_execution=false).
 The loop case: the simulator starts with every cluster already as desired,
 then the playbooks of benchmarks/playbooks run in turn, round after round
 (empty, ping, uri, ocsp direct, --check --diff, drifted, ocsp module path,
-drifted, the proxy certificate, a service user; then again), each looping n times over its task on localhost. A
+drifted, the proxy certificate, a service user, a database; then again),
+each looping n times over its task on localhost. A
 case's per-item cost in a round is (its time - the empty playbook's time)
 / n; ratios are taken within a round and their median over the rounds is
 reported, so that load on the machine shifts both sides of a ratio alike.
 The simulator's request log gives the HTTP requests each task made.
+
+The databases: redis.enterprise.database_info over a cluster of 1,000
+databases, in rounds beside the empty playbook (its time, its peak memory,
+the one GET it makes), and in a Python process of its own as direct
+execution runs it in the worker (benchmarks/database_info_direct.py); and
+the requests of a create waited for, its action pending 2 and 60 seconds on
+the simulator's clock at real time, against the waiter's own backoff
+schedule (plugins/module_utils/_wait.py).
 
 The fleet curve: one task per host on 10, 100 and 1,000 hosts (one cluster
 each, connection local) with 50 forks, for the empty playbook, ping, the uri
@@ -35,6 +44,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -43,6 +53,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from urllib.parse import unquote
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -50,8 +61,12 @@ PLAYBOOKS = os.path.join(HERE, 'playbooks')
 # A collection whose ocsp module is the floor of any module on requests.
 FLOOR = os.path.join(HERE, 'floor')
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
+sys.path.insert(0, os.path.join(ROOT, 'build', 'collections'))
 
 import redis_enterprise_sim as simlib  # noqa: E402  pylint: disable=wrong-import-position
+# The waiter's backoff, against which the polls of a waited create are counted.
+from ansible_collections.redis.enterprise.plugins.module_utils import (  # noqa: E402  pylint: disable=wrong-import-position
+    _wait)
 
 DESIRED = {
     'ocsp_functionality': True,
@@ -60,6 +75,17 @@ DESIRED = {
     'recovery_frequency': 60,
     'recovery_max_tries': 5,
 }
+# The database every cluster holds once converged, as the task gives it
+# (benchmarks/playbooks/database.yml) and as the cluster keeps it.
+DATABASE = {'name': 'sessions', 'memory_size': '100MB', 'replication': True, 'eviction_policy': 'allkeys-lru',
+            'tags': {'team': 'web'}}
+DATABASE_HELD = {'uid': 1, 'name': 'sessions', 'memory_size': 100 * 1024 ** 2, 'replication': True,
+                 'eviction_policy': 'allkeys-lru', 'tags': [{'key': 'team', 'value': 'web'}]}
+# The database a waited create makes (benchmarks/playbooks/database_create.yml).
+CREATED = {'name': 'orders', 'memory_size': '100MB'}
+DATABASES = 1000
+DATABASE_ROUNDS = 5
+CREATE_PENDING = '2,60'
 # The variable that turns direct execution off.
 SWITCH = 'redis_enterprise_direct_execution'
 MODULE_PATH = {SWITCH: False}
@@ -75,6 +101,7 @@ CASES = {
     'ocsp_module_drifted': ('ocsp.yml', [], dict(MODULE_PATH, drift=True)),
     'certificate': ('certificate.yml', [], {}),
     'user': ('user.yml', [], {}),
+    'database': ('database.yml', [], {}),
 }
 LABELS = {
     'ping': 'ansible.builtin.ping',
@@ -86,6 +113,7 @@ LABELS = {
     'ocsp_module_drifted': 'redis.enterprise.ocsp, drifted (GET + PUT), module path',
     'certificate': 'redis.enterprise.certificate, proxy, converged, direct',
     'user': 'redis.enterprise.user, converged, direct',
+    'database': 'redis.enterprise.database, converged, direct',
 }
 # Fleet cases: one task per host (the audit: the example's three tasks).
 AUDIT = os.path.join(ROOT, 'docs', 'examples', 'audit_ocsp.yml')
@@ -104,12 +132,15 @@ FLEET_LABELS = {
     'ocsp_module': 'redis.enterprise.ocsp, module path',
     'audit': 'docs/examples/audit_ocsp.yml (ocsp_info, set_fact, debug), direct',
 }
+FLEET_RATIOS = ('fleet ocsp/ping', 'fleet ocsp/uri', 'fleet ocsp module/ping', 'fleet ocsp/ocsp module',
+                'fleet audit/ping')
 FLEET_SIZES = '10,100,1000'
 FLEET_ROUNDS = '3,3,1'
 # The fleet targets hold at the largest fleet; growth is its per-host cost
 # over that of the fleet before it.
 TARGETS = {
     'ocsp/ping': 0.08, 'ocsp/uri': 0.06, 'ocsp module/ping': 1.35, 'certificate/ping': 0.10, 'user/ping': 0.10,
+    'database/ping': 0.10,
     'fleet ocsp/ping': 0.15, 'fleet ocsp/uri': 0.12, 'fleet ocsp growth': 1.10,
 }
 DOC_BEGIN = '<!-- bench:begin -->'
@@ -142,6 +173,7 @@ class Runner:
         bindir = os.path.dirname(python)
         self.playbook = os.path.join(bindir, 'ansible-playbook')
         collections = collections or os.path.join(ROOT, 'build', 'collections')
+        self.collections = collections
         if not os.path.isdir(os.path.join(collections, 'ansible_collections', 'redis', 'enterprise', 'plugins')):
             raise SystemExit('The collection is not linked under build/collections: run "make bench".')
         self.env = {k: v for k, v in os.environ.items()
@@ -163,6 +195,7 @@ class Runner:
         self.proxy_certificate = leaf + pki.ca_pem
         common = {'cluster_ca': sim.ca_path, 'cluster_user': simlib.ADMIN_USER,
                   'cluster_password': simlib.ADMIN_PASSWORD, 'desired': DESIRED, 'service_user': simlib.VIEWER_USER,
+                  'database': DATABASE,
                   'proxy_certificate': self.proxy_certificate, 'proxy_key': self.proxy_key}
         self.vars_file = os.path.join(workdir, 'vars.json')
         with open(self.vars_file, 'w') as handle:
@@ -194,12 +227,15 @@ class Runner:
             self.fleet_inventories[hosts] = path
         return self.fleet_inventories[hosts]
 
-    def converge(self):
-        """Every cluster as desired, its request log empty."""
+    def converge(self, database=True):
+        """Every cluster as desired (with the loop's database unless
+        database is false), its request log empty."""
         for server in self.sim.servers:
             server.cluster.reset()
             server.cluster.update({'config': DESIRED,
-                                   'certificates': {'proxy': {'cert': self.proxy_certificate, 'key': self.proxy_key}}})
+                                   'certificates': {'proxy': {'cert': self.proxy_certificate, 'key': self.proxy_key}},
+                                   'bdbs': [DATABASE_HELD] if database else []})
+            server.cluster.log.clear()
             server.accepted = 0
 
     def command(self, playbook, args, extra, inventory=None, forks=1):
@@ -221,6 +257,19 @@ class Runner:
         env = self.env
         if case == 'ocsp_variant':
             env = dict(env, ANSIBLE_COLLECTIONS_PATH=self.variant)
+        return self.execute(case, command, env, watch)
+
+    def run_playbook(self, playbook, extra, setup=None, watch=False):
+        """A playbook of the databases' cases on the first cluster, converged
+        then changed by setup (cluster.update's changes), as run() gives it."""
+        self.converge(database=False)
+        if setup:
+            cluster = self.sim.clusters[0]
+            cluster.update(setup)
+            cluster.log.clear()
+        return self.execute(playbook, self.command(playbook, [], extra), self.env, watch)
+
+    def execute(self, case, command, env, watch):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.Popen(command, env=env, cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -235,6 +284,19 @@ class Runner:
         if proc.returncode != 0:
             raise SystemExit('%s failed (rc %d):\n%s\n%s' % (case, proc.returncode, out[-3000:], err[-3000:]))
         return elapsed, cpu, watcher
+
+    def direct_info(self):
+        """benchmarks/database_info_direct.py against the first cluster, as
+        it stands: its figures."""
+        proc = subprocess.run(
+            [self.python, os.path.join(HERE, 'database_info_direct.py'), '--url', self.sim.urls[0], '--username',
+             simlib.ADMIN_USER, '--password', simlib.ADMIN_PASSWORD, '--ca-path', self.sim.ca_path,
+             '--collections', self.collections], env=self.env, cwd=self.workdir, capture_output=True, text=True,
+            check=False)
+        if proc.returncode != 0:
+            raise SystemExit('database_info_direct.py failed (rc %d):\n%s\n%s'
+                             % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+        return json.loads(proc.stdout)
 
     def requests(self, cluster=0):
         """API requests and TLS connections the cluster served since converge()."""
@@ -278,14 +340,17 @@ def _kib(pid, path, field):
 class MemoryWatcher:
     """Samples the proportional set size (PSS: shared pages split between
     the processes sharing them, so forked workers are not counted twice) of
-    the ansible-playbook process tree, modules included, and the high-water
-    RSS of ansible-playbook itself."""
+    the ansible-playbook process tree, modules included, the high-water
+    RSS of ansible-playbook itself, and the highest high-water RSS of its
+    descendants (the workers, which on the direct path run the task; pages
+    they share with ansible-playbook since the fork count in it)."""
 
     def __init__(self, pid, interval=0.05):
         self.pid = pid
         self.peak_tree_kib = 0
         self.peak_processes = 0
         self.controller_hwm_kib = 0
+        self.worker_hwm_kib = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, args=(interval,), daemon=True)
         self._thread.start()
@@ -297,6 +362,8 @@ class MemoryWatcher:
             self.peak_tree_kib = max(self.peak_tree_kib, total)
             self.peak_processes = max(self.peak_processes, len(pids))
             self.controller_hwm_kib = max(self.controller_hwm_kib, _kib(self.pid, 'status', 'VmHWM:'))
+            self.worker_hwm_kib = max([self.worker_hwm_kib] + [_kib(pid, 'status', 'VmHWM:') for pid in pids
+                                                               if pid != self.pid])
             self._stop.wait(interval)
 
     def stop(self):
@@ -314,7 +381,7 @@ def measure(runner, n, rounds, log=print, warm_up=True):
     cases = [c for c in CASES if c != 'empty'] + (['ocsp_variant'] if runner.variant else [])
     wall = {case: [] for case in ['empty'] + cases}
     used = {case: [] for case in ['empty'] + cases}
-    requests = {case: [] for case in cases if case.startswith(('ocsp', 'certificate', 'user'))}
+    requests = {case: [] for case in cases if case.startswith(('ocsp', 'certificate', 'user', 'database'))}
     loads = []
     if warm_up:
         log('warm-up (ansible caches, .pyc files)')
@@ -354,6 +421,7 @@ def ratios(costs):
         'ocsp/ocsp module': _over(costs, 'ocsp', 'ocsp_module'),
         'certificate/ping': _over(costs, 'certificate', 'ping'),
         'user/ping': _over(costs, 'user', 'ping'),
+        'database/ping': _over(costs, 'database', 'ping'),
     }
     if 'ocsp_variant' in costs:
         found.update({'variant/ping': _over(costs, 'ocsp_variant', 'ping'),
@@ -368,6 +436,82 @@ def per_task_requests(rounds):
     if any(r != first for r in rounds):
         raise SystemExit('requests per task differ between rounds: %r' % rounds)
     return first
+
+
+def request_kinds(log):
+    """The requests of a log by kind ('GET /v2/actions/{uid}': 3), the
+    uids of the path replaced, its query kept."""
+    found = {}
+    for entry in log:
+        path = re.sub(r'^(/v[12]/actions/)[^/]+$', r'\1{uid}', entry['path'])
+        path = re.sub(r'^/v1/bdbs/[0-9]+', '/v1/bdbs/{uid}', path)
+        kind = '%s %s%s' % (entry['method'], path, '?' + unquote(entry['query']) if entry.get('query') else '')
+        found[kind] = found.get(kind, 0) + 1
+    return found
+
+
+def backoff_polls(pending):
+    """(polls, seconds) of the waiter's backoff (_wait.py) for an action
+    that ends `pending` seconds after its first poll: a poll at once, then
+    one after each delay, until one comes at or after the end; seconds:
+    when that last one comes, latencies left out."""
+    at, delay, polls = 0.0, _wait.FIRST_DELAY, 1
+    while at < pending:
+        at += delay
+        delay = min(delay * _wait.FACTOR, _wait.LONGEST_DELAY)
+        polls += 1
+    return polls, at
+
+
+def databases(runner, count, rounds, pendings, log=print):
+    """database_info over a cluster of `count` databases, in rounds beside
+    the empty playbook, as a playbook (its time and peak memory, the
+    requests) and as a direct run; then a create waited for at each pending
+    time of pendings, on the simulator's clock at real time."""
+    found = {'databases': count, 'rounds': [], 'creates': [], 'load_before': load_average(),
+             'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}
+    for index in range(rounds if count else 0):
+        empty = runner.run('empty', 1, watch=True)
+        played = runner.run_playbook('database_info.yml', {}, setup={'bdbs': {'count': count}}, watch=True)
+        calls = request_kinds(runner.sim.clusters[0].log)
+        if calls != {'GET /v1/bdbs': 1}:
+            raise SystemExit('database_info over %d databases made %r, not one GET of /v1/bdbs' % (count, calls))
+        direct = runner.direct_info()
+        if direct['databases'] != count:
+            raise SystemExit('database_info returned %d databases of %d' % (direct['databases'], count))
+        found['rounds'].append({
+            'empty_wall_s': empty[0], 'wall_s': played[0], 'requests': calls, 'direct': direct,
+            'peak_tree_pss_mib': played[2].peak_tree_kib / 1024.0,
+            'controller_peak_rss_mib': played[2].controller_hwm_kib / 1024.0,
+            'worker_peak_rss_mib': played[2].worker_hwm_kib / 1024.0,
+            'empty_peak_tree_pss_mib': empty[2].peak_tree_kib / 1024.0,
+            'empty_controller_peak_rss_mib': empty[2].controller_hwm_kib / 1024.0,
+            'empty_worker_peak_rss_mib': empty[2].worker_hwm_kib / 1024.0})
+        log('database_info over %d databases, round %d/%d: %.2fs (empty %.2fs), peak tree PSS %.0f MiB; direct '
+            '%.3fs, RSS +%.1f MiB' % (count, index + 1, rounds, played[0], empty[0],
+                                      found['rounds'][-1]['peak_tree_pss_mib'], direct['seconds'],
+                                      direct['rss_growth_mib']))
+    result_file = os.path.join(runner.workdir, 'created.json')
+    for pending in pendings:
+        if os.path.exists(result_file):
+            os.unlink(result_file)
+        elapsed = runner.run_playbook('database_create.yml', {'result_file': result_file, 'database': CREATED},
+                                      setup={'faults': {'bdb_pending': pending}, 'clock': {'speed': 1}})[0]
+        with open(result_file) as handle:
+            made = json.load(handle)
+        calls = request_kinds(runner.sim.clusters[0].log)
+        polls, last = backoff_polls(pending)
+        if made['database'].get('status') != 'active' or made['action'].get('status') != 'completed':
+            raise SystemExit('the create at %g s was not waited for: %r' % (pending, made))
+        found['creates'].append({
+            'pending_s': pending, 'requests': sum(calls.values()), 'calls': calls,
+            'action_polls': sum(number for kind, number in calls.items() if '/actions/' in kind),
+            'backoff_polls': polls, 'backoff_last_poll_s': last, 'waited_s': made['waited'], 'playbook_s': elapsed})
+        log('a create waited for, pending %g s: %d requests (%s), waited %.2fs'
+            % (pending, found['creates'][-1]['requests'], ', '.join('%s %d' % item for item in sorted(calls.items())),
+               made['waited']))
+    found['load_after'] = load_average()
+    return found
 
 
 def fleet(runner, hosts, rounds, forks, log=print):
@@ -421,13 +565,17 @@ def fleet_curve(sizes, rounds, forks, python=sys.executable, collections=None, l
     return {'sizes': curve, 'growth': growth}
 
 
-def load_note():
+def load_average():
+    """The 1, 5 and 15-minute load averages, as /proc/loadavg gives them."""
     try:
         with open('/proc/loadavg') as handle:
-            load = handle.read().split()[:3]
+            return ' '.join(handle.read().split()[:3])
     except OSError:
-        load = ['?'] * 3
-    return 'load average %s, %d CPUs' % (' '.join(load), os.cpu_count() or 0)
+        return '? ? ?'
+
+
+def load_note():
+    return 'load average %s, %d CPUs' % (load_average(), os.cpu_count() or 0)
 
 
 def _met(name, value):
@@ -479,9 +627,74 @@ def report(result):
         target, met = _met(name, value)
         lines.append('| %s | %.3f | %s | %s | %.3f |' % (
             name, value, target, met, statistics.median(result['cpu_ratios'][name])))
+    if result.get('databases'):
+        lines += databases_report(result['databases'])
     if result.get('fleet'):
         lines += fleet_report(result['fleet'])
+    if result.get('chart_missing'):
+        lines += ['', 'No chart in this run: %s.' % result['chart_missing']]
     return '\n'.join(lines)
+
+
+def _spread(values, form='%.2f'):
+    return (form + ' (%s to %s)') % (statistics.median(values), form % min(values), form % max(values))
+
+
+def databases_report(found):
+    """The databases' figures as Markdown: database_info over many
+    databases, as a playbook and as a direct run; the waited creates."""
+    lines = []
+    rounds = found['rounds']
+    if rounds:
+        count = found['databases']
+        task = [r['wall_s'] - statistics.median(x['empty_wall_s'] for x in rounds) for r in rounds]
+        direct = [r['direct'] for r in rounds]
+        lines += [
+            '', '### database_info over a cluster of %d databases' % count, '',
+            'Every database active; %d round%s, each the empty playbook then one `database_info` task on localhost '
+            '(direct execution), then the same read in a Python process of its own '
+            '([benchmarks/database_info_direct.py](../benchmarks/database_info_direct.py)). Memory: the peak PSS of '
+            "the playbook's process tree and the peak RSS of ansible-playbook and of its workers (sampled every "
+            '50 ms; the task runs in a worker); for the direct run, its peak RSS (VmHWM) over its RSS before the '
+            'run, and the peak of its Python allocations (tracemalloc, in a second run). Measured %s; load average '
+            'before %s, '
+            'after %s.' % (len(rounds), 's' if len(rounds) > 1 else '', found['date'], found['load_before'],
+                           found['load_after']), '',
+            '| run | wall s, median (min to max) | requests | peak PSS of the process tree, MiB | peak RSS of '
+            'ansible-playbook, MiB | peak RSS of a worker, MiB |', '|---|---|---|---:|---:|---:|',
+            '| empty playbook | %s |  | %.0f | %.0f | %.0f |' % (
+                _spread([r['empty_wall_s'] for r in rounds]), max(r['empty_peak_tree_pss_mib'] for r in rounds),
+                max(r['empty_controller_peak_rss_mib'] for r in rounds),
+                max(r['empty_worker_peak_rss_mib'] for r in rounds)),
+            '| `database_info`, %d databases | %s | %s | %.0f | %.0f | %.0f |' % (
+                count, _spread([r['wall_s'] for r in rounds]),
+                ', '.join('%d %s' % (number, kind) for kind, number in sorted(rounds[0]['requests'].items())),
+                max(r['peak_tree_pss_mib'] for r in rounds), max(r['controller_peak_rss_mib'] for r in rounds),
+                max(r['worker_peak_rss_mib'] for r in rounds)),
+            '', "The task's own time, the playbook's minus the empty playbook's median: %s s." % _spread(task),
+            '', '| direct run | seconds, median (min to max) | peak RSS over the RSS before the run, MiB (largest) | '
+            'RSS before the run (Python, ansible-core, requests), MiB | Python allocations at their peak, MiB | '
+            'databases returned | result as JSON, MiB |', '|---|---|---:|---:|---:|---:|---:|',
+            '| `database_info`, %d databases | %s | %.1f | %.0f | %.1f | %d | %.1f |' % (
+                count, _spread([d['seconds'] for d in direct], '%.3f'), max(d['rss_growth_mib'] for d in direct),
+                statistics.median(d['rss_before_mib'] for d in direct),
+                max(d['traced_peak_mib'] for d in direct), direct[0]['databases'],
+                direct[0]['result_bytes'] / 1024.0 / 1024.0)]
+    if found['creates']:
+        lines += [
+            '', '### Requests of a create waited for', '',
+            "One `redis.enterprise.database` create (`wait: true`), its action pending on the simulator's clock "
+            'at real time (speed 1); the polls the waiter made, against those its backoff schedule predicts '
+            '(a poll at once, then after %g s, doubling up to %g s: `_wait.py`).'
+            % (_wait.FIRST_DELAY, _wait.LONGEST_DELAY), '',
+            '| action pending, s | requests | of which | action polls | polls the backoff predicts | the '
+            "backoff's last poll at, s | waited, s (the task's `waited`) |", '|---:|---:|---|---:|---:|---:|---:|']
+        for create in found['creates']:
+            lines.append('| %g | %d | %s | %d | %d | %.2f | %.2f |' % (
+                create['pending_s'], create['requests'],
+                ', '.join('%d %s' % (number, kind) for kind, number in sorted(create['calls'].items())),
+                create['action_polls'], create['backoff_polls'], create['backoff_last_poll_s'], create['waited_s']))
+    return lines
 
 
 def fleet_report(found):
@@ -618,6 +831,16 @@ def main(argv=None):
                         'only builds an AnsibleModule and makes one requests.get')
     parser.add_argument('--variant-label', default='floor: AnsibleModule + requests.get, module path',
                         help='how the tables name the variant')
+    parser.add_argument('--databases', type=int, default=DATABASES,
+                        help='databases of the cluster database_info reads (default %d), 0 to skip it' % DATABASES)
+    parser.add_argument('--database-rounds', type=int, default=DATABASE_ROUNDS,
+                        help='rounds of database_info (default %d)' % DATABASE_ROUNDS)
+    parser.add_argument('--create-pending', default=CREATE_PENDING,
+                        help='seconds the action of each waited create stays pending, comma-separated (default %s), '
+                        'empty to skip them' % CREATE_PENDING)
+    parser.add_argument('--reuse', metavar='JSON',
+                        help="the --json of an earlier run: its loop and fleet figures are kept as they are, and only "
+                        "the databases' are measured again (the page gives each its own date and load)")
     parser.add_argument('--json', help='write the raw results here')
     parser.add_argument('--chart', help='write the chart (PNG, needs matplotlib) here')
     parser.add_argument('--doc', help='replace the results between the bench markers of this Markdown file')
@@ -631,24 +854,47 @@ def main(argv=None):
 
     import ansible.release  # the ansible-core the playbooks run with
 
-    result = {
-        'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
-        'machine': '%s %s' % (platform.system(), platform.machine()),
-        'python': platform.python_version(), 'ansible': ansible.release.__version__,
-        'n': args.n, 'rounds': args.rounds, 'load_before': load_note(), 'variant': args.variant,
-        'variant_label': args.variant_label,
-    }
+    pendings = [float(value) for value in args.create_pending.split(',') if value.strip()]
+    if args.reuse:
+        with open(args.reuse) as handle:
+            result = json.load(handle)
+        result.pop('databases', None)
+        # In the order the tables give them, which the file's sorted keys lost.
+        result.update(ratios=ratios(result['costs']), cpu_ratios=ratios(result['cpu']))
+        for size in (result.get('fleet') or {}).get('sizes', ()):
+            size['ratios'] = dict((name, size['ratios'][name]) for name in FLEET_RATIOS)
+        sizes = [size['hosts'] for size in result['fleet']['sizes']] if result.get('fleet') else []
+    else:
+        result = {
+            'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
+            'machine': '%s %s' % (platform.system(), platform.machine()),
+            'python': platform.python_version(), 'ansible': ansible.release.__version__,
+            'n': args.n, 'rounds': args.rounds, 'load_before': load_note(), 'variant': args.variant,
+            'variant_label': args.variant_label,
+        }
     with tempfile.TemporaryDirectory(prefix='redis-enterprise-bench-') as workdir:
         with simlib.Simulator(os.path.join(workdir, 'certs'), responder_url=simlib.RESPONDER_URL) as sim:
             count_connections(sim)
             runner = Runner(sim, workdir, collections=args.collections, variant=args.variant)
-            costs, cpu, requests, empty = measure(runner, args.n, args.rounds, warm_up=args.warm_up)
-            requests = dict((case, per_task_requests(r)) for case, r in requests.items())
-            result.update(costs=costs, cpu=cpu, requests=requests, empty=empty, ratios=ratios(costs),
-                          cpu_ratios=ratios(cpu))
-    if sizes:
+            if not args.reuse:
+                costs, cpu, requests, empty = measure(runner, args.n, args.rounds, warm_up=args.warm_up)
+                requests = dict((case, per_task_requests(r)) for case, r in requests.items())
+                result.update(costs=costs, cpu=cpu, requests=requests, empty=empty, ratios=ratios(costs),
+                              cpu_ratios=ratios(cpu))
+            if args.databases or pendings:
+                result['databases'] = databases(runner, args.databases, args.database_rounds, pendings)
+    if sizes and not args.reuse:
         result['fleet'] = fleet_curve(sizes, rounds, args.forks, collections=args.collections)
-    result['load_after'] = load_note()
+    if not args.reuse:
+        result['load_after'] = load_note()
+    requests = result['requests']
+    if args.chart:
+        try:
+            import matplotlib  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        except ImportError:
+            # The figures stand without it; the chart is left as it was, and the page says so.
+            result['chart_missing'] = 'matplotlib is not installed in the Python that ran it (%s)' % sys.executable
+            args.chart = None
     table = report(result)
     print()
     print(table)
@@ -662,10 +908,15 @@ def main(argv=None):
     for name in TARGETS:
         if name in found:
             print('%s = %.3f' % (name, found[name]))
-    for case in [c for c in requests if c.startswith('ocsp')]:
+    for case in [c for c in requests if c.startswith(('ocsp', 'database'))]:
         print('requests per %s item: %g (GET %g, PUT %g), connections %g' % (
             case, requests[case]['all'], requests[case]['GET'], requests[case]['PUT'],
             requests[case]['connections']))
+    for run in (result.get('databases') or {}).get('rounds', ())[:1]:
+        print('database_info over %d databases: requests %s' % (result['databases']['databases'], run['requests']))
+    for create in (result.get('databases') or {}).get('creates', ()):
+        print('requests per waited create, pending %g s: %d (action polls %d, the backoff predicts %d)' % (
+            create['pending_s'], create['requests'], create['action_polls'], create['backoff_polls']))
     if args.json:
         with open(args.json, 'w') as handle:
             json.dump(result, handle, indent=1, sort_keys=True)

@@ -8,9 +8,10 @@ round ends within its interval, the CPU seconds and the peak memory it
 takes, the requests and connections per cluster and round, and whether its
 event loop keeps running while the polls' requests block.
 
-The simulator serves the fleet from a process of its own (stapling on, so a
-poll is its four GETs: /v1/ocsp, /v1/ocsp/status, /v1/cluster/certificates,
-/v1/license), so that its work is not counted as the source's. The source
+The simulator serves the fleet from a process of its own (stapling on, no
+database and no database's certificate, so a poll is its six GETs:
+/v1/ocsp, /v1/ocsp/status, /v1/cluster/certificates, /v1/bdbs/certificates,
+/v1/license, /v1/bdbs), so that its work is not counted as the source's. The source
 runs here, in an event loop with a ticker task that wakes every 50 ms and
 records how late it wakes: the loop's lag. First the normal rounds, the
 first of which opens every connection; then the slow rounds, in which some
@@ -233,8 +234,8 @@ def _load():
 
 def report(result):
     lines = [
-        'Run of %s on %s, Python %s: %d simulated clusters (stapling on: four GETs per poll), interval %g s, '
-        'a pool of %d threads. Load average before %s, after %s.' % (
+        'Run of %s on %s, Python %s: %d simulated clusters (stapling on, no database: six GETs per poll), '
+        'interval %g s, a pool of %d threads. Load average before %s, after %s.' % (
             result['date'], result['machine'], result['python'], result['clusters'], result['interval'],
             result['pool'], result['load_before'], result['load_after']),
         '',

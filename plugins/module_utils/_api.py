@@ -60,6 +60,7 @@ RETRY_METHODS = ('GET', 'PUT')
 # A day: past it, a wait is a mistake (and past what sockets take, a crash).
 MAX_TIMEOUT = 86400
 # Answers of this API are a few hundred bytes; anything past this is not one.
+# A call whose answer grows with the cluster declares its own (_contract.py).
 MAX_BODY_BYTES = 1024 * 1024
 USER_AGENT = 'ansible-collection-redis.enterprise'
 
@@ -387,7 +388,7 @@ class Client(object):
         self.session.mount(self.base_url + path, HTTPAdapter(max_retries=retry))
 
     def request(self, method, path, body=None, permission=None, read_timeout=None, explain=None, empty_ok=False,
-                query=None, array=False, holders=None):
+                query=None, array=False, holders=None, max_bytes=None):
         """Send one call (with retries) and return the JSON object answered.
 
         permission: the one the call needs, for a 403's message; holders: the
@@ -400,6 +401,8 @@ class Client(object):
         explain(status, error_code, said, tries): the message of the
         resource for an HTTP error answer, or None for the generic one.
         empty_ok: an answer without a body is fine (as {}).
+        max_bytes: the largest answer read, for a call whose answer grows
+        with the cluster; MAX_BODY_BYTES by default.
 
         Raises RedisEnterpriseError for anything else."""
         url = self.base_url + path
@@ -414,20 +417,20 @@ class Client(object):
                     method, url, json=body, params=query, timeout=(self.timeout, waits), verify=self.verify,
                     allow_redirects=False, stream=True)
             with response:
-                raw = self._read(response, call)
+                raw = self._read(response, call, max_bytes or MAX_BODY_BYTES)
         except requests.exceptions.RequestException as exc:
             raise self.reword(self._failed(exc, url, call, method, waits))
         return self._answer(response, raw, call, (permission, holders), explain, empty_ok, array)
 
     @staticmethod
-    def _read(response, call):
+    def _read(response, call, limit):
         chunks, size = [], 0
         for chunk in response.iter_content(chunk_size=65536):
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
+            if size > limit:
                 raise RedisEnterpriseError(
                     'The answer to %s is larger than %d bytes, far more than this API sends; '
-                    'stopped reading it.' % (call, MAX_BODY_BYTES), http_status=response.status_code)
+                    'stopped reading it.' % (call, limit), http_status=response.status_code)
             chunks.append(chunk)
         return b''.join(chunks)
 

@@ -253,7 +253,9 @@ COMMON_ANSWERS = {401: ERROR, 403: ERROR, 503: ERROR}
 # of its request body, or None for none; query: name -> the JSON Schema of
 # each query parameter it takes; answers: status -> the JSON Schema of the
 # answer, or None for an answer without a body (an error answer may always
-# come without one); deprecated: a call that will be removed.
+# come without one); deprecated: a call that will be removed; max_bytes: the
+# largest answer the collection reads, where a call's answer grows with the
+# cluster (a list of every database), else the transport's MAX_BODY_BYTES.
 ENDPOINTS = {
     ('GET', '/v1/ocsp'): {
         'permission': 'view_ocsp_config',
@@ -624,6 +626,13 @@ def holders(permission):
     return HOLDERS.get(permission)
 
 
+def max_bytes(method, path):
+    """The largest answer of a call the collection reads, in bytes, or
+    None for the transport's default."""
+    found = endpoint(method, path)
+    return found.get('max_bytes') if found else None
+
+
 def takes(method, path, name):
     """Whether a call takes the query parameter name (dry_run)."""
     found = endpoint(method, path)
@@ -779,10 +788,18 @@ BDB_CERTIFICATE = {
 BDB_CERTIFICATE_SET = {'type': 'object', 'properties': {'cert': _TEXT, 'private_key': _TEXT},
                        'required': ['cert', 'private_key']}
 
+# The largest list of every database (or of their proxy certificates) that
+# the collection reads. A bdb object is a few kB, more with the fields each
+# release adds: the transport's default (1 MiB) holds a few hundred, this
+# some thousands.
+BDBS_MAX_BYTES = 64 * 1024 * 1024
+
 DATABASE_ENDPOINTS = {
     # 403: the license expired (requests/bdbs); 409: the uid is taken.
+    # Every database in one answer: several MiB for a thousand of them.
     ('GET', '/v1/bdbs'): {
         'permission': 'view_all_bdbs_info',
+        'max_bytes': BDBS_MAX_BYTES,
         'query': {'fields': _TEXT, 'extended': _FLAG},
         'answers': {200: _array(BDB)},
     },
@@ -851,11 +868,13 @@ DATABASE_ENDPOINTS = {
         'permission': 'update_bdb',
         'answers': {200: None, 404: ERROR},
     },
+    # 404, 405: a cluster before per-database certificates (Redis Enterprise 8), which has no such call.
     ('GET', '/v1/bdbs/certificates'): {
         'permission': 'view_all_bdbs_info',
+        'max_bytes': BDBS_MAX_BYTES,
         'query': {'page': _NUMBER, 'page_size': _NUMBER, 'expires_before': _TEXT,
                   'tls_mode': _choice('disabled', 'replica_ssl', 'enabled')},
-        'answers': {200: _array(BDB_CERTIFICATE), 400: ERROR, 500: ERROR},
+        'answers': {200: _array(BDB_CERTIFICATE), 400: ERROR, 404: ERROR, 405: ERROR, 500: ERROR},
     },
 }
 ENDPOINTS.update(DATABASE_ENDPOINTS)

@@ -190,7 +190,8 @@ class Resource(object):
 
 class Api(object):
     """The calls of one resource for one task: the Client, with the
-    declared permissions and the resource's retries and messages."""
+    declared permissions and answer sizes, and the resource's retries and
+    messages."""
 
     def __init__(self, client, resource, params):
         self.client = client
@@ -199,22 +200,28 @@ class Api(object):
         for path, statuses in resource.retry_statuses.items():
             client.retry_also(path, statuses, once=path in resource.slow_writes)
 
-    def call(self, method, path, body=None, read_timeout=None, empty_ok=False, dry_run=False):
+    def call(self, method, path, body=None, read_timeout=None, empty_ok=False, dry_run=False, query=None):
         """One call; dry_run: with ?dry_run=true, which the declaration must
-        give the call (the cluster validates it and changes nothing)."""
-        if dry_run and not _contract.takes(method, path, 'dry_run'):
-            raise ValueError('%s %s takes no dry_run' % (method, path))
+        give the call (the cluster validates it and changes nothing); query:
+        other query parameters (name -> text) the declaration gives it."""
+        query = dict(query or {})
+        if dry_run:
+            query['dry_run'] = 'true'
+        undeclared = sorted(name for name in query if not _contract.takes(method, path, name))
+        if undeclared:
+            raise ValueError('%s %s takes no %s' % (method, path, ', '.join(undeclared)))
 
         def explain(status, code, said, tries):
             failure = Failure(method, path, status, code, said, tries, self.client.username, dry_run)
             return self.resource.explain(self.params, failure)
         permission = _contract.permission(method, path)
         return self.client.request(method, path, body=body, permission=permission, read_timeout=read_timeout,
-                                   explain=explain, empty_ok=empty_ok, query={'dry_run': 'true'} if dry_run else None,
-                                   array=_contract.answers_array(method, path), holders=_contract.holders(permission))
+                                   explain=explain, empty_ok=empty_ok, query=query or None,
+                                   array=_contract.answers_array(method, path), holders=_contract.holders(permission),
+                                   max_bytes=_contract.max_bytes(method, path))
 
-    def get(self, path):
-        return self.call('GET', path)
+    def get(self, path, query=None):
+        return self.call('GET', path, query=query)
 
     def put(self, path, body, empty_ok=False, read_timeout=None):
         return self.call('PUT', path, body=body, empty_ok=empty_ok, read_timeout=read_timeout)

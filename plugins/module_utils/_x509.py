@@ -289,9 +289,14 @@ def missing_names(certificate, fqdn):
     does not cover, in that order. A wildcard entry covers one label;
     names compare case-insensitively."""
     fqdn = fqdn.rstrip('.')
+    return uncovered(certificate, [fqdn, '*.' + fqdn, 'internal.' + fqdn, '*.internal.' + fqdn])
+
+
+def uncovered(certificate, names):
+    """The names (DNS names) that no SAN DNS entry of the certificate
+    covers, in their order."""
     present = _dns_names(certificate)
-    wanted = [fqdn, '*.' + fqdn, 'internal.' + fqdn, '*.internal.' + fqdn]
-    return [name for name in wanted if not any(_covers(san, name) for san in present)]
+    return [name for name in names if not any(_covers(san, name) for san in present)]
 
 
 def tls_purposes_missing(certificate):

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: certificate
-short_description: Enforce one of the certificates of a Redis Enterprise cluster
+short_description: Enforce one of the certificates of a Redis Enterprise cluster, or a database's own
 version_added: 0.3.0
 description:
   - Reads the cluster's certificates (C(GET /v1/cluster/certificates)), compares the one named
@@ -26,6 +26,17 @@ description:
     the cluster keeps.
   - With O(state=absent), removes an optional certificate (C(DELETE /v1/cluster/certificates/{name})),
     and does nothing when the cluster has none of that name.
+  - "With O(database), the certificate is a database's own proxy certificate, which secures the clients'
+    connections to that database (Redis Enterprise 8 and later; C(GET), C(POST) and C(DELETE
+    /v1/bdbs/{uid}/certificates)). The database is found by its name as M(redis.enterprise.database) finds it
+    (C(GET /v1/bdbs?fields=uid,name)); a name the cluster does not have, or that two databases have, fails before
+    any write. Its certificate is compared by fingerprint as the cluster's are, written with one
+    C(POST /v1/bdbs/{uid}/certificates), and read back; O(state=absent) removes it with C(DELETE)."
+  - "A database's proxy certificate is checked by the rules of the cluster's proxy certificate below: the key
+    must belong to it, it must be current, its extended key usage must hold both serverAuth and clientAuth, and
+    its chain must chain. Instead of the cluster's FQDN, the module reads the database's endpoints
+    (C(GET /v1/bdbs/{uid}?fields=endpoints)) before a write and warns when the subject alternative names miss
+    one of their DNS names. The OCSP stapling checks are the cluster's proxy certificate's alone, and are not made."
   - Before any request, the module checks what the controller can check. The certificate and the key
     must parse, the key must belong to the first certificate, and that certificate must not have
     expired. Only the PEM blocks of O(certificate) and O(key) are sent; text around them, such as the
@@ -86,6 +97,11 @@ attributes:
     support: full
     details:
       - Makes the checks on the controller and the reads of a real run, and writes nothing.
+      - "For a database's certificate (O(database)), the cluster checks the write in a dry run
+        (C(POST /v1/bdbs/{uid}/certificates?dry_run=true)), and a refusal fails the check run. O(state=absent) sends
+        no C(DELETE), as the API gives that call no dry run: a warning says what would be removed. A database that
+        the cluster does not have is a warning in check mode (an earlier task of the run may create it), with no
+        dry run, and a failure for real."
       - What only the cluster can say after the write is not predicted. That is whether it takes the
         certificate on every node (HTTP 409), what it keeps of the chain, and, for V(proxy) while OCSP
         stapling is on, what the responder answers for the new certificate. The responder can be asked
@@ -97,15 +113,24 @@ options:
   name:
     description:
       - The certificate to enforce, by the name the cluster gives it.
+      - Required unless O(database) is given. With O(database), leave it out or give V(proxy), the one certificate a
+        database has of its own; another name is refused.
       - V(proxy) secures the clients' connections to the databases, and is the one OCSP stapling staples.
       - V(api) secures the REST API, V(cm) the Cluster Manager UI, V(syncer) Active-Active and Replica Of
         synchronisation, V(metrics_exporter) the metrics endpoint, V(ccs_internode_encryption) and
         V(data_internode_encryption) the traffic between nodes; the cluster generates these.
       - V(ldap_client), V(mtls_trusted_ca), V(sso_service) and V(sso_issuer) are optional.
     type: str
-    required: true
     choices: [api, cm, proxy, syncer, metrics_exporter, ccs_internode_encryption, data_internode_encryption,
               ldap_client, mtls_trusted_ca, sso_service, sso_issuer]
+  database:
+    description:
+      - The name of a database whose own proxy certificate to enforce, instead of a certificate of the cluster.
+      - The database must exist; with O(state=absent), a database the cluster does not have has no certificate to
+        remove, and the task changes nothing, with a warning.
+      - A database without a certificate of its own has none in the result before the write.
+    type: str
+    version_added: 0.6.0
   certificate:
     description:
       - The certificate in PEM form, the leaf first, then the certificates of its chain, each followed by the one
@@ -129,7 +154,8 @@ options:
     description:
       - V(present) installs O(certificate); V(absent) removes the certificate O(name).
       - V(absent) is only for the optional certificates, V(ldap_client), V(mtls_trusted_ca), V(sso_service)
-        and V(sso_issuer); the cluster cannot do without the others.
+        and V(sso_issuer), and for a database's own certificate (O(database)); the cluster cannot do without the
+        others.
     type: str
     choices: [present, absent]
     default: present
@@ -148,6 +174,12 @@ notes:
     roles hold too; writing and removing them takes C(update_cluster), which the built-in C(admin) role holds.
     For V(proxy), the stapling check reads the OCSP configuration (C(view_ocsp_config), admin only) before a
     write.
+  - "For a database's certificate: reading the databases and the certificate takes C(view_all_bdbs_info) and
+    C(view_bdb_info), which every built-in role holds; writing and removing it take C(update_bdb), which the
+    C(admin), C(cluster_member) and C(db_member) roles hold."
+  - "A database's private key is write-only in the API: the module sends it in the C(POST) body, and the cluster
+    never answers it. A write of a database's certificate that got no answer is not sent again; the task fails
+    with C(changed=true), and the next run compares what the database holds."
   - A certificate write may take up to 900 seconds on the cluster, the API's own figure; the module waits that
     long for its answer, or O(timeout) when that is longer. HTTP 409 (not all nodes were updated) is retried
     3 times with backoff; nothing else is sent again, as the write may still be at work. A write that got
@@ -206,6 +238,27 @@ EXAMPLES = r'''
   loop: [sso_service, sso_issuer]
   delegate_to: localhost
 
+- name: The orders database presents a certificate of its own to its clients
+  redis.enterprise.certificate:
+    url: https://cluster.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_redis_password }}"
+    ca_path: /etc/pki/redis/cluster-ca.pem
+    database: orders
+    certificate: "{{ lookup('ansible.builtin.file', 'certs/orders-chain.pem') }}"
+    key: "{{ lookup('ansible.builtin.file', 'certs/orders.key.vault') }}"
+  delegate_to: localhost
+
+- name: The sessions database goes back to having no certificate of its own
+  redis.enterprise.certificate:
+    url: https://cluster.example.com:9443
+    username: admin@example.com
+    password: "{{ vault_redis_password }}"
+    ca_path: /etc/pki/redis/cluster-ca.pem
+    database: sessions
+    state: absent
+  delegate_to: localhost
+
 - name: Say when the new certificate runs out
   ansible.builtin.debug:
     msg: "{{ proxy_certificate.certificate.subject }} until {{ proxy_certificate.certificate.not_after }}"
@@ -214,7 +267,8 @@ EXAMPLES = r'''
 RETURN = r'''
 certificate:
   description:
-    - The certificate named O(name) after the run, as the cluster holds it (or would, in check mode).
+    - The certificate named O(name) after the run, as the cluster holds it (or would, in check mode); with
+      O(database), the database's own certificate.
     - Empty when the cluster has no certificate of that name and none was written.
   returned: success
   type: dict
@@ -272,6 +326,22 @@ certificate:
           certificate counts as different, so it is replaced.
       type: str
       returned: in the diff's C(before), when the stored certificate does not parse
+database:
+  description: With O(database), the database whose certificate it is, by its name and uid.
+  returned: when O(database) is given
+  type: dict
+  version_added: 0.6.0
+  contains:
+    name:
+      description: The database's name, as the task gives it.
+      type: str
+      returned: success
+      sample: orders
+    uid:
+      description: The database's uid; V(null) in check mode for a database the cluster does not have yet.
+      type: int
+      returned: success
+      sample: 3
 ocsp_status:
   description:
     - For V(proxy) while OCSP stapling is on, what the responder answered for the new certificate right

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: certificate_info
-short_description: Read the certificates of a Redis Enterprise cluster and when they expire
+short_description: Read the certificates of a Redis Enterprise cluster and of its databases, and when they expire
 version_added: 0.3.0
 description:
   - Reads every certificate of the cluster (C(GET /v1/cluster/certificates)) and describes each
@@ -20,6 +20,11 @@ description:
     responder (C(rladmin cluster ocsp certificate_compatible)).
   - Never returns a key. The cluster answers every certificate with its private key; the module checks
     that the key belongs to the certificate and drops it.
+  - "With O(databases) (the default), also every database's own proxy certificate, in one
+    C(GET /v1/bdbs/certificates) (asked for 1000 at a time: a cluster with more is read page by page), each with
+    its database's name and uid, read with C(GET /v1/bdbs?fields=uid,name) when there is at least one. The cluster
+    never answers a database's key. A cluster that has no such call (HTTP 404 or 405, before Redis Enterprise 8)
+    gives an empty list."
   - A certificate that cannot be read is returned with its C(error) and a warning; the others are described
     all the same.
   - Changes nothing. It is the expiry audit of a fleet, see the example.
@@ -39,9 +44,17 @@ attributes:
   diff_mode:
     support: N/A
     details: This action does not modify state.
-options: {}
+options:
+  databases:
+    description:
+      - Whether to read the databases' own proxy certificates too, into RV(database_certificates).
+      - V(false) makes only the one call of the cluster's certificates.
+    type: bool
+    default: true
+    version_added: 0.6.0
 notes:
-  - Needs the C(view_cluster_info) permission, which the built-in C(cluster_viewer) role holds too.
+  - Needs the C(view_cluster_info) permission, which the built-in C(cluster_viewer) role holds too; the databases'
+    certificates and names need C(view_all_bdbs_info), which every built-in role holds.
 seealso:
   - module: redis.enterprise.certificate
   - module: redis.enterprise.ocsp_info
@@ -68,6 +81,17 @@ EXAMPLES = r'''
   loop: "{{ cluster_certificates.certificates | dict2items }}"
   loop_control:
     label: "{{ item.key }}"
+
+- name: No database's own certificate runs out within 30 days
+  ansible.builtin.assert:
+    that:
+      - item.error is not defined
+      - item.days_until_expiry > 30
+    fail_msg: "{{ item.name }}: {{ item.error | default('expires on ' ~ item.not_after ~ ' (' ~ item.days_until_expiry ~ ' days)') }}"
+    quiet: true
+  loop: "{{ cluster_certificates.database_certificates }}"
+  loop_control:
+    label: "{{ item.name }}"
 
 - name: The proxy certificate can be stapled
   ansible.builtin.assert:
@@ -129,6 +153,67 @@ certificates:
       type: str
       returned: success, for a certificate that does not parse
       sample: "The proxy certificate the cluster returned holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+database_certificates:
+  description:
+    - Every database's own proxy certificate, in the order the cluster answers them, each described as
+      RV(certificates) describes one (without C(key_matches) and C(ocsp_stapling_capable)), with the keys below
+      added.
+    - Empty when no database has a certificate of its own, or the cluster has none of that kind.
+  returned: success, unless O(databases=false)
+  type: list
+  elements: dict
+  version_added: 0.6.0
+  sample:
+    - name: bdb:orders
+      database: orders
+      bdb_uid: 3
+      subject: CN=orders.cluster.example.com
+      issuer: CN=Example Issuing CA
+      serial_number: 5B1E07
+      subject_alt_names: ['DNS:*.cluster.example.com']
+      not_before: '2026-11-01T00:00:00Z'
+      not_after: '2027-11-01T00:00:00Z'
+      sha256_fingerprint: 'EF:56:...:1C'
+      ocsp_responder_url: null
+      chain: []
+      days_until_expiry: 334
+      expired: false
+  contains:
+    name:
+      description:
+        - How the collection names the certificate beside the cluster's, as the event source
+          redis.enterprise.cluster_events and the fleet audit do, C(bdb:<database>); C(bdb:<database>:<uid>) when
+          two databases have that name, and C(bdb:#<uid>) for a database removed since its certificate was read.
+      type: str
+      returned: success
+      sample: bdb:orders
+    database:
+      description: The name of the database; V(null) for one removed since its certificate was read.
+      type: str
+      returned: success
+      sample: orders
+    bdb_uid:
+      description: The uid of the database.
+      type: int
+      returned: success
+      sample: 3
+    days_until_expiry:
+      description: Whole days until the certificate expires, rounded down; negative once it has.
+      type: int
+      returned: success, for a certificate that can be read
+      sample: 334
+    expired:
+      description: Whether the certificate has expired.
+      type: bool
+      returned: success, for a certificate that can be read
+      sample: false
+    error:
+      description:
+        - For a certificate that cannot be read, why, in place of the description; the module warns too, and
+          describes the other certificates all the same.
+      type: str
+      returned: success, for a certificate that does not parse
+      sample: The proxy certificate the cluster returned for the database of uid 3 holds no cert
 http_status:
   description:
     - The HTTP status of the failed call to the cluster.

@@ -457,7 +457,8 @@ def _outcome(row):
 
 def render():
     """docs/reliability.md, from the rows and the limits of the REST layer."""
-    from ansible_collections.redis.enterprise.plugins.module_utils import _api  # pylint: disable=import-outside-toplevel
+    from ansible_collections.redis.enterprise.plugins.module_utils import (  # pylint: disable=import-outside-toplevel
+        _api, _contract)
 
     lines = [
         '<!-- Generated from tests/integration/fault_matrix.py by `make reliability-doc`; do not edit. -->',
@@ -490,8 +491,10 @@ def render():
         % _api.READ_RETRIES,
         '  time: a silent cluster costs two timeouts.',
         '- Redirects are never followed, so credentials go only to the url given.',
-        '- An answer is read up to %d bytes (%d MiB), then the module stops reading.'
+        '- An answer is read up to %d bytes (%d MiB), then the module stops reading; the list of every'
         % (_api.MAX_BODY_BYTES, _api.MAX_BODY_BYTES // (1024 * 1024)),
+        '  database (`GET /v1/bdbs`), which grows with the cluster, up to %d MiB.'
+        % (_contract.max_bytes('GET', '/v1/bdbs') // (1024 * 1024)),
         '',
         '## Secrets',
         '',

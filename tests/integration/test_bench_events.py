@@ -35,8 +35,10 @@ def test_bench_events_runs_and_counts_requests(tmp_path, collections_path):
     assert [(found['clusters'], found['slow']) for found in result['rounds']] == [(3, False), (3, False), (3, True)]
     for found in result['rounds']:
         assert found['seconds'] > 0 and found['cpu_seconds'] >= 0 and found['lag_max_ms'] >= 0
-    # Four GETs per cluster and poll, over one kept-alive connection each.
-    assert result['requests_per_cluster_round'] == {'min': 4, 'max': 4}
+    # Six GETs per cluster and poll (the OCSP configuration and status, the certificates, the databases'
+    # certificates that expire soon, the license, the databases, of which there are none), over one kept-alive
+    # connection each.
+    assert result['requests_per_cluster_round'] == {'min': 6, 'max': 6}
     assert result['connections_per_cluster'] == {'min': 1, 'max': 1}
     # One event per condition at start (cluster, staple, 7 certificates, license), none after.
     assert result['events'] == 3 * 10
@@ -47,6 +49,6 @@ def test_bench_events_runs_and_counts_requests(tmp_path, collections_path):
     assert text.startswith('before\n<!-- bench-events:begin -->\nRun of ') and text.endswith(
         '<!-- bench-events:end -->\nafter\n')
     for line in ('| round | clusters polled | duration (s) |', '- Every round ended within its interval: ',
-                 '- Requests per cluster per round: 4 to 4; connections per cluster over the whole run: 1 to 1',
+                 '- Requests per cluster per round: 6 to 6; connections per cluster over the whole run: 1 to 1',
                  '- The event loop, ticking every 50 ms beside the polls: late by '):
         assert line in text, (line, text)

@@ -58,7 +58,9 @@ def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, clu
     # With that CA's certificate, which the cluster's OCSP requests need.
     assert [c['subject'] for c in certificates['proxy']['chain']] == [certificates['proxy']['issuer']]
     assert certificates['proxy']['ocsp_responder_url'] == simlib.RESPONDER_URL
-    assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
+    # No database has a certificate of its own: their names are not read.
+    assert result['database_certificates'] == []
+    assert cluster.calls() == [('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates')]
 
 
 def test_proxy_stapling_capability_follows_its_ocsp_responder(ansible, cluster, pki):
@@ -100,11 +102,22 @@ def test_a_key_that_does_not_belong_to_its_certificate_is_said_and_never_shown(a
             assert line not in run.output
 
 
-def test_a_viewer_may_read_the_certificates(ansible, cluster):
+def test_a_viewer_may_read_the_certificates_the_databases_too(ansible, cluster, pki):
+    certificate, key = pki.issue('orders.%s' % simlib.FQDN, days=20)
+    cluster.update({'bdbs': [{'name': 'sessions'},
+                             {'name': 'orders', 'certificate': {'cert': certificate, 'key': key}}]})
     run = read(ansible, env={'REDIS_ENTERPRISE_USERNAME': simlib.VIEWER_USER,
                              'REDIS_ENTERPRISE_PASSWORD': simlib.VIEWER_PASSWORD})
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
-    assert 'proxy' in run.task(ACTION)['result']['certificates']
+    result = run.task(ACTION)['result']
+    assert 'proxy' in result['certificates']
+    (entry,) = result['database_certificates']
+    assert (entry['name'], entry['database'], entry['bdb_uid']) == ('bdb:orders', 'orders', 2)
+    assert entry['days_until_expiry'] in (19, 20) and entry['expired'] is False
+    assert entry['subject'] == 'O=redis.enterprise simulator,CN=orders.%s' % simlib.FQDN
+    assert 'key' not in entry and 'BEGIN PRIVATE KEY' not in run.output
+    assert cluster.calls() == [('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates'),
+                               ('GET', '/v1/bdbs')]
 
 
 def test_ad_hoc_and_a_bad_answer(ansible, cluster):
@@ -183,6 +196,13 @@ def test_entries_of_another_type_than_pem_text_are_entries_with_their_error(ansi
 
 # The fleet's expiry audit, docs/examples/audit_certificates.yml, over three clusters.
 
+def orders_expiry(cluster):
+    """The notAfter of the orders database's certificate, as the cluster answers it."""
+    (bdb,) = [bdb for bdb in cluster.snapshot()['bdbs'] if bdb['name'] == 'orders']
+    return x509.load_pem_x509_certificate(bdb['certificate']['cert'].encode()).not_valid_after_utc.strftime(
+        '%Y-%m-%dT%H:%M:%SZ')
+
+
 @pytest.fixture(scope='module')
 def fleet(tmp_path_factory):
     with simlib.Simulator(str(tmp_path_factory.mktemp('certificate-fleet')), clusters=3) as sim:
@@ -200,6 +220,12 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     short, short_key = pki.issue('api.expiring.example.test', days=12, not_before=now - datetime.timedelta(days=2))
     expiring.update({'certificates': {'api': {'cert': short, 'key': short_key}}})
     unstapled.update({'certificates': {'proxy': dict(zip(('cert', 'key'), simlib.self_signed('proxy')))}})
+    # Databases' own certificates: one that runs out, listed with the cluster's api certificate that does, and one
+    # that does not.
+    orders, orders_key = pki.issue('orders.expiring.example.test', days=20, not_before=now - datetime.timedelta(days=2))
+    sessions, sessions_key = pki.issue('sessions.healthy.example.test')
+    expiring.update({'bdbs': [{'name': 'orders', 'certificate': {'cert': orders, 'key': orders_key}}]})
+    healthy.update({'bdbs': [{'name': 'sessions', 'certificate': {'cert': sessions, 'key': sessions_key}}]})
     # The first cluster's certificates are fine; its license runs out in 10 days.
     healthy.update({'license': {'days': 10}})
     inventory = tmp_path / 'redis_clusters.yml'
@@ -222,21 +248,28 @@ def test_the_expiry_audit_names_what_runs_out_and_what_cannot_staple(ansible, fl
     assert unread.split()[:5] == ['cluster-no-ca', '-', 'could', 'not', 'be']
     assert 'ca_path %s is not a readable file' % missing in unread
     rows = dict(((row[0], row[1]), row[2:]) for row in (line.split() for line in table[1:] if line is not unread))
-    assert sorted(rows) == sorted((state.name, name) for state in fleet.clusters
-                                  for name in simlib.GENERATED_NAMES + ('(license)',))
+    assert sorted(rows) == sorted([(state.name, name) for state in fleet.clusters
+                                   for name in simlib.GENERATED_NAMES + ('(license)',)]
+                                  + [('cluster01', 'bdb:sessions'), ('cluster02', 'bdb:orders')])
+    assert rows[('cluster02', 'bdb:orders')] == [
+        orders_expiry(expiring), '17'] and int(rows[('cluster01', 'bdb:sessions')][1]) >= 364
     # The license: its expiration date and the whole days left.
     assert [rows[(state.name, '(license)')][1] for state in fleet.clusters] == ['9', '364', '364']
     rows = dict((key, value) for key, value in rows.items() if key[1] != '(license)')
     assert rows[('cluster02', 'api')][1] == '9'
-    assert all(int(days) >= 364 for key, (dummy, days) in rows.items() if key != ('cluster02', 'api'))
+    assert all(int(days) >= 364 for key, (dummy, days) in rows.items()
+               if key not in (('cluster02', 'api'), ('cluster02', 'bdb:orders')))
     failed = dict((r['host'], r['result']['msg']) for r in run.records if r['status'] == 'failed')
     assert sorted(failed) == ['cluster-no-ca', 'cluster01', 'cluster02', 'cluster03']
     assert failed['cluster01'] == 'cluster01: the license expires in 9 days (%s)' % (
         healthy.snapshot()['license']['expiration_date'])
     assert failed['cluster-no-ca'].startswith('cluster-no-ca: could not be read: ca_path %s' % missing)
     assert failed['cluster02'].startswith('cluster02: api expires in 9 days')
+    assert failed['cluster02'].endswith('; bdb:orders expires in 17 days (%s)' % orders_expiry(expiring))
     assert failed['cluster03'] == ('cluster03: the proxy certificate names no OCSP responder, so OCSP stapling '
                                    'cannot use it.')
-    assert [state.calls() for state in fleet.clusters] == [[('GET', '/v1/cluster/certificates'),
-                                                            ('GET', '/v1/license')]] * 3
+    assert [state.calls() for state in fleet.clusters] == [
+        [('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates'), ('GET', '/v1/bdbs'),
+         ('GET', '/v1/license')]] * 2 + [[('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates'),
+                                          ('GET', '/v1/license')]]
     assert 'BEGIN PRIVATE KEY' not in run.output and simlib.LICENSE_START not in run.output

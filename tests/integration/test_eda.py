@@ -6,7 +6,8 @@
 event source, against three simulated clusters: one whose OCSP responder
 turns REVOKED, GOOD and REVOKED again mid-run, then two of whose
 certificates expire (one renewed for real, with community.crypto), one whose
-license expires in 10 days, one that goes down and comes back. The events,
+license expires in 10 days and whose database failed to be created, one that
+goes down and comes back. The events,
 in order and once per change, the rules' actions, once per condition within
 the throttle's window, and no password anywhere in the output. Then
 renew_certificate without community.crypto, and an option error of the
@@ -31,6 +32,7 @@ import threading
 import time
 
 import pytest
+import requests
 import yaml
 from cryptography import x509
 
@@ -157,7 +159,11 @@ def test_the_cli_rulebook_against_three_clusters(tmp_path, collections_path):
             # With its CA, which a cluster needs to ask the responder for the staple.
             expiring[name] = {'cert': certificate + pki.ca_pem, 'key': key}
         revoked.update({'config': {'ocsp_functionality': True}, 'status': simlib.fresh_status('GOOD')})
-        licensed.update({'license': {'days': 10}})
+        licensed.update({'license': {'days': 10}, 'faults': {'bdb_pending': 0, 'action_fail_next': {
+            'count': 1, 'error': 'not enough memory on the nodes'}}})
+        created = requests.post(url_licensed + '/v1/bdbs', json={'name': 'orders', 'memory_size': 100 * 1024 ** 2},
+                                auth=(simlib.ADMIN_USER, simlib.ADMIN_PASSWORD), verify=sim.ca_path, timeout=10)
+        assert created.status_code == 200, created.text
         (tmp_path / 'vars.yml').write_text(yaml.safe_dump({'redis_clusters': sim.urls, 'redis_interval': INTERVAL}))
         # The playbooks run on the inventory's localhost: the renewal's CA, as the guide has it, in its variables.
         (tmp_path / 'inventory.yml').write_text(yaml.safe_dump({'all': {'hosts': {'localhost': {
@@ -194,6 +200,7 @@ def test_the_cli_rulebook_against_three_clusters(tmp_path, collections_path):
                 'redis.enterprise staple check of %s' % url_revoked, 'redis.enterprise license of %s' % url_licensed,
                 'redis.enterprise syncer certificate of %s renewed' % url_revoked,
                 'Not renewed: %s has no proxy certificate' % url_revoked,
+                'redis.enterprise: the database orders of %s is failed' % url_licensed,
                 'redis.enterprise: %s is unreachable' % url_flaky)) and ('certificate', 'syncer', 'ok', 'expiring') in of(
                     r.events(), url_revoked), timeout=90)
             # Polls go on: nothing more comes, as nothing more changes.
@@ -207,16 +214,17 @@ def test_the_cli_rulebook_against_three_clusters(tmp_path, collections_path):
         written = [entry for entry in revoked.log if entry['method'] == 'PUT']
         renewed = x509.load_pem_x509_certificate(revoked.certificates['syncer']['cert'].encode())
         proxy = revoked.certificates['proxy']['cert']
+        database_secret = licensed.bdb('orders')['authentication_admin_pass']
 
     assert of(events, url_revoked) == first_round(staple='ok') + [
         ('staple', None, 'bad', 'ok'), ('staple', None, 'ok', 'bad'), ('staple', None, 'bad', 'ok'),
         ('certificate', 'proxy', 'expiring', 'ok'), ('certificate', 'syncer', 'expiring', 'ok'),
         # Renewed.
         ('certificate', 'syncer', 'ok', 'expiring')], output
-    assert of(events, url_licensed) == first_round(license='expiring'), output
+    assert of(events, url_licensed) == first_round(license='expiring') + [('database', 'orders', 'failed', None)], output
     assert of(events, url_flaky) == first_round() + [('cluster', None, 'unreachable', 'ok'),
                                                      ('cluster', None, 'ok', 'unreachable')], output
-    assert len(events) == 3 * len(first_round()) + 8
+    assert len(events) == 3 * len(first_round()) + 9
     bad = [e for e in events if e['kind'] == 'staple' and e['state'] == 'bad'][0]
     assert bad['details']['cert_status'] == 'REVOKED' and bad['http_status'] is None
     assert bad['condition'] == 'staple'
@@ -240,8 +248,10 @@ def test_the_cli_rulebook_against_three_clusters(tmp_path, collections_path):
     assert output.count('PLAY [Tell that a cluster\'s license expires]') == 1
     assert 'redis.enterprise license of %s: expiring. The license expires on' % url_licensed in output
     assert output.count('redis.enterprise: %s is unreachable: Cannot reach %s' % (url_flaky, url_flaky)) == 1
+    assert output.count('redis.enterprise: the database orders of %s is failed: The database orders could not be '
+                        'created (creation-failed): not enough memory on the nodes.' % url_licensed) == 1
 
-    for secret in (simlib.ADMIN_PASSWORD, revoked.license, 'PRIVATE KEY'):
+    for secret in (simlib.ADMIN_PASSWORD, revoked.license, 'PRIVATE KEY', database_secret):
         assert secret not in output
     assert 'Traceback' not in output
     assert took < 120, took
@@ -278,8 +288,8 @@ def test_an_option_error_of_the_source_is_one_line_without_a_traceback(tmp_path,
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     said = ('redis.enterprise.cluster_events: the source arguments: Unsupported parameters: intervall. Supported '
-            'parameters include: ca_path, certificate_days, clusters, interval, license_days, password, timeout, '
-            'username, validate_certs (user).')
+            'parameters include: ca_path, certificate_days, clusters, database_stuck_minutes, interval, license_days, '
+            'password, timeout, username, validate_certs (user).')
     # ansible-rulebook's own lines around it (the source failed, shut down, terminating), but no
     # line for a frame of the code that found the mistake.
     assert [line.split(' - ', 3)[-1] for line in output.splitlines() if said in line] == [

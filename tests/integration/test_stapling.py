@@ -243,9 +243,11 @@ def test_the_workflow_turns_stapling_on_where_the_responder_says_good(ansible, f
     assert 'answered REVOKED for the proxy certificate' in failed['cluster-revoked']['result']['msg']
     assert [state.config['ocsp_functionality'] for state in fleet.clusters] == [True, True, False]
     for state in (east, west):
-        # Certificate (stapling off: no test), then the test before turning on, then ocsp_info's.
+        # certificate_info (with the databases' certificates), certificate (stapling off: no test), then the test
+        # before turning on, then ocsp_info's.
         assert state.calls() == [
-            ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster'), GET,
+            ('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates'), ('GET', '/v1/cluster/certificates'),
+            ('GET', '/v1/cluster'), GET,
             ('PUT', '/v1/cluster/certificates'), ('GET', '/v1/cluster/certificates'), GET, TEST, PUT, GET,
             TEST], state.name
         assert state.status['cert_status'] == 'GOOD'

@@ -385,6 +385,8 @@ class Databases:
         self.actions = {}
         self.running = []
         self.next_shard = 1
+        # The bodies of the creates and changes received (not the dry runs), for the tests of what is sent.
+        self.received = []
 
     # State on the clock ---------------------------------------------------
 
@@ -594,6 +596,8 @@ class Databases:
 
     def create(self, cluster, body, dry_run, now):
         faults = cluster.faults
+        if not dry_run:
+            self.received.append(copy.deepcopy(body))
         problem = _body_problem(body, create=True)
         if problem:
             return _invalid(problem)
@@ -623,6 +627,8 @@ class Databases:
 
     def change(self, cluster, bdb, body, dry_run, now):
         faults = cluster.faults
+        if not dry_run:
+            self.received.append(copy.deepcopy(body))
         problem = _body_problem(body, create=False)
         if problem:
             return _invalid(problem)

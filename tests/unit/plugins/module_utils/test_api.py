@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import ssl
@@ -19,7 +20,7 @@ import requests
 import trustme
 
 import redis_enterprise_sim as simlib
-from ansible_collections.redis.enterprise.plugins.module_utils import _api
+from ansible_collections.redis.enterprise.plugins.module_utils import _api, _contract, _engine
 from ansible_collections.redis.enterprise.plugins.module_utils._api import Client, RedisEnterpriseError
 
 
@@ -156,6 +157,25 @@ def test_body_is_read_only_up_to_a_bound(client, cluster, monkeypatch):
     monkeypatch.setattr(_api, 'MAX_BODY_BYTES', 1000)
     cluster.update({'faults': {'raw_next': {'count': 1, 'body': '{"x": "%s"}' % ('a' * 5000)}}})
     assert 'larger than 1000 bytes' in failure(client.get, '/v1/ocsp').msg
+
+
+def test_a_call_that_declares_its_answer_size_reads_that_much_and_others_the_default(client, cluster, monkeypatch):
+    api = _engine.Api(client, _engine.Resource(), {})
+    # A thousand databases answer GET /v1/bdbs with more than the default allows.
+    cluster.update({'bdbs': {'count': 1000}})
+    found = api.get('/v1/bdbs')
+    body = json.dumps(found)
+    assert len(found) == 1000 and len(body) > _api.MAX_BODY_BYTES
+    assert _contract.max_bytes('GET', '/v1/bdbs') >= 16 * _api.MAX_BODY_BYTES
+    # As large an answer to a call that declares nothing, one database's among them, is refused.
+    for path in ('/v1/bdbs/1', '/v1/ocsp'):
+        cluster.update({'faults': {'raw_next': {'count': 1, 'path': path, 'body': body}}})
+        error = failure(api.get, path)
+        assert error.msg == ('The answer to GET %s is larger than %d bytes, far more than this API sends; stopped '
+                             'reading it.' % (path, _api.MAX_BODY_BYTES))
+    # The declared size is the one read up to.
+    monkeypatch.setitem(_contract.ENDPOINTS[('GET', '/v1/bdbs')], 'max_bytes', 100000)
+    assert 'The answer to GET /v1/bdbs is larger than 100000 bytes' in failure(api.get, '/v1/bdbs').msg
 
 
 @pytest.mark.parametrize('method, tries', [('GET', 2), ('PUT', 2), ('POST', 1)])

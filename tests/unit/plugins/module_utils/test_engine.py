@@ -123,11 +123,13 @@ def test_the_certificate_modules_run_as_modules(run_module, cluster, connection)
     assert not failed, result
     assert set(result['certificates']) >= {'proxy', 'api', 'cm', 'syncer'}
     assert result['certificates']['proxy']['sha256_fingerprint'].count(':') == 31
-    assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
+    # The databases' certificates too: none, so their databases' names are not read.
+    reads = [('GET', '/v1/cluster/certificates'), ('GET', '/v1/bdbs/certificates')]
+    assert cluster.calls() == reads and result['database_certificates'] == []
     failed, result = run_module(certificate, dict(connection, name='proxy', certificate='not a certificate', key='x'))
     assert failed and 'PEM' in result['msg'], result
     # Refused before any request.
-    assert cluster.calls() == [('GET', '/v1/cluster/certificates')]
+    assert cluster.calls() == reads
 
 
 # A collection of named objects: the users, roles and Redis ACLs modules

@@ -522,6 +522,315 @@ def test_expiring_and_expired_certificates(source, sim):
     assert removed['details']['removed'] is True
 
 
+MIB = 1024 ** 2
+
+
+def create(sim, name):
+    """A database created on the first cluster: its action starts."""
+    return call(sim, 'POST', '/v1/bdbs', json={'name': name, 'memory_size': 100 * MIB})
+
+
+def change(sim, name, **fields):
+    uid = sim.clusters[0].bdb(name)['uid']
+    return call(sim, 'PUT', '/v1/bdbs/%d' % uid, json=fields)
+
+
+def remove(sim, name):
+    return call(sim, 'DELETE', '/v1/bdbs/%d' % sim.clusters[0].bdb(name)['uid'])
+
+
+def test_every_state_of_a_database_and_its_removal(source, sim):
+    cluster = sim.clusters[0]
+    failing = 'shard 3 of the database did not start'
+    cluster.update({'bdbs': [{'name': 'ok-db'}, {'name': 'change-db'}],
+                    'faults': {'action_creation_time': 'iso', 'bdb_pending': 0,
+                               'action_fail_next': {'count': 2, 'error': failing}}})
+    # Its create fails: creation-failed. A change of another fails: it stays active, its last action failed.
+    create(sim, 'broken-db')
+    change(sim, 'change-db', max_connections=100)
+    # Creates that stay pending: one whose action began 31 minutes ago, one that begins now.
+    cluster.update({'faults': {'bdb_pending': 3600}, 'clock': {'offset': -1860}})
+    create(sim, 'stuck-db')
+    cluster.update({'clock': {'offset': 0}})
+    create(sim, 'new-db')
+    uids = dict((bdb['name'], bdb['uid']) for bdb in cluster.bdbs())
+    failed_change = cluster.bdb('change-db')['action_uid']
+    secrets = [bdb['authentication_admin_pass'] for bdb in cluster.bdbs()]
+
+    async def scenario():
+        run = Run(source, args_for(sim))
+        first = await run.events(len(first_round()) + 5)
+        # Their actions end.
+        cluster.update({'clock': {'advance': 3600}, 'faults': {'bdb_pending': 0}})
+        done = await run.events(2)
+        # The failed change made again: the database is ok.
+        change(sim, 'change-db', max_connections=100)
+        fixed = await run.events(1)
+        cluster.update({'faults': {'action_fail_next': {'count': 1, 'error': failing}}})
+        change(sim, 'ok-db', max_connections=50)
+        failed = await run.events(1)
+        # Removed: a failed one, and one that was ok.
+        remove(sim, 'broken-db')
+        gone = await run.events(1)
+        remove(sim, 'new-db')
+        gone += await run.events(1)
+        await run.quiet()
+        await run.stop()
+        return first, done, fixed[0], failed[0], gone
+
+    first, done, fixed, failed, gone = drive(scenario)
+    assert kinds(first) == first_round() + [
+        ('database', 'broken-db', 'failed', None), ('database', 'change-db', 'failed', None),
+        ('database', 'new-db', 'pending', None), ('database', 'ok-db', 'ok', None),
+        ('database', 'stuck-db', 'stuck', None)]
+    databases = dict((event['name'], event) for event in first if event['kind'] == 'database')
+    for name, event in databases.items():
+        assert event['condition'] == 'database:' + name and event['http_status'] is None
+        assert event['details']['uid'] == uids[name]
+    broken, changed = databases['broken-db']['details'], databases['change-db']['details']
+    assert (broken['status'], broken['error'], broken['action_status']) == ('creation-failed', failing, 'failed')
+    assert broken['message'].startswith('The database broken-db could not be created (creation-failed): %s.'
+                                        % failing)
+    assert (changed['status'], changed['error'], changed['action_status']) == ('active', failing, 'failed')
+    assert changed['action_uid'] == failed_change
+    assert 'The last action of the database change-db (%s) failed: %s.' % (changed['action_uid'], failing) in (
+        changed['message'])
+    # Pending since the action's creation_time (ISO 8601 here): 31 minutes, and none.
+    stuck, new = databases['stuck-db']['details'], databases['new-db']['details']
+    assert (stuck['status'], stuck['pending_since_from'], stuck['pending_minutes']) == ('pending', 'action', 31)
+    assert stuck['action_status'] == 'running' and 'longer than 30 minutes (database_stuck_minutes)' in (
+        stuck['message'])
+    started = datetime.datetime.strptime(stuck['pending_since'], '%Y-%m-%dT%H:%M:%SZ').replace(
+        tzinfo=datetime.timezone.utc)
+    assert 1855 <= (simlib.utc_now() - started).total_seconds() <= 1900
+    assert (new['status'], new['pending_since_from'], new['pending_minutes']) == ('pending', 'action', 0)
+    assert databases['ok-db']['details'] == {'uid': uids['ok-db'], 'status': 'active',
+                                             'action_uid': None, 'action_status': None,
+                                             'message': 'The database ok-db is active.'}
+
+    assert sorted(kinds(done)) == [('database', 'new-db', 'ok', 'pending'), ('database', 'stuck-db', 'ok', 'stuck')]
+    # A later action that ends well ends the failed state.
+    assert kinds([fixed]) == [('database', 'change-db', 'ok', 'failed')]
+    assert fixed['details']['action_status'] == 'completed'
+    assert kinds([failed]) == [('database', 'ok-db', 'failed', 'ok')]
+    assert (failed['details']['status'], failed['details']['error']) == ('active', failing)
+    # A removal is an event whatever the last state was.
+    assert kinds(gone) == [('database', 'broken-db', 'ok', 'failed'), ('database', 'new-db', 'ok', 'ok')]
+    for event in gone:
+        assert event['details'] == {'removed': True, 'message': 'The cluster no longer has the database %s.'
+                                    % event['name']}
+        assert event['condition'] == 'database:' + event['name']
+    # The databases' admin passwords, which GET /v1/bdbs answers in clear, are not even read.
+    assert len(secrets) == 5 and all(secrets)
+    assert not [secret for secret in secrets if secret in json.dumps(first + done + [fixed, failed] + gone)]
+
+
+def test_a_poll_reads_each_action_until_it_ended_and_v1_where_v2_is_missing(source, sim):
+    cluster = sim.clusters[0]
+    cluster.update({'bdbs': [{'name': 'ok-db'}], 'faults': {'bdb_pending': 3600}, 'clock': {'offset': -1860}})
+    create(sim, 'db')
+    cluster.update({'clock': {'offset': 0}})
+    watched = source['Cluster'](dict(url=sim.urls[0], username=simlib.ADMIN_USER, password=simlib.ADMIN_PASSWORD,
+                                     ca_path=sim.ca_path, validate_certs=True, timeout=5), 30, 30, 30)
+    fields = '/v1/bdbs?fields=uid%2Cname%2Cstatus%2Caction_uid'
+    base = [('GET', '/v1/ocsp'), ('GET', '/v1/cluster/certificates'), ('GET', '/v1/license'), ('GET', fields)]
+
+    def poll():
+        del cluster.log[:]
+        found = [(item['state'], item['details']) for item in watched.poll() if item['name'] == 'db']
+        calls = cluster.calls(query=True)
+        # The databases' certificates that expire soon, at a date of the poll's own: once, after the cluster's.
+        expiring = [call for call in calls if call[1].startswith('/v1/bdbs/certificates?')]
+        assert len(expiring) == 1 and calls.index(expiring[0]) == 2, calls
+        return found[0][0], found[0][1], [call for call in calls if call not in expiring]
+
+    try:
+        # Pending for 31 minutes by its action's creation_time, in Unix seconds.
+        state, details, calls = poll()
+        action = '/v2/actions/%s' % details['action_uid']
+        assert (state, details['pending_since_from'], details['pending_minutes']) == ('stuck', 'action', 31)
+        assert calls == base + [('GET', action)]
+        # Its action ends (and the cluster still remembers it).
+        cluster.update({'clock': {'advance': 1800}})
+        state, details, calls = poll()
+        assert (state, details['action_status'], calls) == ('ok', 'completed', base + [('GET', action)])
+        # The action ended: read no more, while the database names it.
+        assert poll()[::2] == ('ok', base)
+        # A cluster without /v2/actions: v1 too, the first time, and v1 alone after.
+        cluster.update({'faults': {'action_versions': ['v1']}})
+        state, details, calls = poll()
+        assert state == 'ok' and calls == base
+        change(sim, 'db', max_connections=10)
+        state, details, calls = poll()
+        v2, v1 = '/v2/actions/%s' % details['action_uid'], '/v1/actions/%s' % details['action_uid']
+        # v1 gives no creation_time: pending since the source first saw it so.
+        assert (state, details['status'], details['action_status']) == ('pending', 'active-change-pending', 'pending')
+        assert details['pending_since_from'] == 'first_seen'
+        assert calls == base + [('GET', v2), ('GET', v1)]
+        assert poll()[::2] == ('pending', base + [('GET', v1)])
+        # An action answered as something else than an object: an error of that database alone.
+        cluster.update({'faults': {'off_contract': True, 'raw_next': {'count': 1, 'method': 'GET', 'path': v1,
+                                                                      'body': '["running"]'}}})
+        found = dict((item['name'], item) for item in watched.poll() if item['kind'] == 'database')
+        assert [(name, item['state']) for name, item in found.items()] == [
+            (None, 'ok'), ('db', 'error'), ('ok-db', 'ok')]
+        assert found['db']['http_status'] == 200 and found['db']['details']['message'].startswith(
+            'The answer to GET %s (HTTP 200) is not a JSON object' % v1)
+    finally:
+        watched.close()
+
+
+def test_pending_without_an_action_is_stuck_after_database_stuck_minutes_from_when_it_was_first_seen(source, sim):
+    cluster = sim.clusters[0]
+    # The cluster names no action in the database: how long it is pending is the source's own count.
+    cluster.update({'faults': {'bdb_pending': 3600, 'action_uid_in': 'answer'}})
+    create(sim, 'slow-db')
+    watched = source['Cluster'](dict(url=sim.urls[0], username=simlib.ADMIN_USER, password=simlib.ADMIN_PASSWORD,
+                                     ca_path=sim.ca_path, validate_certs=True, timeout=5), 30, 30, 10)
+    seen = simlib.utc_now()
+    events = []
+    try:
+        for minutes in (0, 9, 11, 12):
+            found = watched.poll(now=seen + datetime.timedelta(minutes=minutes, seconds=1))
+            events.extend(event['redis_enterprise'] for event in watched.changes(found))
+        cluster.update({'clock': {'advance': 3600}})
+        events.extend(event['redis_enterprise'] for event in watched.changes(watched.poll()))
+    finally:
+        watched.close()
+    databases = [event for event in events if event['kind'] == 'database']
+    assert kinds(databases) == [('database', 'slow-db', 'pending', None), ('database', 'slow-db', 'stuck', 'pending'),
+                                ('database', 'slow-db', 'ok', 'stuck')]
+    pending, stuck = databases[0]['details'], databases[1]['details']
+    assert (pending['action_uid'], pending['pending_since_from'], pending['pending_minutes']) == (
+        None, 'first_seen', 0)
+    assert stuck['pending_since'] == pending['pending_since'] and stuck['pending_minutes'] == 11
+    assert 'longer than 10 minutes (database_stuck_minutes)' in stuck['message']
+    assert 'GET /v1/actions/bdb/%d' % cluster.bdb('slow-db')['uid'] in stuck['message']
+
+
+def test_a_databases_read_refused_or_malformed_is_an_error_of_the_databases_alone(source, sim):
+    cluster = sim.clusters[0]
+    cluster.update({'bdbs': [{'name': 'ok-db'}]})
+    # A user whose role grants nothing: not view_all_bdbs_info either.
+    role = call(sim, 'POST', '/v1/roles', json={'name': 'Nothing', 'management': 'none'})
+    roles = dict((found['name'], found['uid']) for found in call(sim, 'GET', '/v1/roles'))
+    email, password = 'nobody@example.com', 'N0body-S3cret-Pa55'
+    user = call(sim, 'POST', '/v1/users', json={'email': email, 'name': 'Nobody', 'password': password,
+                                                'role_uids': [role['uid']]})
+
+    def answer(body):
+        cluster.update({'faults': {'off_contract': True, 'raw_next': {
+            'count': 1000, 'method': 'GET', 'path': '/v1/bdbs', 'body': json.dumps(body)}}})
+
+    async def scenario():
+        run = Run(source, args_for(sim, username=email, password=password))
+        refused = await run.events(5)
+        call(sim, 'PUT', '/v1/users/%d' % user['uid'], json={'role_uids': [roles['DB Viewer']]})
+        back = await run.events(2)
+        answer({'uid': 1, 'name': 'ok-db'})
+        unread = await run.events(1)
+        answer([{'uid': 1, 'name': 'ok-db', 'status': 5}, {'uid': 2, 'name': 'twin'}, {'uid': 3, 'name': 'twin'}])
+        odd = await run.events(3)
+        answer([{'uid': 1, 'status': 'active'}])
+        nameless = await run.events(1)
+        await run.stop()
+        return refused, back, unread[0], odd, nameless[0]
+
+    refused, back, unread, odd, nameless = drive(scenario)
+    assert kinds(refused) == [('cluster', None, 'ok', None), ('staple', None, 'error', None),
+                              ('certificate', None, 'error', None), ('license', None, 'error', None),
+                              ('database', None, 'error', None)]
+    assert (refused[-1]['condition'], refused[-1]['http_status']) == ('database', 403)
+    assert 'view_all_bdbs_info' in refused[-1]['details']['message']
+    # Its recovery, then each database's first event; the others still refused emit nothing.
+    assert kinds(back) == [('database', None, 'ok', 'error'), ('database', 'ok-db', 'ok', None)]
+    # Not a list: the transport says so, with the status the cluster answered.
+    assert kinds([unread]) == [('database', None, 'error', 'ok')] and unread['http_status'] == 200
+    assert unread['details']['message'].startswith(
+        'The answer to GET /v1/bdbs?fields=uid%2Cname%2Cstatus%2Caction_uid (HTTP 200) is not a JSON array')
+    # One database's own field that does not read, two of one name: errors of those databases.
+    assert kinds(odd) == [('database', None, 'ok', 'error'), ('database', 'ok-db', 'error', 'ok'),
+                          ('database', 'twin', 'error', None)]
+    assert odd[1]['details']['message'].startswith(
+        'The cluster answered status=5 in GET /v1/bdbs, which is not a database status, so the database ok-db '
+        'cannot be told.')
+    assert odd[2]['details']['message'].startswith('2 databases are named twin (uids 2, 3)')
+    assert kinds([nameless]) == [('database', None, 'error', 'ok')]
+    assert nameless['details']['message'].startswith(
+        "The cluster answered name=None in GET /v1/bdbs, which is not a database's name, so the databases cannot "
+        'be told.')
+
+
+def bdb_certificates_answer(status, code):
+    """The next answers of GET /v1/bdbs/certificates: an error of status."""
+    return {'faults': {'raw_next': {'count': 1000, 'method': 'GET', 'path': '/v1/bdbs/certificates', 'status': status,
+                                    'body': json.dumps({'error_code': code, 'description': 'Not here'})}}}
+
+
+def test_a_databases_expiring_certificate_is_its_own_condition(source, sim):
+    cluster = sim.clusters[0]
+    pki = simlib.Pki()
+    soon, key = pki.issue('orders.cluster.example.test', days=10)
+    later, later_key = pki.issue('sessions.cluster.example.test', days=365)
+    # orders' certificate expires within certificate_days; sessions' does not, and is never a condition.
+    cluster.update({'bdbs': [{'name': 'orders', 'certificate': {'cert': soon, 'key': key}},
+                             {'name': 'sessions', 'certificate': {'cert': later, 'key': later_key}}]})
+
+    async def scenario():
+        run = Run(source, args_for(sim, certificate_days=30))
+        # With the two databases' own conditions, ok.
+        first = await run.events(len(first_round()) + 3)
+        expired_pem, expired_key = pki.expired('orders.cluster.example.test')
+        cluster.update({'bdbs': [{'uid': 1, 'certificate': {'cert': expired_pem, 'key': expired_key}}]})
+        expired = await run.events(1)
+        cluster.update({'bdbs': [{'uid': 1, 'certificate': {'cert': later, 'key': later_key}}]})
+        renewed = await run.events(1)
+        # A cluster without per-database certificates: nothing to say (and nothing more of the renewal).
+        cluster.log.clear()
+        cluster.update(bdb_certificates_answer(404, 'not_found'))
+        await run.quiet()
+        unsupported = cluster.calls(query=True)
+        # Any other failure of that read is the certificates' read in error, the cluster's certificates still read.
+        cluster.update(bdb_certificates_answer(500, 'internal_error'))
+        failed = await run.events(1)
+        cluster.update({'faults': {'raw_next': {'count': 0}}})
+        back = await run.events(1)
+        await run.quiet()
+        await run.stop()
+        return first, expired[0], renewed[0], unsupported, failed[0], back[0]
+
+    first, expired, renewed, unsupported, failed, back = drive(scenario)
+    assert kinds(first) == first_round()[:-1] + [('certificate', 'bdb:orders', 'expiring', None),
+                                                 ('license', None, 'ok', None), ('database', 'orders', 'ok', None),
+                                                 ('database', 'sessions', 'ok', None)]
+    expiring = first[-4]
+    assert expiring['condition'] == 'certificate:bdb:orders'
+    assert (expiring['details']['database'], expiring['details']['bdb_uid']) == ('orders', 1)
+    assert expiring['details']['days_until_expiry'] in (9, 10) and expiring['details']['expired'] is False
+    assert 'CN=orders.cluster.example.test' in expiring['details']['subject']
+    assert expiring['details']['message'].startswith('The proxy certificate of the database orders expires on ')
+    assert (expired['condition'], expired['state'], expired['previous_state']) == (
+        'certificate:bdb:orders', 'expired', 'expiring')
+    assert expired['details']['expired'] is True and expired['details']['days_until_expiry'] < 0
+    # Renewed, it is no longer among those the cluster answers: its condition ends, ok.
+    assert (renewed['condition'], renewed['state'], renewed['previous_state']) == (
+        'certificate:bdb:orders', 'ok', 'expired')
+    assert renewed['details']['message'] == (
+        'The bdb:orders certificate is no longer one that expires within 30 days: it was renewed, or removed (on its '
+        'own or with its database).')
+    # Each poll asks only for what expires before its day 30, and reads no names when nothing does.
+    asked = [entry for entry in cluster.log if entry['path'] == '/v1/bdbs/certificates']
+    assert asked and all('expires_before=' in entry['query'] and 'page_size=1000' in entry['query'] for entry in asked)
+    assert [call for call in unsupported if call[1].startswith('/v1/bdbs/certificates?')]
+    assert ('GET', '/v1/bdbs?fields=uid%2Cname') not in unsupported
+    assert (failed['condition'], failed['state'], failed['previous_state'], failed['http_status']) == (
+        'certificate', 'error', None, 500)
+    assert failed['details']['message'].startswith("The databases' certificates could not be read: ")
+    assert (back['condition'], back['state'], back['previous_state']) == ('certificate', 'ok', 'error')
+    assert 'sessions' not in json.dumps([event for event in first + [expired, renewed, failed, back]
+                                         if event['kind'] == 'certificate'])
+
+
 def test_expiring_expired_and_missing_license(source, sim):
     cluster = sim.clusters[0]
     cluster.update({'license': {'days': 10}})
@@ -625,6 +934,8 @@ def test_no_password_key_or_license_text_in_events_or_logs(source, sim, caplog):
     (dict(interval=0), 'interval must be a number of seconds greater than 0'),
     (dict(interval='often'), "argument 'interval' is of type"),
     (dict(certificate_days=-1), 'certificate_days must be 0 or more days'),
+    (dict(database_stuck_minutes=0), 'database_stuck_minutes must be 1 or more minutes'),
+    (dict(database_stuck_minutes='long'), "argument 'database_stuck_minutes' is of type"),
     (dict(clusters=[]), 'clusters is empty'),
     (dict(clusters=[42]), 'clusters[0] must be a URL or a mapping with url; got a int'),
     (dict(clusters=[{'ca_path': '/x'}]), 'clusters[0]: missing required arguments: url'),
