@@ -254,7 +254,8 @@ def test_the_cli_rulebook_against_three_clusters(tmp_path, collections_path):
     for secret in (simlib.ADMIN_PASSWORD, revoked.license, 'PRIVATE KEY', database_secret):
         assert secret not in output
     assert 'Traceback' not in output
-    assert took < 120, took
+    # The premise of "the same condition twice starts one job": both came within the throttle's 10 minutes.
+    assert took < 600, 'the run outlasted the rulebooks\' throttle window of 600 s: %.0f s' % took
 
 
 @pytest.mark.eda

@@ -110,10 +110,14 @@ def test_the_clock_is_set_by_speed_advance_and_offset(simulator, sim_url, cluste
     advance(cluster, 120)
     assert cluster.clock.time() == frozen + 120
     # Through the control endpoint too, as the demo and other processes set it.
+    before = time.time()
     state = requests.put(sim_url + '/_sim/state', json={'clock': {'offset': -1860}}, verify=simulator.ca_path,
                          timeout=5).json()['clock']
-    assert abs(state['offset'] + 1860) < 1 and state['speed'] == 0
-    assert abs(cluster.clock.now().timestamp() - (time.time() - 1860)) < 1
+    shown = cluster.clock.now().timestamp()
+    after = time.time()
+    # Stopped at the real time of the request less 1860 s, however long the request took.
+    assert before - 1860 - 1e-3 <= shown <= after - 1860 + 1e-3 and state['speed'] == 0
+    assert -1860 - (after - before) - 1e-3 <= state['offset'] <= -1860 + 1e-3
     real = FakeTime()
     monkeypatch.setattr(sim_databases, 'time', real)
     cluster.update({'clock': {'speed': 50, 'offset': 0}})
@@ -127,7 +131,9 @@ def test_the_clock_is_set_by_speed_advance_and_offset(simulator, sim_url, cluste
     refused = requests.put(sim_url + '/_sim/state', json={'clock': {'speed': -1}}, verify=simulator.ca_path, timeout=5)
     assert (refused.status_code, refused.json()['error_code']) == (400, 'invalid_state')
     cluster.reset()
-    assert cluster.clock.speed == 1 and abs(cluster.clock.time() - time.time()) < 1
+    before = time.time()
+    shown = cluster.clock.time()
+    assert cluster.clock.speed == 1 and before - 1e-3 <= shown <= time.time() + 1e-3
 
 
 # Create, change, delete: the status machine on the clock ------------------
@@ -602,15 +608,13 @@ def test_the_declaration_names_the_holders_of_the_simulators_permissions():
 
 # Seeds ---------------------------------------------------------------------
 
-def test_a_thousand_databases_are_seeded_at_once(api, cluster):
-    start = time.monotonic()
+def test_a_thousand_databases_are_seeded_by_one_update(api, cluster):
+    # How long seeding takes is benchmarks/bench_databases.py's to measure, not a test's.
     cluster.update({'bdbs': {'count': 1000, 'memory_size': 10 * MIB}})
-    seeded = time.monotonic() - start
     listed = api('GET', '/v1/bdbs?fields=name,status,endpoints')
     assert [bdb['name'] for bdb in listed.json()][::999] == ['db-0001', 'db-1000']
     assert len(set(bdb['endpoints'][0]['port'] for bdb in listed.json())) == 1000
     assert all(bdb['status'] == 'active' for bdb in listed.json())
-    assert seeded < 2, seeded
     cluster.reset()
     assert cluster.bdbs() == []
 
