@@ -442,7 +442,8 @@ class Lab:
         else:
             assert plain(config) == desired
         if row['calls'] is not None:
-            assert [(r['method'], r['status']) for r in run.logs[row['id']]] == row['calls']
+            calls = [(r['method'], r['status']) for r in run.logs[row['id']]]
+            assert calls == row['calls'], (row['id'], calls, row['calls'])
         return result
 
 
