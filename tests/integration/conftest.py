@@ -53,6 +53,17 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize('path', PATHS if both else PATHS[:1])
 
 
+def narrowed_away(item, repeat):
+    """Whether item is a case that its both_paths(module=...) marker leaves to
+    direct execution on the newest ansible-core: on the module path, or on
+    any path in a repeat on another ansible-core."""
+    marker = item.get_closest_marker('both_paths')
+    params = getattr(getattr(item, 'callspec', None), 'params', {})
+    only = marker.kwargs.get('module', {}) if marker else {}
+    return (repeat or params.get('path') == 'module') and any(params.get(name) != value
+                                                              for name, value in only.items())
+
+
 def pytest_collection_modifyitems(config, items):
     """A run that repeats the suite on another ansible-core
     (REDIS_ENTERPRISE_TEST_REPEAT=1, as make integration-2.16 sets it) runs
@@ -63,8 +74,17 @@ def pytest_collection_modifyitems(config, items):
     check a resource's own logic, which is the same on every release: each
     check runs once. Never the tests marked once (the contract's own tools,
     the transport under HTTP faults). The checks of files (marked files) are
-    make release-checks'."""
-    if os.environ.get('REDIS_ENTERPRISE_TEST_REPEAT') != '1':
+    make release-checks'.
+
+    A test marked both_paths(module={name: value}) runs on the module path,
+    and in a repeat at all, with those parameters only: the rest of its cases
+    check the resource's logic, which direct execution runs the same."""
+    repeat = os.environ.get('REDIS_ENTERPRISE_TEST_REPEAT') == '1'
+    narrowed = [item for item in items if narrowed_away(item, repeat)]
+    if narrowed:
+        config.hook.pytest_deselected(items=narrowed)
+        items[:] = [item for item in items if item not in narrowed]
+    if not repeat:
         return
     again = [item for item in items if not item.get_closest_marker('once')
              and (item.get_closest_marker('both_paths') or item.get_closest_marker('core'))]

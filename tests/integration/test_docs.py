@@ -39,16 +39,26 @@ def ansible_doc(collections_path, *args):
                           timeout=120)
 
 
-@pytest.mark.parametrize('module', MODULES)
-def test_module_renders_in_ansible_doc(module, collections_path):
-    name = 'redis.enterprise.' + module
-    text = ansible_doc(collections_path, name)
+@pytest.fixture(scope='module')
+def rendered(collections_path):
+    """ansible-doc's text and JSON of every module, one call each."""
+    names = ['redis.enterprise.' + module for module in MODULES]
+    text = ansible_doc(collections_path, *names)
     assert text.returncode == 0 and not text.stderr.strip(), text.stderr
-    assert name in text.stdout and 'REDIS_ENTERPRISE_URL' in text.stdout and 'ca_path' in text.stdout
-
-    dumped = ansible_doc(collections_path, '--json', name)
+    dumped = ansible_doc(collections_path, '--json', *names)
     assert dumped.returncode == 0, dumped.stderr
-    doc = json.loads(dumped.stdout)[name]
+    return text.stdout, json.loads(dumped.stdout)
+
+
+@pytest.mark.files
+@pytest.mark.parametrize('module', MODULES)
+def test_module_renders_in_ansible_doc(module, rendered):
+    name = 'redis.enterprise.' + module
+    text, dumped = rendered
+    # The text of this module: from its heading to the next module's.
+    page = text.split('> MODULE ' + name, 1)[1].split('> MODULE ', 1)[0]
+    assert 'REDIS_ENTERPRISE_URL' in page and 'ca_path' in page, page[:2000]
+    doc = dumped[name]
     assert doc['doc']['short_description'] and doc['doc']['version_added']
     assert {'url', 'username', 'password', 'ca_path', 'validate_certs', 'timeout'} <= set(doc['doc']['options'])
     assert doc['return'], 'RETURN is empty'
@@ -57,6 +67,7 @@ def test_module_renders_in_ansible_doc(module, collections_path):
     assert_verified(doc['examples'])
 
 
+@pytest.mark.files
 def test_the_recovery_options_say_what_the_api_reference_says(collections_path):
     """Past recovery_max_tries the cluster goes back to its regular query
     frequency; nothing in the API reference invalidates the certificate."""

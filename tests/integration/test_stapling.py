@@ -46,7 +46,7 @@ def enforce(ansible, variables, *options, **kwargs):
     return ansible(['ansible-playbook', 'ocsp.yml', '-e', json.dumps(variables)] + list(options), **kwargs)
 
 
-@pytest.mark.both_paths
+@pytest.mark.both_paths(module={'answer': 'good'})
 @pytest.mark.parametrize('check', [True, False], ids=['check', 'real'])
 @pytest.mark.parametrize('answer', sorted(ANSWERS))
 def test_stapling_is_turned_on_only_on_a_good_and_current_answer(ansible, cluster, answer, check):
