@@ -462,12 +462,7 @@ class Certificate(Resource):
     def write(self, api, task, state, plan):
         name = task.params['name']
         if task.params['state'] == 'absent':
-            try:
-                api.delete('%s/%s' % (CERTIFICATES_PATH, name))
-            except RedisEnterpriseError as error:
-                # Gone already, by another hand since the read.
-                if error.http_status != 404:
-                    raise
+            api.delete('%s/%s' % (CERTIFICATES_PATH, name), gone_ok=True)
             return self._read_back(api, task, plan, removed=True)
         waits = max(WRITE_SECONDS, task.params['timeout'])
         try:
@@ -696,12 +691,7 @@ class DatabaseCertificate(Resource):
     def write(self, api, task, state, plan):
         database = task.params['database']
         if plan.method == 'DELETE':
-            try:
-                api.delete(plan.path)
-            except RedisEnterpriseError as error:
-                # Gone already, by another hand since the read.
-                if error.http_status != 404:
-                    raise
+            api.delete(plan.path, gone_ok=True)
             return self._read_back(api, task, state, plan, removed=True)
         try:
             api.call('POST', plan.path, body=plan.body, empty_ok=True)

@@ -226,8 +226,15 @@ class Api(object):
     def put(self, path, body, empty_ok=False, read_timeout=None):
         return self.call('PUT', path, body=body, empty_ok=empty_ok, read_timeout=read_timeout)
 
-    def delete(self, path):
-        return self.call('DELETE', path, empty_ok=True)
+    def delete(self, path, gone_ok=False):
+        """DELETE path; with gone_ok, a 404 (removed by another hand since
+        the read) is the removal done."""
+        try:
+            return self.call('DELETE', path, empty_ok=True)
+        except RedisEnterpriseError as error:
+            if not gone_ok or error.http_status != 404:
+                raise
+            return None
 
     def post(self, path, body=None, read_timeout=None):
         return self.call('POST', path, body=body, read_timeout=read_timeout)

@@ -359,12 +359,7 @@ class CollectionResource(Resource):
 
     def write(self, api, task, state, plan):
         if plan.method == 'DELETE':
-            try:
-                api.delete(plan.path)
-            except RedisEnterpriseError as error:
-                # Gone already, by another hand since the read.
-                if error.http_status != 404:
-                    raise
+            api.delete(plan.path, gone_ok=True)
             return dict(state, object=None)
         answer = api.call(plan.method, plan.path, body=plan.body)
         for field in self.fields:

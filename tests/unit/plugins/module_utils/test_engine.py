@@ -331,3 +331,35 @@ def test_the_engines_parts_import_one_way():
             reaches(other, seen + (start,))
     for name in imports:
         reaches(name)
+
+
+class Answering(object):
+    """A client whose every request fails with the HTTP status given."""
+
+    username = 'admin@example.com'
+
+    def __init__(self, status):
+        self.status = status
+        self.sent = []
+
+    def retry_also(self, path, statuses, once=False):
+        pass
+
+    def request(self, method, path, **kwargs):
+        self.sent.append((method, path))
+        raise RedisEnterpriseError('HTTP %d' % self.status, http_status=self.status)
+
+
+@pytest.mark.parametrize('status', [404, 500])
+def test_a_delete_gone_already_is_done_only_where_the_caller_says_so(status):
+    # A 404 to a DELETE: removed by another hand since the read, which only the caller can call done.
+    client = Answering(status)
+    api = _engine.Api(client, _engine.Resource(), {})
+    if status == 404:
+        assert api.delete('/v1/roles/101', gone_ok=True) is None
+    else:
+        with pytest.raises(RedisEnterpriseError, match='HTTP 500'):
+            api.delete('/v1/roles/101', gone_ok=True)
+    with pytest.raises(RedisEnterpriseError, match='HTTP %d' % status):
+        api.delete('/v1/roles/101')
+    assert client.sent == [('DELETE', '/v1/roles/101')] * 2
