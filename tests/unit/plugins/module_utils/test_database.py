@@ -55,8 +55,10 @@ def test_a_status_no_page_names_is_still_running(run_module, cluster, connection
 
 
 def test_a_change_while_another_runs_is_sent_again_once_the_cluster_is_free(run_module, cluster, connection):
-    # The first change is accepted and left running (wait false); the second is answered 409 busy until it ends.
-    cluster.update({'clock': {'speed': 10}, 'bdbs': [{'uid': 1, 'name': 'orders', 'memory_size': 64 * MB}]})
+    # The first change is accepted and left running (wait false); the second is answered 409 busy until it ends:
+    # 30 simulated seconds at speed 10, 3 s of real time however slowly the second run starts on a loaded machine.
+    cluster.update({'clock': {'speed': 10}, 'faults': {'bdb_pending': 30},
+                    'bdbs': [{'uid': 1, 'name': 'orders', 'memory_size': 64 * MB}]})
     failed, result = run_module(database, dict(connection, name='orders', memory_size='128MB', wait=False))
     assert not failed and result['database']['status'] == 'active-change-pending'
     # Not waited for: the action's uid, nothing of its end.
