@@ -67,14 +67,16 @@ def narrowed_away(item, repeat):
 def pytest_collection_modifyitems(config, items):
     """A run that repeats the suite on another ansible-core
     (REDIS_ENTERPRISE_TEST_REPEAT=1, as make integration-2.16 sets it) runs
-    again what depends on ansible-core: the tests marked both_paths (each
-    module's cycle through the action plugin and as a module, the
-    environment, secrets) and those marked core (direct execution itself,
-    the installation, ansible-runner, what ansible-core prints). The others
-    check a resource's own logic, which is the same on every release: each
-    check runs once. Never the tests marked once (the contract's own tools,
-    the transport under HTTP faults). The checks of files (marked files) are
-    make release-checks'.
+    again what depends on ansible-core: the tests marked cycle (each
+    module's check, real and again, on the paths its test takes: through the
+    action plugin and, where marked both_paths, as a module too) and those
+    marked core (direct execution itself and its choice of path, the task
+    environment and proxies, the installation, ansible-runner, what
+    ansible-core prints and masks). The others check a resource's own logic
+    (its refusals, messages, secrets it never returns), which is the same on
+    every release: each check runs once. Never the tests marked once (the
+    contract's own tools, the transport under HTTP faults). The checks of
+    files (marked files) are make release-checks'.
 
     A test marked both_paths(module={name: value}) runs on the module path,
     and in a repeat at all, with those parameters only: the rest of its cases
@@ -87,7 +89,7 @@ def pytest_collection_modifyitems(config, items):
     if not repeat:
         return
     again = [item for item in items if not item.get_closest_marker('once')
-             and (item.get_closest_marker('both_paths') or item.get_closest_marker('core'))]
+             and (item.get_closest_marker('cycle') or item.get_closest_marker('core'))]
     left = [item for item in items if item not in again]
     if left:
         config.hook.pytest_deselected(items=left)

@@ -39,6 +39,7 @@ def reads(run_calls):
     return [call for call in run_calls if call[0] == 'GET']
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_check_then_real_then_again_and_absent_likewise(ansible, cluster):
     steps = [

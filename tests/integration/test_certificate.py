@@ -75,6 +75,7 @@ def fingerprint_of(pem):
     return ':'.join('%02X' % b for b in x509.load_pem_x509_certificate(pem.encode()).fingerprint(hashes.SHA256()))
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_install_change_reinstall_check_then_real_then_again(ansible, cluster, pki, files):
     install_change_reinstall(ansible, cluster, pki, files, legacy=False)
@@ -123,7 +124,6 @@ def install_change_reinstall(ansible, cluster, pki, files, legacy):
         cluster.log.clear()
 
 
-@pytest.mark.both_paths
 def test_a_cluster_that_keeps_less_than_written_says_so_and_shows_what_it_holds(ansible, cluster, pki, files):
     cluster.update({'faults': {'store_leaf_only': True}})
     certificate, key = pki.issue()

@@ -32,6 +32,7 @@ def pki():
     return simlib.Pki()
 
 
+@pytest.mark.cycle
 def test_a_fresh_cluster_has_its_generated_certificates_self_signed(ansible, cluster, simulator):
     run = read(ansible)
     assert run.rc == 0, run.stdout[-3000:] + run.stderr

@@ -120,7 +120,6 @@ def test_what_breaks_a_requirement_is_refused_before_any_request(ansible, cluste
         assert bad not in run.output
 
 
-@pytest.mark.both_paths
 def test_other_names_take_what_the_generated_ones_refuse_and_expiry_warns_and_crlf_goes_as_lf(
         ansible, cluster, pki, tmp_path, rsa_key):
     client_only = chained(pki, pki.issue('ldap-client.example.test', ocsp_url=None, eku=[EKU.CLIENT_AUTH]))
@@ -168,6 +167,7 @@ def der(certificate, key):
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
 
+# On both paths: DER and base64 bytes reach the module through ansible-core's arguments either way.
 @pytest.mark.both_paths
 def test_inputs_that_are_not_pem_are_named_with_their_fix(ansible, cluster, pki, tmp_path):
     certificate, key = pki.issue()
@@ -215,7 +215,6 @@ ISSUING = 'O=redis.enterprise simulator,CN=redis.enterprise test issuing CA'
 GET_CERTS, GET_CLUSTER, GET_OCSP = ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster'), ('GET', '/v1/ocsp')
 
 
-@pytest.mark.both_paths
 def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansible, cluster, pki, tmp_path):
     """Each case in check mode, then for real, in one playbook."""
     other_root = simlib.Pki(name='another root CA')

@@ -95,6 +95,7 @@ def test_action_group_holds_every_module():
     assert runtime['requires_ansible'] == '>=2.16.0'
 
 
+@pytest.mark.files
 def test_demo_runs():
     demo = run([sys.executable, os.path.join(ROOT, 'tests', 'demo.py')], cwd=ROOT, timeout=300)
     assert demo.returncode == 0, demo.stdout + demo.stderr

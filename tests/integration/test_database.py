@@ -55,6 +55,7 @@ def reads_and_writes(cluster):
 FIND = [('GET', '/v1/bdbs?fields=uid%2Cname')]
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_a_create_and_a_change_check_then_real_then_again(ansible, cluster, tmp_path):
     cluster.update(FAST)

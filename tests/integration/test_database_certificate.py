@@ -66,6 +66,7 @@ def steps(records):
     return dict((record['task'], record) for record in records)
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_check_real_again_then_absent_likewise_with_the_calls_of_each(ansible, cluster, pki, tmp_path):
     cluster.update({'bdbs': [{'name': 'orders'}]})

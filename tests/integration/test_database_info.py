@@ -84,6 +84,7 @@ TASKS = [
 ]
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_every_database_or_one_without_a_secret_as_admin_and_viewer_masked_or_not(ansible, cluster, api, tmp_path):
     kept = seed(cluster, api)

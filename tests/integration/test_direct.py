@@ -22,7 +22,7 @@ import redis_enterprise_sim as simlib
 from runner import HERE, SECRETS, SWITCH
 
 # Behaviour that depends on the path: each test runs on both.
-pytestmark = pytest.mark.both_paths
+pytestmark = [pytest.mark.both_paths, pytest.mark.core]
 
 DIRECT = "redis.enterprise.ocsp runs in the controller's Python (direct execution)"
 AS_MODULE = 'redis.enterprise.ocsp runs as a module: '

@@ -242,6 +242,7 @@ def test_the_access_guide_quotes_the_baseline_it_names():
     assert yaml.safe_load(playbook) == load('docs', 'examples', 'access_baseline.yml')
 
 
+@pytest.mark.files
 def test_fleet_playbook_of_the_guide(tmp_path, ansible):
     inventory_block, playbook_block = code_blocks('ocsp_fleet.rst', ('yaml', 'yaml+jinja'))[:2]
     guide_inventory = yaml.safe_load(inventory_block)

@@ -61,6 +61,7 @@ def configure(cluster, **config):
     cluster.update({'ldap': {'config': dict(CONFIGURED, **config)}})
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_check_apply_again(ansible, cluster, tmp_path):
     check = run_ldap(ansible, tmp_path, DESIRED, '--check', '--diff')

@@ -31,6 +31,7 @@ def mapping(cluster):
     return found[0] if found else None
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_check_then_real_then_again_then_absent(ansible, cluster, tmp_path):
     present = {'name': 'Operators', 'dn': OPS, 'roles': ['Admin', 'Cluster Viewer']}
@@ -73,6 +74,7 @@ def test_a_role_that_does_not_exist_is_refused_before_any_write(ansible, cluster
     assert mapping(cluster) is None
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_access_info_reads_everything_without_a_password(ansible, cluster, tmp_path):
     bind_pass = 'Bind-S3cret-Pa55-77aa'

@@ -41,6 +41,7 @@ def texts_in(output, *texts):
     return found
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_check_then_real_then_again_with_the_calls_and_no_text_at_vvvv(ansible, cluster, tmp_path):
     old = cluster.license
@@ -152,7 +153,6 @@ def dates(found):
     return 'valid until %s' % found['expiration_date']
 
 
-@pytest.mark.both_paths
 def test_a_license_that_fails_once_installed_is_replaced_by_the_one_before_and_one_near_expiry_warns(
         ansible, cluster, tmp_path):
     """Each way a new license can fail after its PUT, one task each: the

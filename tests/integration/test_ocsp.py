@@ -34,6 +34,7 @@ def playbook(ansible, *options, variables=None, **kwargs):
                    **kwargs)
 
 
+@pytest.mark.cycle
 def test_check_apply_reapply(ansible, cluster):
     check = playbook(ansible, '--check', '--diff')
     assert check.rc == 0, check.stdout + check.stderr
@@ -185,7 +186,8 @@ def other_ca(tmp_path):
     return str(path)
 
 
-@pytest.mark.both_paths
+# Each variable reaches requests alike on either path: the module path with one.
+@pytest.mark.both_paths(module={'variable': 'REQUESTS_CA_BUNDLE'})
 @pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE'])
 def test_ca_path_wins_over_a_ca_variable_in_both_directions(ansible, simulator, cluster, other_ca, variable):
     # The variable names another CA, ca_path the cluster's: verified.
@@ -199,7 +201,7 @@ def test_ca_path_wins_over_a_ca_variable_in_both_directions(ansible, simulator, 
     assert cluster.config['query_frequency'] == 900
 
 
-@pytest.mark.both_paths
+@pytest.mark.both_paths(module={'variable': 'CURL_CA_BUNDLE'})
 @pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
 def test_without_ca_path_the_requests_variables_name_the_ca(ansible, simulator, cluster, variable):
     run = playbook(ansible, env={variable: simulator.ca_path, 'REDIS_ENTERPRISE_CA_PATH': None},
@@ -293,7 +295,9 @@ def test_a_password_that_is_not_text_is_refused_before_any_request(ansible, clus
 
 # Messages that name their cause.
 
-@pytest.mark.both_paths
+# On the module path, ansible-core's own type check of a value from the environment; the
+# collection's checks of a value run the same on either path.
+@pytest.mark.both_paths(module={'value': 'abc'})
 @pytest.mark.parametrize('variable, value, needle', [
     ('REDIS_ENTERPRISE_TIMEOUT', '0', 'timeout must be a number of seconds greater than 0 and at most 86400; got 0.0. '
                                       'timeout came from the REDIS_ENTERPRISE_TIMEOUT environment variable'),
@@ -373,6 +377,7 @@ def test_a_short_secret_in_the_url_is_hidden_without_garbling_the_message(ansibl
     assert cluster.log == []
 
 
+@pytest.mark.core
 @pytest.mark.both_paths
 def test_where_ansible_core_itself_shows_a_password_option(ansible, cluster):
     """The one case the documentation names: from ansible-core 2.19 a failed

@@ -45,6 +45,7 @@ def iso_now():
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+@pytest.mark.cycle
 @pytest.mark.both_paths
 def test_reads_configuration_and_cached_status(ansible, cluster):
     cluster.update({'config': {'ocsp_functionality': True}, 'status': CACHED})

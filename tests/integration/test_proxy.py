@@ -16,7 +16,7 @@ import redis_enterprise_sim as simlib
 from fault_matrix import DESIRED
 
 # Proxies come from the environment, which each path reads in its own process.
-pytestmark = pytest.mark.both_paths
+pytestmark = [pytest.mark.both_paths, pytest.mark.core]
 
 # Set by the tests alone: the host's own proxy settings must not reach the runs.
 NO_PROXY_ENVIRONMENT = {name: None for name in ('https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY',

@@ -148,7 +148,7 @@ def test_a_proxy_certificate_replaced_while_stapling_is_on_is_tested_at_once(ans
     assert cluster.status['cert_status'] == 'GOOD'
 
 
-@pytest.mark.both_paths
+@pytest.mark.both_paths(module={'state': {'responder_cert_status': 'REVOKED'}})
 @pytest.mark.parametrize('state, says', [
     ({'responder_cert_status': 'REVOKED'}, 'The proxy certificate is installed, but the OCSP responder '
                                            'http://ocsp.example.test answered REVOKED'),
