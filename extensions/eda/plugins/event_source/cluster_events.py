@@ -144,6 +144,7 @@ options:
       - A database pending for longer than this many minutes is C(stuck); 1 or more.
     type: int
     default: 30
+    version_added: 0.6.0
 notes:
   - A cluster without a license (C(GET /v1/license) answers 404) is C(expired), with C(details.installed)
     false, as the cluster then behaves as one whose license has expired.
