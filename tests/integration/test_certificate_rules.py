@@ -215,6 +215,7 @@ ISSUING = 'O=redis.enterprise simulator,CN=redis.enterprise test issuing CA'
 GET_CERTS, GET_CLUSTER, GET_OCSP = ('GET', '/v1/cluster/certificates'), ('GET', '/v1/cluster'), ('GET', '/v1/ocsp')
 
 
+@pytest.mark.both_paths
 def test_a_chain_that_does_not_chain_is_refused_and_a_missing_issuer_warns(ansible, cluster, pki, tmp_path):
     """Each case in check mode, then for real, in one playbook."""
     other_root = simlib.Pki(name='another root CA')

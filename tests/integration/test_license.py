@@ -153,6 +153,7 @@ def dates(found):
     return 'valid until %s' % found['expiration_date']
 
 
+@pytest.mark.both_paths
 def test_a_license_that_fails_once_installed_is_replaced_by_the_one_before_and_one_near_expiry_warns(
         ansible, cluster, tmp_path):
     """Each way a new license can fail after its PUT, one task each: the
