@@ -13,7 +13,7 @@ import time
 import pytest
 
 import fault_matrix
-from fault_matrix import ROWS, Lab
+from fault_matrix import ROWS, Lab, seen
 from runner import runner
 
 RERUN = [row for row in ROWS if row['rerun']]
@@ -88,9 +88,12 @@ def test_both_paths_give_the_same_result(both, row):
         (record,) = [r for r in run.records if r['host'] == row['id'] and r['action'] == 'redis.enterprise.ocsp']
         results[path] = (record['status'], record['result'])
     assert results['direct'] == results['module']
-    # And the cluster saw the same calls.
+    # And the cluster saw the same calls (those of a try that timed out, as far as the server read them).
     calls = dict((path, [(r['method'], r['status']) for r in run.logs[row['id']]]) for path, run in both.items())
-    assert calls['direct'] == calls['module']
+    if row['timed_out']:
+        assert all(seen(row, calls[path]) == calls[path] for path in calls), calls
+    else:
+        assert calls['direct'] == calls['module']
 
 
 def test_huge_answer_is_not_read_to_its_end(first):
