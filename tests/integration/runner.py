@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -48,16 +49,17 @@ class Run:
     def output(self):
         return self.stdout + self.stderr + json.dumps(self.records)
 
-    def task(self, action='redis.enterprise.ocsp'):
-        """The one result of the task running action."""
-        found = [r for r in self.records if r['action'] == action]
-        assert len(found) == 1, (found, self.stdout, self.stderr)
+    def task(self, action='redis.enterprise.ocsp', host=None):
+        """The one result of the task running action (on host, in a run of
+        several hosts)."""
+        found = [r for r in self.records if r['action'] == action and host in (None, r['host'])]
+        assert len(found) == 1, (found, self.stdout[-3000:], self.stderr[-3000:])
         return found[0]
 
 
-def assert_clean_failure(run, needle, action='redis.enterprise.ocsp'):
+def assert_clean_failure(run, needle, action='redis.enterprise.ocsp', host=None):
     """A failure the user can act on: the message, no traceback, no secret."""
-    task = run.task(action)
+    task = run.task(action, host)
     result = task['result']
     assert run.rc != 0
     assert task['status'] == 'failed'
@@ -132,3 +134,55 @@ def runner(tmp_path, simulator, sim_url, collections_path, path):
 
     run.path = path
     return run
+
+
+class Cases:
+    """The cases of a parametrized test in one ansible-playbook run: one
+    inventory host per case, each on a simulated cluster of its own (whose
+    proxy certificate names an OCSP responder, as the session's does), the
+    case's variables its host variables. A case's result is
+    run.task(action, host=case), its cluster cases.clusters[case]."""
+
+    def __init__(self, directory, names, collections_path, path='direct'):
+        self.directory = directory
+        self.names = list(names)
+        self.sim = simlib.Simulator(os.path.join(directory, 'certs'), clusters=len(self.names),
+                                    responder_url=simlib.RESPONDER_URL).start()
+        self.clusters = dict(zip(self.names, self.sim.clusters))
+        self.urls = dict(zip(self.names, self.sim.urls))
+        self.ansible = runner(pathlib.Path(directory) / 'run', self.sim, self.sim.urls[0], collections_path, path)
+
+    def stop(self):
+        self.sim.stop()
+
+    def play(self, playbook, hostvars, *options, env=None, per_host_check=False):
+        """playbook (a name in tests/integration/playbooks) on every case at
+        once, its plays turned to hosts: all, each host's cluster_url and
+        cluster_ca its own cluster's unless hostvars give them, and
+        cluster_username and cluster_password given to every task of the
+        group when a host has them; per_host_check runs each task in check
+        mode where the host's case_check is true."""
+        with open(os.path.join(PLAYBOOKS, playbook)) as handle:
+            plays = yaml.safe_load(handle)
+        for play in plays:
+            play['hosts'] = 'all'
+            group = play.setdefault('module_defaults', {}).setdefault('group/redis.enterprise.api', {})
+            group.setdefault('username', '{{ cluster_username | default(omit) }}')
+            group.setdefault('password', '{{ cluster_password | default(omit) }}')
+            if per_host_check:
+                for task in play['tasks']:
+                    task['check_mode'] = '{{ case_check | bool }}'
+        batch = os.path.join(self.directory, 'cases-%s' % playbook)
+        with open(batch, 'w') as handle:
+            json.dump(plays, handle)
+        hosts = {}
+        for name in self.names:
+            host = {'cluster_url': self.urls[name], 'cluster_ca': self.sim.ca_path}
+            host.update(hostvars.get(name, {}))
+            hosts[name] = dict((key, value) for key, value in host.items() if value is not None)
+        inventory = os.path.join(self.directory, 'cases-inventory.json')
+        with open(inventory, 'w') as handle:
+            json.dump({'all': {'hosts': hosts, 'vars': {'ansible_connection': 'local',
+                                                        'ansible_python_interpreter': sys.executable}}}, handle)
+        return self.ansible(['ansible-playbook', '--forks', str(min(len(self.names), 10)), batch] + list(options),
+                            env=dict({'ANSIBLE_INVENTORY': inventory}, **(env or {})))

@@ -4,24 +4,30 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The fault matrix through ansible-playbook: one inventory host per row, each
 on its own simulated cluster, all in one run; one test per row checks the
-result and the cluster's configuration afterwards."""
+result and the cluster's configuration afterwards. The runs are at -vvvv
+with --diff, and no secret is in any of their output."""
 
 from __future__ import annotations
 
+import base64
+import re
 import time
 
 import pytest
 
 import fault_matrix
-from fault_matrix import ROWS, Lab, seen
+import redis_enterprise_sim as simlib
+from fault_matrix import ROWS, URL_PASSWORD, WRONG_PASSWORD, Lab, seen
 from runner import runner
 
 RERUN = [row for row in ROWS if row['rerun']]
 # One process for every test of the matrix: they share its runs (make test runs tests in parallel).
+pytestmark = pytest.mark.xdist_group('fault-matrix')
 # The matrix is the transport's behaviour under HTTP faults (requests and urllib3
 # under _api), which no ansible-core release changes: it runs on the newest only,
-# where every module's own error tests run on the oldest too.
-pytestmark = [pytest.mark.xdist_group('fault-matrix'), pytest.mark.once]
+# where every module's own error tests run on the oldest too. What ansible-core
+# prints of it (test_no_secret_in_any_output) runs on the oldest too.
+once = pytest.mark.once
 
 
 @pytest.fixture(scope='module')
@@ -31,12 +37,23 @@ def lab(tmp_path_factory):
     lab.stop()
 
 
-def first_run(lab, ansible):
-    """The matrix run on ansible's path, once for the test module."""
+# On the module path, ANSIBLE_DEBUG=1 prints what -vvvv prints and more: the
+# matrix run there has it on, and stands for both.
+DEBUG = {'direct': '0', 'module': '1'}
+
+
+def matrix_run(lab, ansible, debug):
+    """The matrix run on ansible's path at -vvvv with --diff, ANSIBLE_DEBUG
+    off or on, once for the test module."""
     def run():
         lab.arm(ROWS)
-        return lab.play(ansible, ROWS, '--diff')
-    return lab.once((ansible.path, 'first'), run)
+        return lab.play(ansible, ROWS, '-vvvv', '--diff', env={'ANSIBLE_DEBUG': debug})
+    return lab.once((ansible.path, 'first' if debug == DEBUG[ansible.path] else 'debug'), run)
+
+
+def first_run(lab, ansible):
+    """The matrix run on ansible's path, the one its results are checked on."""
+    return matrix_run(lab, ansible, DEBUG[ansible.path])
 
 
 @pytest.fixture
@@ -57,11 +74,13 @@ def second(lab, ansible):
     return lab.once((ansible.path, 'second'), run)
 
 
+@once
 @pytest.mark.parametrize('row', ROWS, ids=[row['id'] for row in ROWS])
 def test_row(lab, first, row):
     lab.check(row, first)
 
 
+@once
 @pytest.mark.parametrize('row', RERUN, ids=[row['id'] for row in RERUN])
 def test_rerun_converges(lab, second, row):
     lab.check(row, second, rerun=True)
@@ -79,6 +98,7 @@ def both(lab, tmp_path_factory, simulator, collections_path):
     return runs
 
 
+@once
 @pytest.mark.parametrize('row', ROWS, ids=[row['id'] for row in ROWS])
 def test_both_paths_give_the_same_result(both, row):
     """Key for key: changed, diff, ocsp, msg, status, error_code, warnings,
@@ -96,6 +116,7 @@ def test_both_paths_give_the_same_result(both, row):
         assert calls['direct'] == calls['module']
 
 
+@once
 def test_huge_answer_is_not_read_to_its_end(first):
     entry = first.logs['huge-body'][0]
     # The simulator notes what it wrote once the client hangs up on it.
@@ -107,6 +128,7 @@ def test_huge_answer_is_not_read_to_its_end(first):
     assert entry['sent'] < total // 4, entry['sent']
 
 
+@once
 def test_a_silently_closed_connection_is_replaced(first):
     def ports(row):
         return [entry['client_port'] for entry in first.logs[row]]
@@ -115,22 +137,79 @@ def test_a_silently_closed_connection_is_replaced(first):
     assert len(set(ports('closed-after-read'))) == 2
 
 
+@once
 def test_redirect_targets_were_never_called(first):
     assert first.logs['other_https'] == []
     assert first.logs['other_http'] == []
 
 
+@once
 def test_the_run_failed_for_the_failing_rows_only(first):
     failed = sorted(r['host'] for r in first.records if r['status'] == 'failed')
     assert failed == sorted(row['id'] for row in ROWS if row['outcome'] == 'failed')
     assert first.rc == 2
 
 
+@once
 def test_every_group_has_rows():
     assert sorted(set(row['group'] for row in ROWS)) == sorted(fault_matrix.GROUPS)
     assert len(set(row['id'] for row in ROWS)) == len(ROWS)
 
 
+@once
 def test_reliability_doc_is_rendered_from_the_matrix():
     with open(fault_matrix.DOC) as handle:
         assert handle.read() == fault_matrix.render(), 'run make reliability-doc'
+
+
+def _basic(user, password):
+    return base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+
+
+# Each password, and the Authorization header value it is sent in.
+LEAKS = {
+    'admin password': simlib.ADMIN_PASSWORD,
+    'viewer password': simlib.VIEWER_PASSWORD,
+    'password written in a url': URL_PASSWORD,
+    'wrong password': WRONG_PASSWORD,
+    'admin basic auth': _basic(simlib.ADMIN_USER, simlib.ADMIN_PASSWORD),
+    'wrong basic auth': _basic(simlib.ADMIN_USER, WRONG_PASSWORD),
+}
+
+
+# What ansible-core prints and masks: on the oldest ansible-core too.
+@pytest.mark.core
+@pytest.mark.parametrize('path, debug', [('direct', '0'), ('direct', '1'), ('module', '1')])
+def test_no_secret_in_any_output(lab, ansible, debug):
+    """Every row at -vvvv with --diff, with ANSIBLE_DEBUG off and on: the
+    matrix runs the other tests check, and the direct path's once more."""
+    run = matrix_run(lab, ansible, debug)
+    # The scenarios really ran, each with the outcome the matrix asserts.
+    for row in ROWS:
+        lab.check(row, run)
+    assert len(run.stdout) > 50000  # -vvvv (and debug) really were verbose
+    # ANSIBLE_DEBUG lines read ' <pid> <time>: <message>'.
+    assert bool(re.search(r'^ *\d+ \d+\.\d+: ', run.stdout, re.M)) is (debug == '1')
+    # stdout and stderr hold every message, warning and exception Ansible
+    # showed; the records hold every result as returned.
+    output = run.output
+    # On the module path, ansible-core's own debug line prints the arguments
+    # it passes to any module: a password given as an option (or written
+    # into url) shows there, before the module runs. Nowhere else; one given
+    # through REDIS_ENTERPRISE_PASSWORD, as the documentation advises, not
+    # even there. The direct path passes nothing to a module: no such line.
+    core = [line for line in output.splitlines() if ': done with _execute_module (redis.enterprise.ocsp, {' in line]
+    if debug == '1' and ansible.path == 'module':
+        assert len(core) == len(ROWS)
+        assert sum(WRONG_PASSWORD in line for line in core) == 1
+        assert sum(URL_PASSWORD in line for line in core) == 1
+        assert not any(LEAKS['admin password'] in line for line in core)
+        output = '\n'.join(line for line in output.splitlines() if line not in core)
+    else:
+        assert core == []
+    for what, secret in LEAKS.items():
+        assert secret not in output, what
+    masked = [r for r in run.records if r['host'] == 'url-with-credentials'][0]['result']
+    # The user name and password both replaced, the rest of the url as given.
+    expected = '://********@' + lab.url('url-with-credentials').split('://')[1]
+    assert masked['invocation']['module_args']['url'].endswith(expected)

@@ -15,7 +15,7 @@ import os
 import pytest
 
 import redis_enterprise_sim as simlib
-from runner import ROOT, assert_clean_failure
+from runner import ROOT, Cases, assert_clean_failure
 
 GET = ('GET', '/v1/ocsp')
 TEST = ('POST', '/v1/ocsp/test')
@@ -46,23 +46,50 @@ def enforce(ansible, variables, *options, **kwargs):
     return ansible(['ansible-playbook', 'ocsp.yml', '-e', json.dumps(variables)] + list(options), **kwargs)
 
 
+def case_of(answer, check):
+    return '%s-%s' % (answer, 'check' if check else 'real')
+
+
+@pytest.fixture(scope='module')
+def answered(tmp_path_factory, collections_path):
+    """Every answer, in check mode and for real, on direct execution: one
+    run over a host per case, each on a cluster of its own whose responder
+    gives that answer."""
+    names = [case_of(answer, check) for answer in sorted(ANSWERS) for check in (True, False)]
+    cases = Cases(str(tmp_path_factory.mktemp('answers')), names, collections_path)
+    hostvars = {}
+    for answer in sorted(ANSWERS):
+        for check in (True, False):
+            cases.clusters[case_of(answer, check)].update(ANSWERS[answer][0])
+            hostvars[case_of(answer, check)] = dict(ON, query_frequency=900, case_check=check)
+    run = cases.play('ocsp.yml', hostvars, '--diff', per_host_check=True)
+    yield cases, run
+    cases.stop()
+
+
 @pytest.mark.both_paths(module={'answer': 'good'})
 @pytest.mark.parametrize('check', [True, False], ids=['check', 'real'])
 @pytest.mark.parametrize('answer', sorted(ANSWERS))
-def test_stapling_is_turned_on_only_on_a_good_and_current_answer(ansible, cluster, answer, check):
+def test_stapling_is_turned_on_only_on_a_good_and_current_answer(ansible, cluster, answer, check, request):
     state, says = ANSWERS[answer]
-    cluster.update(state)
-    run = enforce(ansible, dict(ON, query_frequency=900), '--diff', *(['--check'] if check else []))
+    if ansible.path == 'direct':
+        # The cases of the direct path ran together, each on its own cluster.
+        cases, run = request.getfixturevalue('answered')
+        host, cluster = case_of(answer, check), cases.clusters[case_of(answer, check)]
+    else:
+        cluster.update(state)
+        run = enforce(ansible, dict(ON, query_frequency=900), '--diff', *(['--check'] if check else []))
+        host = None
     if says is None:
-        assert run.rc == 0, run.stdout[-3000:] + run.stderr
-        result = run.task()['result']
+        assert run.task(host=host)['status'] == 'ok', run.stdout[-3000:] + run.stderr
+        result = run.task(host=host)['result']
         assert result['changed'] is True
         assert result['ocsp_status']['cert_status'] == 'GOOD'
         assert result['ocsp_status']['next_update_iso'] > result['ocsp_status']['this_update_iso']
         assert cluster.calls() == ([GET, TEST] if check else [GET, TEST, PUT])
         assert cluster.config['ocsp_functionality'] is (not check)
     else:
-        result = assert_clean_failure(run, says)
+        result = assert_clean_failure(run, says, host=host)
         assert 'Nothing was written' in result['msg'] and 'require_good_status: false' in result['msg']
         assert cluster.calls() == [GET, TEST]
         assert cluster.config['ocsp_functionality'] is False and cluster.config['query_frequency'] == 3600
