@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """redis.enterprise.certificate through ansible-playbook and ansible, over
-HTTPS: a proxy certificate installed, changed and installed again, check
-mode first each time, on clusters before and after 7.22.2; every bad input
+HTTPS: a proxy certificate installed, then changed, check mode first each
+time, on clusters before and after 7.22.2; every bad input
 refused before anything is written; every documented status its message."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import pytest
 
 import redis_enterprise_sim as simlib
-from runner import SECRETS, assert_clean_failure
+from runner import SECRETS, Cases, assert_clean_failure
 
 ACTION = 'redis.enterprise.certificate'
 GET_CERTS = ('GET', '/v1/cluster/certificates')
@@ -330,13 +330,39 @@ STATUSES = {
 OPEN_OUTCOME = ('409', '500')
 
 
+# The credentials a case gives through the environment, as the task's options
+# in a run over a host per case.
+AS_OPTIONS = {'REDIS_ENTERPRISE_USERNAME': 'cluster_username', 'REDIS_ENTERPRISE_PASSWORD': 'cluster_password'}
+
+
+@pytest.fixture(scope='module')
+def statuses(tmp_path_factory, collections_path, pki):
+    """Every status in one run over a host per case, each on a cluster of its
+    own: (cases, run, {case: the proxy certificate its cluster held before})."""
+    directory = tmp_path_factory.mktemp('statuses')
+    cases = Cases(str(directory), sorted(STATUSES), collections_path)
+    hostvars, before = {}, {}
+    for name, (faults, env, dummy, dummy) in sorted(STATUSES.items()):
+        cases.clusters[name].update({'faults': faults})
+        before[name] = cases.clusters[name].certificates['proxy']['cert']
+        certificate, key = with_chain(pki, pki.issue())
+        (directory / ('%s.pem' % name)).write_text(certificate)
+        (directory / ('%s.key' % name)).write_text(key)
+        hostvars[name] = dict(((AS_OPTIONS[var], value) for var, value in env.items()),
+                              cert_file=str(directory / ('%s.pem' % name)), key_file=str(directory / ('%s.key' % name)))
+    run = cases.play('certificate.yml', hostvars)
+    yield cases, run, before
+    cases.stop()
+
+
+# In one process: its cases share one run.
+@pytest.mark.xdist_group('certificate-statuses')
 @pytest.mark.parametrize('name', sorted(STATUSES))
-def test_each_documented_status_has_its_message(ansible, cluster, pki, files, name):
-    faults, env, needle, status = STATUSES[name]
-    cluster.update({'faults': faults})
-    before = cluster.certificates['proxy']['cert']
-    run = playbook(ansible, files(*with_chain(pki, pki.issue())), env=env)
-    result = assert_clean_failure(run, needle, ACTION)
+def test_each_documented_status_has_its_message(statuses, name):
+    cases, run, before = statuses
+    cluster, before = cases.clusters[name], before[name]
+    needle, status = STATUSES[name][2:]
+    result = assert_clean_failure(run, needle, ACTION, host=name)
     assert result['http_status'] == status
     assert cluster.certificates['proxy']['cert'] == before
     # A refusal (400, 403, 404, 406) writes nothing on any node: the cluster checks every certificate first.
@@ -447,22 +473,45 @@ def test_a_keyless_certificate_is_written_without_a_key_then_removed(ansible, cl
     assert result['certificate'] == {}
 
 
-@pytest.mark.parametrize('case, needle', [
-    ('key-for-keyless', 'key must not be given for mtls_trusted_ca: the cluster takes no private key'),
-    ('no-key', 'key is required for the proxy certificate'),
-    ('absent-generated', 'state=absent is only for the optional certificates'),
-])
-def test_options_that_do_not_fit_the_name_are_refused_before_any_request(ansible, cluster, pki, files, case,
-                                                                         needle):
+MISFITS = {
+    'key-for-keyless': 'key must not be given for mtls_trusted_ca: the cluster takes no private key',
+    'no-key': 'key is required for the proxy certificate',
+    'absent-generated': 'state=absent is only for the optional certificates',
+}
+
+
+@pytest.fixture(scope='module')
+def misfits(tmp_path_factory, collections_path, pki):
+    """Each case in check mode and for real, in one run over a host per case
+    and mode, each on a cluster of its own: (cases, run, {host: the
+    certificates its cluster held before})."""
+    directory = tmp_path_factory.mktemp('misfits')
     certificate, key = pki.issue()
-    variables = {'key-for-keyless': files(certificate, key, name='mtls_trusted_ca'),
-                 'no-key': files(certificate, None),
-                 'absent-generated': files(None, None, name='proxy', cert_state='absent')}[case]
-    before = json.dumps(cluster.certificates, sort_keys=True)
-    assert_clean_failure(playbook(ansible, variables, '--check'), needle, ACTION)
-    assert_clean_failure(playbook(ansible, variables), needle, ACTION)
-    assert cluster.log == []
-    assert json.dumps(cluster.certificates, sort_keys=True) == before
+    (directory / 'cert.pem').write_text(certificate)
+    (directory / 'key.pem').write_text(key)
+    given = {'key-for-keyless': {'cert_name': 'mtls_trusted_ca', 'cert_file': str(directory / 'cert.pem'),
+                                 'key_file': str(directory / 'key.pem')},
+             'no-key': {'cert_file': str(directory / 'cert.pem')},
+             'absent-generated': {'cert_name': 'proxy', 'cert_state': 'absent'}}
+    hosts = dict(('%s-%s' % (case, mode), dict(given[case], case_check=mode == 'check'))
+                 for case in MISFITS for mode in ('check', 'real'))
+    cases = Cases(str(directory), sorted(hosts), collections_path)
+    before = dict((host, json.dumps(cases.clusters[host].certificates, sort_keys=True)) for host in hosts)
+    run = cases.play('certificate.yml', hosts, per_host_check=True)
+    yield cases, run, before
+    cases.stop()
+
+
+# In one process: its cases share one run.
+@pytest.mark.xdist_group('certificate-misfits')
+@pytest.mark.parametrize('mode', ['check', 'real'])
+@pytest.mark.parametrize('case', sorted(MISFITS))
+def test_options_that_do_not_fit_the_name_are_refused_before_any_request(misfits, case, mode):
+    cases, run, before = misfits
+    host = '%s-%s' % (case, mode)
+    assert_clean_failure(run, MISFITS[case], ACTION, host=host)
+    assert cases.clusters[host].log == []
+    assert json.dumps(cases.clusters[host].certificates, sort_keys=True) == before[host]
 
 
 def test_a_stored_certificate_that_does_not_parse_is_replaced(ansible, cluster, pki, files):

@@ -18,7 +18,7 @@ import trustme
 from ansible.release import __version__ as ansible_release
 
 import redis_enterprise_sim as simlib
-from runner import SECRETS, assert_clean_failure
+from runner import SECRETS, Cases, assert_clean_failure
 
 DESIRED = {
     'ocsp_functionality': True,
@@ -148,12 +148,41 @@ ERRORS = {
 }
 
 
+# What a case gives through the environment, as the task's options in a run
+# over a host per case.
+AS_OPTIONS = {'REDIS_ENTERPRISE_USERNAME': 'cluster_username', 'REDIS_ENTERPRISE_PASSWORD': 'cluster_password',
+              'REDIS_ENTERPRISE_URL': 'cluster_url'}
+
+
+@pytest.fixture(scope='module')
+def errors(tmp_path_factory, collections_path):
+    """The cases that need no variable of the environment but what the task's
+    options can give, in one run over a host per case, each on a cluster of
+    its own."""
+    names = [name for name in sorted(ERRORS) if set(ERRORS[name][1]) <= set(AS_OPTIONS)]
+    cases = Cases(str(tmp_path_factory.mktemp('errors')), names, collections_path)
+    hostvars = {}
+    for name in names:
+        faults, env = ERRORS[name][:2]
+        cases.clusters[name].update({'faults': faults})
+        hostvars[name] = dict(((AS_OPTIONS[key], value) for key, value in env.items()), query_frequency=7200)
+    run = cases.play('ocsp.yml', hostvars, '-vvv', '--diff')
+    yield cases, run
+    cases.stop()
+
+
+# In one process: its cases share one run.
+@pytest.mark.xdist_group('ocsp-errors')
 @pytest.mark.parametrize('name', sorted(ERRORS))
-def test_errors_are_clear_and_change_nothing(ansible, cluster, name):
+def test_errors_are_clear_and_change_nothing(ansible, cluster, name, request):
     faults, env, needle, status, error_code = ERRORS[name]
-    cluster.update({'faults': faults})
-    run = playbook(ansible, '-vvv', '--diff', env=env, variables={'query_frequency': 7200})
-    result = assert_clean_failure(run, needle)
+    if set(env) <= set(AS_OPTIONS):
+        cases, run = request.getfixturevalue('errors')
+        cluster, host = cases.clusters[name], name
+    else:
+        cluster.update({'faults': faults})
+        run, host = playbook(ansible, '-vvv', '--diff', env=env, variables={'query_frequency': 7200}), None
+    result = assert_clean_failure(run, needle, host=host)
     assert result.get('http_status') == status
     assert result.get('error_code') == error_code
     assert cluster.config == dict(simlib.DEFAULT_CONFIG, responder_url=simlib.RESPONDER_URL)

@@ -67,6 +67,8 @@ def answered(tmp_path_factory, collections_path):
     cases.stop()
 
 
+# In one process: its cases share one run.
+@pytest.mark.xdist_group('stapling-answers')
 @pytest.mark.both_paths(module={'answer': 'good'})
 @pytest.mark.parametrize('check', [True, False], ids=['check', 'real'])
 @pytest.mark.parametrize('answer', sorted(ANSWERS))
@@ -102,18 +104,36 @@ def test_stapling_is_turned_on_only_on_a_good_and_current_answer(ansible, cluste
         assert cluster.status['cert_status'] == ''
 
 
-@pytest.mark.parametrize('config, variables', [
-    ({'ocsp_functionality': True}, dict(ON, query_frequency=900)),  # on already
-    ({}, {'query_frequency': 900}),  # stays off
-    ({}, {'ocsp_functionality': False, 'response_timeout': 3}),
-    ({'ocsp_functionality': True, 'query_frequency': 900}, dict(ON, query_frequency=900)),  # converged
-], ids=['on-already', 'stays-off', 'off-explicitly', 'converged'])
-def test_a_run_that_does_not_turn_stapling_on_asks_no_responder(ansible, cluster, config, variables):
-    cluster.update({'config': config, 'responder_cert_status': 'REVOKED'})
-    run = enforce(ansible, variables)
+# name: (the cluster's configuration, what the task gives)
+NOT_TURNING_ON = {
+    'on-already': ({'ocsp_functionality': True}, dict(ON, query_frequency=900)),
+    'stays-off': ({}, {'query_frequency': 900}),
+    'off-explicitly': ({}, {'ocsp_functionality': False, 'response_timeout': 3}),
+    'converged': ({'ocsp_functionality': True, 'query_frequency': 900}, dict(ON, query_frequency=900)),
+}
+
+
+@pytest.fixture(scope='module')
+def not_turning_on(tmp_path_factory, collections_path):
+    """Every case in one run over a host per case, each on a cluster of its
+    own whose responder would answer REVOKED if asked."""
+    cases = Cases(str(tmp_path_factory.mktemp('not-turning-on')), sorted(NOT_TURNING_ON), collections_path)
+    for name, (config, dummy) in NOT_TURNING_ON.items():
+        cases.clusters[name].update({'config': config, 'responder_cert_status': 'REVOKED'})
+    run = cases.play('ocsp.yml', dict((name, variables) for name, (dummy, variables) in NOT_TURNING_ON.items()))
+    yield cases, run
+    cases.stop()
+
+
+# In one process: its cases share one run.
+@pytest.mark.xdist_group('stapling-not-turning-on')
+@pytest.mark.parametrize('name', sorted(NOT_TURNING_ON))
+def test_a_run_that_does_not_turn_stapling_on_asks_no_responder(not_turning_on, name):
+    cases, run = not_turning_on
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
-    assert TEST not in cluster.calls()
-    assert 'ocsp_status' not in run.task()['result']
+    assert TEST not in cases.clusters[name].calls()
+    assert 'ocsp_status' not in run.task(host=name)['result']
+    assert run.task(host=name)['status'] == 'ok'
 
 
 def test_the_responder_is_waited_for_under_the_response_timeout_the_task_sets(ansible, cluster):
