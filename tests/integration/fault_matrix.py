@@ -380,16 +380,14 @@ class Lab:
             del cluster.log[:]
 
     def inventory(self, rows):
+        from runner import write_inventory  # pylint: disable=import-outside-toplevel
+
         hosts = {}
         for row in rows:
             host = {'cluster_url': '<url>', 'cluster_ca': '<ca>'}
             host.update(row['conn'])
             hosts[row['id']] = dict((key, self.fill(value, row)) for key, value in host.items() if value is not None)
-        path = os.path.join(self.directory, 'inventory-%d.yml' % len(self.runs))
-        with open(path, 'w') as handle:
-            group = {'hosts': hosts, 'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}}
-            json.dump({'all': group}, handle)
-        return path
+        return write_inventory(os.path.join(self.directory, 'inventory-%d.yml' % len(self.runs)), hosts)
 
     def play(self, ansible, rows, *options, env=None):
         """ansible-playbook faults.yml over rows, all hosts at once."""

@@ -136,6 +136,29 @@ def runner(tmp_path, simulator, sim_url, collections_path, path):
     return run
 
 
+def write_inventory(path, hosts, **group_vars):
+    """An inventory of hosts ({name: host variables}) on the local
+    connection with the controller's Python, and group_vars for all: its path."""
+    with open(path, 'w') as handle:
+        json.dump({'all': {'hosts': hosts, 'vars': dict(
+            {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable}, **group_vars)}}, handle)
+    return str(path)
+
+
+# The variables of the environment a case may give that Cases.play gives to
+# the task as host variables instead.
+AS_HOSTVARS = {'REDIS_ENTERPRISE_URL': 'cluster_url', 'REDIS_ENTERPRISE_USERNAME': 'cluster_username',
+               'REDIS_ENTERPRISE_PASSWORD': 'cluster_password'}
+
+
+def as_hostvars(env):
+    """The environment env as Cases' host variables, or None when a
+    variable of it has none (the case then needs a run of its own)."""
+    if not set(env) <= set(AS_HOSTVARS):
+        return None
+    return dict((AS_HOSTVARS[name], value) for name, value in env.items())
+
+
 class Cases:
     """The cases of a parametrized test in one ansible-playbook run: one
     inventory host per case, each on a simulated cluster of its own (whose
@@ -180,9 +203,6 @@ class Cases:
             host = {'cluster_url': self.urls[name], 'cluster_ca': self.sim.ca_path}
             host.update(hostvars.get(name, {}))
             hosts[name] = dict((key, value) for key, value in host.items() if value is not None)
-        inventory = os.path.join(self.directory, 'cases-inventory.json')
-        with open(inventory, 'w') as handle:
-            json.dump({'all': {'hosts': hosts, 'vars': {'ansible_connection': 'local',
-                                                        'ansible_python_interpreter': sys.executable}}}, handle)
+        inventory = write_inventory(os.path.join(self.directory, 'cases-inventory.json'), hosts)
         return self.ansible(['ansible-playbook', '--forks', str(min(len(self.names), 10)), batch] + list(options),
                             env=dict({'ANSIBLE_INVENTORY': inventory}, **(env or {})))

@@ -14,7 +14,7 @@ import json
 import pytest
 
 import redis_enterprise_sim as simlib
-from runner import SECRETS, Cases, assert_clean_failure
+from runner import SECRETS, Cases, as_hostvars, assert_clean_failure
 
 ACTION = 'redis.enterprise.certificate'
 GET_CERTS = ('GET', '/v1/cluster/certificates')
@@ -330,11 +330,6 @@ STATUSES = {
 OPEN_OUTCOME = ('409', '500')
 
 
-# The credentials a case gives through the environment, as the task's options
-# in a run over a host per case.
-AS_OPTIONS = {'REDIS_ENTERPRISE_USERNAME': 'cluster_username', 'REDIS_ENTERPRISE_PASSWORD': 'cluster_password'}
-
-
 @pytest.fixture(scope='module')
 def statuses(tmp_path_factory, collections_path, pki):
     """Every status in one run over a host per case, each on a cluster of its
@@ -348,8 +343,7 @@ def statuses(tmp_path_factory, collections_path, pki):
         certificate, key = with_chain(pki, pki.issue())
         (directory / ('%s.pem' % name)).write_text(certificate)
         (directory / ('%s.key' % name)).write_text(key)
-        hostvars[name] = dict(((AS_OPTIONS[var], value) for var, value in env.items()),
-                              cert_file=str(directory / ('%s.pem' % name)), key_file=str(directory / ('%s.key' % name)))
+        hostvars[name] = dict(as_hostvars(env), cert_file=str(directory / ('%s.pem' % name)), key_file=str(directory / ('%s.key' % name)))
     run = cases.play('certificate.yml', hostvars)
     yield cases, run, before
     cases.stop()

@@ -7,10 +7,8 @@ converging twice. A correctness test: no timing is asserted."""
 
 from __future__ import annotations
 
-import json
 import os
 import resource
-import sys
 import threading
 import time
 
@@ -18,6 +16,7 @@ import pytest
 
 import redis_enterprise_sim as simlib
 from fault_matrix import DESIRED
+from runner import write_inventory
 
 # It depends on ansible-core itself: run on the oldest too (conftest.py).
 pytestmark = pytest.mark.core
@@ -57,13 +56,9 @@ def test_fleet_converges_twice(fleet, ansible, tmp_path):
     # Fresh clusters: the other path's run converged them.
     for cluster in fleet.clusters:
         cluster.reset()
-    inventory = tmp_path / 'fleet.yml'
-    inventory.write_text(json.dumps({'all': {
-        'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
-                 'cluster_ca': fleet.ca_path},
-        'hosts': dict(('cluster%03d' % index, {'cluster_url': url}) for index, url in enumerate(fleet.urls)),
-    }}))
-    env = {'ANSIBLE_INVENTORY': str(inventory), 'REDIS_ENTERPRISE_USERNAME': simlib.ADMIN_USER,
+    inventory = write_inventory(tmp_path / 'fleet.yml', dict(
+        ('cluster%03d' % index, {'cluster_url': url}) for index, url in enumerate(fleet.urls)), cluster_ca=fleet.ca_path)
+    env = {'ANSIBLE_INVENTORY': inventory, 'REDIS_ENTERPRISE_USERNAME': simlib.ADMIN_USER,
            'REDIS_ENTERPRISE_PASSWORD': simlib.ADMIN_PASSWORD}
     files, threads = _open_files(), _settled(threads_before + CLUSTERS, threading.active_count)
     # One serving thread per cluster on top of what ran before, nothing more.

@@ -18,7 +18,7 @@ import trustme
 from ansible.release import __version__ as ansible_release
 
 import redis_enterprise_sim as simlib
-from runner import SECRETS, Cases, assert_clean_failure
+from runner import SECRETS, Cases, as_hostvars, assert_clean_failure
 
 DESIRED = {
     'ocsp_functionality': True,
@@ -148,24 +148,18 @@ ERRORS = {
 }
 
 
-# What a case gives through the environment, as the task's options in a run
-# over a host per case.
-AS_OPTIONS = {'REDIS_ENTERPRISE_USERNAME': 'cluster_username', 'REDIS_ENTERPRISE_PASSWORD': 'cluster_password',
-              'REDIS_ENTERPRISE_URL': 'cluster_url'}
-
-
 @pytest.fixture(scope='module')
 def errors(tmp_path_factory, collections_path):
     """The cases that need no variable of the environment but what the task's
     options can give, in one run over a host per case, each on a cluster of
     its own."""
-    names = [name for name in sorted(ERRORS) if set(ERRORS[name][1]) <= set(AS_OPTIONS)]
+    names = [name for name in sorted(ERRORS) if as_hostvars(ERRORS[name][1]) is not None]
     cases = Cases(str(tmp_path_factory.mktemp('errors')), names, collections_path)
     hostvars = {}
     for name in names:
         faults, env = ERRORS[name][:2]
         cases.clusters[name].update({'faults': faults})
-        hostvars[name] = dict(((AS_OPTIONS[key], value) for key, value in env.items()), query_frequency=7200)
+        hostvars[name] = dict(as_hostvars(env), query_frequency=7200)
     run = cases.play('ocsp.yml', hostvars, '-vvv', '--diff')
     yield cases, run
     cases.stop()
@@ -176,7 +170,7 @@ def errors(tmp_path_factory, collections_path):
 @pytest.mark.parametrize('name', sorted(ERRORS))
 def test_errors_are_clear_and_change_nothing(ansible, cluster, name, request):
     faults, env, needle, status, error_code = ERRORS[name]
-    if set(env) <= set(AS_OPTIONS):
+    if as_hostvars(env) is not None:
         cases, run = request.getfixturevalue('errors')
         cluster, host = cases.clusters[name], name
     else:

@@ -15,7 +15,7 @@ import socket
 import pytest
 
 import redis_enterprise_sim as simlib
-from runner import ROOT, Cases, assert_clean_failure
+from runner import ROOT, Cases, as_hostvars, assert_clean_failure
 
 ACTION = 'redis.enterprise.ocsp_info'
 AUDIT = os.path.join(ROOT, 'docs', 'examples', 'audit_ocsp.yml')
@@ -225,22 +225,17 @@ ERRORS = {
 }
 
 
-# The credentials a case gives through the environment, as the task's options
-# in a run over a host per case.
-AS_OPTIONS = {'REDIS_ENTERPRISE_USERNAME': 'cluster_username', 'REDIS_ENTERPRISE_PASSWORD': 'cluster_password'}
-
-
 @pytest.fixture(scope='module')
 def errors(tmp_path_factory, collections_path):
     """The cases whose environment gives nothing but credentials, in one run
     over a host per case, each on a cluster of its own."""
-    names = [name for name in sorted(ERRORS) if set(ERRORS[name][1]) <= set(AS_OPTIONS)]
+    names = [name for name in sorted(ERRORS) if as_hostvars(ERRORS[name][1]) is not None]
     cases = Cases(str(tmp_path_factory.mktemp('errors')), names, collections_path)
     hostvars = {}
     for name in names:
         setup, env, test = ERRORS[name][:3]
         cases.clusters[name].update(setup)
-        hostvars[name] = dict(((AS_OPTIONS[key], value) for key, value in env.items()), test_certificate=test)
+        hostvars[name] = dict(as_hostvars(env), test_certificate=test)
     run = cases.play('ocsp_info.yml', hostvars, '-vvv')
     yield cases, run
     cases.stop()
@@ -251,7 +246,7 @@ def errors(tmp_path_factory, collections_path):
 @pytest.mark.parametrize('name', sorted(ERRORS))
 def test_errors_are_clear(ansible, cluster, name, request):
     setup, env, test, needle, status, error_code, expected_calls = ERRORS[name]
-    if set(env) <= set(AS_OPTIONS):
+    if as_hostvars(env) is not None:
         cases, run = request.getfixturevalue('errors')
         cluster, host = cases.clusters[name], name
     else:
